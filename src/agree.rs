@@ -1,0 +1,1 @@
+//! Agreement measures (issue 4).

@@ -1,0 +1,243 @@
+//! Command line (DESIGN.md §1): parsing, shared context, dispatch. Each
+//! command lives in its own file.
+
+mod agree;
+mod annotate;
+mod check;
+mod export;
+mod import;
+mod review;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use claimtag::config::{self, Config};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "claimtag",
+    version,
+    about = "Annotate claims, denials and evidence in news articles, review a colleague's tags, export datasets",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Files or folders to annotate (folders are searched for *.txt and *.md)
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Your annotator name (else CLAIMTAG_ANNOTATOR, the config file, $USER)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub annotator: Option<String>,
+    /// Configuration file (else CLAIMTAG_CONFIG, else the platform config dir)
+    #[arg(long, global = true, value_name = "FILE", env = "CLAIMTAG_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open articles in the annotating screen (the default command)
+    Annotate(AnnotateArgs),
+    /// Review a colleague's tags beside yours, accept or reject each difference
+    Review(ReviewArgs),
+    /// Inter-annotator agreement per label (Cohen's kappa, Krippendorff's alpha, span F1)
+    Agree(AgreeArgs),
+    /// Export a labelled dataset (jsonl, doccano, brat, conll, csv)
+    Export(ExportArgs),
+    /// Import doccano JSONL, brat standoff or claimtag JSONL into sidecars
+    Import(ImportArgs),
+    /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AnnotateArgs {
+    /// Files or folders (default: the current folder)
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The colleague whose tags you review
+    #[arg(long, value_name = "NAME")]
+    pub theirs: String,
+    /// The set that receives accepted tags (default: your own; e.g. `gold`)
+    #[arg(long, value_name = "NAME")]
+    pub into: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AgreeArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Annotators to compare (default: every one found, except gold)
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub annotators: Vec<String>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when any label's alpha is below this
+    #[arg(long, value_name = "X")]
+    pub min: Option<f64>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Doccano,
+    Brat,
+    Conll,
+    Csv,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffsetUnit {
+    Codepoint,
+    Utf16,
+    Byte,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (stdout when omitted); a folder for brat
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Offset unit
+    #[arg(long, value_enum, default_value = "codepoint")]
+    pub offsets: OffsetUnit,
+    /// doccano: write the relation format (entities + relations)
+    #[arg(long)]
+    pub relations: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Doccano,
+    Brat,
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// JSONL files (doccano, jsonl) or folders / .ann files (brat)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long = "from", value_enum)]
+    pub from: ImportFormat,
+    /// Folder holding the source files (default: the current folder)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub corpus: PathBuf,
+    /// Overwrite existing sidecars
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Re-anchor stale sidecars and rewrite them
+    #[arg(long)]
+    pub fix: bool,
+}
+
+/// What every command may need: the config and who is annotating.
+pub struct Context {
+    pub global: Global,
+    pub config: Config,
+}
+
+impl Context {
+    /// The annotator name, resolved on demand (not every command needs one).
+    pub fn annotator(&self) -> Result<String, Failure> {
+        let env = std::env::var("CLAIMTAG_ANNOTATOR").ok();
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .ok();
+        config::resolve_annotator(
+            self.global.annotator.as_deref(),
+            env.as_deref(),
+            &self.config,
+            user.as_deref(),
+        )
+        .map(|(name, _)| name)
+        .map_err(Failure::usage)
+    }
+}
+
+/// A command's failure: its messages are already one line each.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub messages: Vec<String>,
+}
+
+impl Failure {
+    /// Bad usage or unreadable input: exit 2.
+    pub fn usage(msg: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            messages: vec![msg.into()],
+        }
+    }
+    /// The command ran and found problems: exit 1.
+    pub fn problems(messages: Vec<String>) -> Failure {
+        Failure { code: 1, messages }
+    }
+}
+
+impl From<claimtag::Error> for Failure {
+    fn from(e: claimtag::Error) -> Self {
+        Failure::usage(e.to_string())
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.global.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("claimtag: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ctx = Context {
+        global: cli.global.clone(),
+        config,
+    };
+    let result = match cli.command {
+        None => annotate::run(&ctx, AnnotateArgs { paths: cli.paths }),
+        Some(Command::Annotate(a)) => annotate::run(&ctx, a),
+        Some(Command::Review(a)) => review::run(&ctx, a),
+        Some(Command::Agree(a)) => agree::run(&ctx, a),
+        Some(Command::Export(a)) => export::run(&ctx, a),
+        Some(Command::Import(a)) => import::run(&ctx, a),
+        Some(Command::Check(a)) => check::run(&ctx, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            for m in &f.messages {
+                eprintln!("claimtag: {m}");
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Dataset export and import (issue 5).

@@ -1,0 +1,579 @@
+//! The `claimtag/1` sidecar format: serde types, validation and deterministic
+//! YAML output (DESIGN.md §2).
+//!
+//! Reading parses twice: once into typed structs (so errors carry line and
+//! column), once untyped to keep keys this version does not know, which are
+//! written back on save.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+pub const FORMAT: &str = "claimtag/1";
+/// Sidecars larger than this are refused before parsing.
+pub const MAX_SIDECAR_BYTES: u64 = 64 * 1024 * 1024;
+/// Context kept on each side of a span for re-anchoring, in code points.
+pub const CONTEXT_CHARS: usize = 32;
+
+pub type Extra = BTreeMap<String, Value>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Link {
+    pub rel: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Annotation {
+    pub id: String,
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub prefix: String,
+    pub suffix: String,
+    pub claimant: Option<String>,
+    pub links: Vec<Link>,
+    pub note: Option<String>,
+    pub created: String,
+    pub from: Option<String>,
+    /// Set when the source changed and the span could not be found again: the
+    /// annotation is kept (offsets as they were) and flagged, never dropped.
+    pub orphan: bool,
+    pub extra: Extra,
+}
+
+impl Annotation {
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+    pub fn overlaps(&self, other: &Annotation) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+    fn sort_key(&self) -> (usize, usize, &str, &str) {
+        (self.start, self.end, &self.label, &self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceRef {
+    /// File name relative to the sidecar's folder.
+    pub file: String,
+    pub sha256: String,
+    pub chars: usize,
+    pub extra: Extra,
+}
+
+/// One annotator's annotations of one source file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sidecar {
+    pub source: SourceRef,
+    pub annotator: String,
+    pub updated: String,
+    /// Next number for an `a<N>` id, so deleted ids are never reused. Written as
+    /// `next_id`, an extension other readers may ignore.
+    pub next_id: u64,
+    pub annotations: Vec<Annotation>,
+    pub extra: Extra,
+}
+
+/// Whether a name is a valid annotator name: 1–32 of `A-Za-z0-9_-`.
+pub fn valid_annotator(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Current UTC time as `2026-11-24T10:31:05Z`.
+pub fn now_utc() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+impl Sidecar {
+    pub fn new(annotator: &str, source_file: &str, sha256: &str, chars: usize) -> Sidecar {
+        Sidecar {
+            source: SourceRef {
+                file: source_file.to_string(),
+                sha256: sha256.to_string(),
+                chars,
+                extra: Extra::new(),
+            },
+            annotator: annotator.to_string(),
+            updated: now_utc(),
+            next_id: 1,
+            ..Sidecar::default()
+        }
+    }
+
+    /// A fresh id, never one used before in this file.
+    pub fn fresh_id(&mut self) -> String {
+        let used = self.max_used_id();
+        self.next_id = self.next_id.max(used + 1);
+        let id = format!("a{}", self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    fn max_used_id(&self) -> u64 {
+        self.annotations
+            .iter()
+            .filter_map(|a| a.id.strip_prefix('a').and_then(|n| n.parse::<u64>().ok()))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Sorts annotations into file order: start, end, label, id.
+    pub fn sort(&mut self) {
+        self.annotations
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    /// Per-label counts.
+    pub fn counts(&self) -> BTreeMap<&str, usize> {
+        let mut m = BTreeMap::new();
+        for a in &self.annotations {
+            *m.entry(a.label.as_str()).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Parses and validates sidecar YAML. `path` is only used in errors.
+    pub fn parse(path: &Path, yaml: &str) -> Result<Sidecar> {
+        let typed: WireFileIn = serde_saphyr::from_str_with_options(yaml, read_options())
+            .map_err(|e| Error::yaml(path, &e))?;
+        let untyped: Value = serde_saphyr::from_str_with_options(yaml, read_options())
+            .map_err(|e| Error::yaml(path, &e))?;
+        Self::from_wire(path, typed, &untyped)
+    }
+
+    fn from_wire(path: &Path, w: WireFileIn, untyped: &Value) -> Result<Sidecar> {
+        let at = |loc: &serde_saphyr::Location, msg: String| Error::Yaml {
+            path: path.to_path_buf(),
+            line: loc.line(),
+            column: loc.column(),
+            message: msg,
+        };
+        if w.format.value != FORMAT {
+            return Err(at(
+                &w.format.referenced,
+                format!("unknown format {:?}, expected {FORMAT:?}", w.format.value),
+            ));
+        }
+        if !valid_annotator(&w.annotator.value) {
+            return Err(at(
+                &w.annotator.referenced,
+                format!(
+                    "annotator {:?} is not 1-32 of A-Za-z0-9_-",
+                    w.annotator.value
+                ),
+            ));
+        }
+        let untyped_anns = untyped
+            .get("annotations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut ids = BTreeSet::new();
+        let mut annotations = Vec::with_capacity(w.annotations.len());
+        for (i, a) in w.annotations.into_iter().enumerate() {
+            if a.id.value.is_empty() || !ids.insert(a.id.value.clone()) {
+                return Err(at(
+                    &a.id.referenced,
+                    format!("annotation id {:?} is empty or used twice", a.id.value),
+                ));
+            }
+            if a.start > a.end {
+                return Err(at(
+                    &a.id.referenced,
+                    format!(
+                        "annotation {}: start {} is after end {}",
+                        a.id.value, a.start, a.end
+                    ),
+                ));
+            }
+            if a.label.trim().is_empty() {
+                return Err(at(
+                    &a.id.referenced,
+                    format!("annotation {}: empty label", a.id.value),
+                ));
+            }
+            annotations.push(Annotation {
+                id: a.id.value,
+                label: a.label,
+                start: a.start,
+                end: a.end,
+                text: a.text,
+                prefix: a.prefix,
+                suffix: a.suffix,
+                claimant: a.claimant.filter(|s| !s.is_empty()),
+                links: a.links,
+                note: a.note.filter(|s| !s.is_empty()),
+                created: a.created,
+                from: a.from.filter(|s| !s.is_empty()),
+                orphan: a.orphan,
+                extra: unknown_keys(untyped_anns.get(i), ANNOTATION_KEYS),
+            });
+        }
+        let mut sidecar = Sidecar {
+            source: SourceRef {
+                file: w.source.file,
+                sha256: w.source.sha256,
+                chars: w.source.chars,
+                extra: unknown_keys(untyped.get("source"), SOURCE_KEYS),
+            },
+            annotator: w.annotator.value,
+            updated: w.updated,
+            next_id: w.next_id.unwrap_or(1),
+            annotations,
+            extra: unknown_keys(Some(untyped), FILE_KEYS),
+        };
+        sidecar.next_id = sidecar.next_id.max(sidecar.max_used_id() + 1);
+        sidecar.sort();
+        Ok(sidecar)
+    }
+
+    /// Deterministic YAML: fixed key order, annotations sorted, strings that
+    /// YAML 1.1 readers would retype are quoted.
+    pub fn to_yaml(&self) -> String {
+        let mut anns: Vec<&Annotation> = self.annotations.iter().collect();
+        anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let wire = WireFileOut {
+            format: FORMAT,
+            source: WireSourceOut {
+                file: &self.source.file,
+                sha256: &self.source.sha256,
+                chars: self.source.chars,
+                extra: &self.source.extra,
+            },
+            annotator: &self.annotator,
+            updated: &self.updated,
+            next_id: self.next_id,
+            annotations: anns
+                .into_iter()
+                .map(|a| WireAnnOut {
+                    id: &a.id,
+                    label: &a.label,
+                    start: a.start,
+                    end: a.end,
+                    text: &a.text,
+                    prefix: &a.prefix,
+                    suffix: &a.suffix,
+                    claimant: a.claimant.as_deref(),
+                    links: sorted_links(&a.links),
+                    note: a.note.as_deref(),
+                    created: &a.created,
+                    from: a.from.as_deref(),
+                    orphan: a.orphan,
+                    extra: &a.extra,
+                })
+                .collect(),
+            extra: &self.extra,
+        };
+        // Serialising plain data structures cannot fail; an error here would be a
+        // bug in the serializer, so fall back to JSON, which is valid YAML too.
+        serde_saphyr::to_string_with_options(&wire, write_options())
+            .unwrap_or_else(|_| serde_json::to_string_pretty(&wire).unwrap_or_default() + "\n")
+    }
+}
+
+fn sorted_links(links: &[Link]) -> Vec<Link> {
+    let mut v = links.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
+
+const FILE_KEYS: &[&str] = &[
+    "format",
+    "source",
+    "annotator",
+    "updated",
+    "next_id",
+    "annotations",
+];
+const SOURCE_KEYS: &[&str] = &["file", "sha256", "chars"];
+const ANNOTATION_KEYS: &[&str] = &[
+    "id", "label", "start", "end", "text", "prefix", "suffix", "claimant", "links", "note",
+    "created", "from", "orphan",
+];
+
+fn unknown_keys(v: Option<&Value>, known: &[&str]) -> Extra {
+    match v.and_then(Value::as_object) {
+        Some(map) => map
+            .iter()
+            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        None => Extra::new(),
+    }
+}
+
+/// Parser limits: a hostile sidecar is an error, not a hang.
+pub fn read_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 4_000_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_depth: 64,
+        },
+    }
+}
+
+fn write_options() -> serde_saphyr::SerializerOptions {
+    // Block scalars would fold long lines and normalise CR/LF; quoted scalars keep
+    // every character exactly.
+    serde_saphyr::ser_options! {
+        prefer_block_scalars: false,
+    }
+}
+
+type Sp<T> = serde_saphyr::Spanned<T>;
+
+#[derive(Deserialize)]
+struct WireFileIn {
+    format: Sp<String>,
+    source: WireSourceIn,
+    annotator: Sp<String>,
+    #[serde(default)]
+    updated: String,
+    #[serde(default)]
+    next_id: Option<u64>,
+    #[serde(default)]
+    annotations: Vec<WireAnnIn>,
+}
+
+#[derive(Deserialize)]
+struct WireSourceIn {
+    file: String,
+    #[serde(default)]
+    sha256: String,
+    #[serde(default)]
+    chars: usize,
+}
+
+#[derive(Deserialize)]
+struct WireAnnIn {
+    id: Sp<String>,
+    label: String,
+    start: usize,
+    end: usize,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+    #[serde(default)]
+    claimant: Option<String>,
+    #[serde(default)]
+    links: Vec<Link>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    created: String,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    orphan: bool,
+}
+
+#[derive(Serialize)]
+struct WireFileOut<'a> {
+    format: &'a str,
+    source: WireSourceOut<'a>,
+    annotator: &'a str,
+    updated: &'a str,
+    next_id: u64,
+    annotations: Vec<WireAnnOut<'a>>,
+    #[serde(flatten)]
+    extra: &'a Extra,
+}
+
+#[derive(Serialize)]
+struct WireSourceOut<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    chars: usize,
+    #[serde(flatten)]
+    extra: &'a Extra,
+}
+
+#[derive(Serialize)]
+struct WireAnnOut<'a> {
+    id: &'a str,
+    label: &'a str,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    prefix: &'a str,
+    suffix: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claimant: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    created: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    orphan: bool,
+    #[serde(flatten)]
+    extra: &'a Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Sidecar {
+        let mut s = Sidecar::new("alice", "001.txt", "ab12", 100);
+        s.updated = "2026-11-24T10:31:05Z".into();
+        for (i, (label, start, end, text)) in [
+            ("claim", 10, 20, "no"),
+            ("denial", 0, 5, "2022-02-03"),
+            ("evidence", 10, 20, "it's \"quoted\"\r\nnext"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let id = s.fresh_id();
+            s.annotations.push(Annotation {
+                id,
+                label: label.into(),
+                start,
+                end,
+                text: text.into(),
+                prefix: "yes".into(),
+                suffix: " 1e3 ".into(),
+                claimant: (i == 0).then(|| "on".to_string()),
+                links: if i == 1 {
+                    vec![Link {
+                        rel: "denies".into(),
+                        to: "a1".into(),
+                    }]
+                } else {
+                    vec![]
+                },
+                note: None,
+                created: "2026-11-24T10:30:00Z".into(),
+                from: None,
+                orphan: false,
+                extra: Extra::new(),
+            });
+        }
+        s
+    }
+
+    #[test]
+    fn round_trip_is_exact_and_deterministic() {
+        let s = sample();
+        let y = s.to_yaml();
+        let back = Sidecar::parse(Path::new("x.yaml"), &y).unwrap();
+        let mut sorted = s.clone();
+        sorted.sort();
+        assert_eq!(back, sorted);
+        assert_eq!(back.to_yaml(), y);
+        assert!(y.starts_with("format: claimtag/1\nsource:\n"), "{y}");
+    }
+
+    #[test]
+    fn yaml11_lookalikes_are_quoted() {
+        let y = sample().to_yaml();
+        for bad in [
+            "text: no\n",
+            "prefix: yes\n",
+            "claimant: on\n",
+            "text: 2022-02-03\n",
+        ] {
+            assert!(!y.contains(bad), "unquoted {bad:?} in\n{y}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_survive() {
+        let mut y = sample().to_yaml();
+        y = y.replacen("annotator: alice\n", "annotator: alice\nproject: x\n", 1);
+        y = y.replacen(
+            "  label: denial\n",
+            "  label: denial\n  confidence: 0.5\n",
+            1,
+        );
+        let s = Sidecar::parse(Path::new("x.yaml"), &y).unwrap();
+        assert_eq!(s.extra.get("project"), Some(&Value::from("x")));
+        assert_eq!(
+            s.annotations[0].extra.get("confidence"),
+            Some(&Value::from(0.5))
+        );
+        let again = s.to_yaml();
+        assert!(again.contains("project: x"));
+        assert!(again.contains("confidence: 0.5"));
+    }
+
+    #[test]
+    fn errors_have_location() {
+        let y = "format: claimtag/1\nsource: {file: a.txt}\nannotator: bob\nannotations:\n- id: a1\n  label: claim\n  start: 5\n  end: 2\n";
+        let e = Sidecar::parse(Path::new("s.yaml"), y)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.yaml:5:"), "{e}");
+        assert!(e.contains("start 5 is after end 2"), "{e}");
+        let e = Sidecar::parse(
+            Path::new("s.yaml"),
+            "format: claimtag/9\nsource: {file: a}\nannotator: b\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("s.yaml:1:") && e.contains("unknown format"),
+            "{e}"
+        );
+        let e = Sidecar::parse(Path::new("s.yaml"), "format: [")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.yaml:"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut y = String::from("a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            y += &format!(
+                "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+            );
+        }
+        assert!(Sidecar::parse(Path::new("bomb.yaml"), &y).is_err());
+    }
+
+    #[test]
+    fn ids_are_never_reused() {
+        let mut s = sample();
+        let last = s.annotations.pop().unwrap();
+        assert_eq!(last.id, "a3");
+        assert_eq!(s.fresh_id(), "a4");
+        let back = Sidecar::parse(Path::new("x"), &s.to_yaml()).unwrap();
+        assert_eq!(back.next_id, 5);
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_round_trips(text in "\\PC*|[\r\n\t \u{85}\u{2028}\u{feff}'\":#&*!|>%@`-]{0,20}", note in "\\PC{0,40}") {
+            let mut s = sample();
+            s.annotations[0].text = text.clone();
+            s.annotations[1].note = if note.is_empty() { None } else { Some(note.clone()) };
+            let y = s.to_yaml();
+            let back = Sidecar::parse(Path::new("x.yaml"), &y).unwrap();
+            prop_assert_eq!(back.to_yaml(), y);
+            prop_assert!(back.annotations.iter().any(|a| a.text == text));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Visual layout of text for the terminal (word wrap, widths), terminal-free.

@@ -1,0 +1,1 @@
+//! Differences between two annotators for review (issue 4).

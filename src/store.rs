@@ -1,0 +1,425 @@
+//! Where sidecars live and how they are read and written (DESIGN.md §2, §8):
+//! corpus discovery, atomic saves, external-change detection, opening an
+//! article with its sidecar and re-anchoring it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::anchor::{self, AnchorReport};
+use crate::error::{Error, Result};
+use crate::format::{MAX_SIDECAR_BYTES, Sidecar, valid_annotator};
+use crate::text::{Document, sha256_hex};
+
+pub const SIDECAR_SUFFIX: &str = ".ann.yaml";
+
+/// `<source file name>.<annotator>.ann.yaml` beside the source.
+pub fn sidecar_path(source: &Path, annotator: &str) -> PathBuf {
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    source.with_file_name(format!("{name}.{annotator}{SIDECAR_SUFFIX}"))
+}
+
+/// Splits a sidecar file name into (source file name, annotator).
+pub fn parse_sidecar_name(file_name: &str) -> Option<(&str, &str)> {
+    let stem = file_name.strip_suffix(SIDECAR_SUFFIX)?;
+    let (source, annotator) = stem.rsplit_once('.')?;
+    (valid_annotator(annotator) && !source.is_empty()).then_some((source, annotator))
+}
+
+/// Annotators that have a sidecar for `source`, sorted.
+pub fn annotators_of(source: &Path) -> Vec<String> {
+    let Some(dir) = source.parent() else {
+        return vec![];
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Some(name) = source.file_name().and_then(|n| n.to_str()) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let f = e.file_name().into_string().ok()?;
+            let (src, ann) = parse_sidecar_name(&f)?;
+            (src == name).then(|| ann.to_string())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn is_source_name(name: &str) -> bool {
+    (name.ends_with(".txt") || name.ends_with(".md")) && !name.ends_with(SIDECAR_SUFFIX)
+}
+
+/// Source files under the given paths: files as given, folders searched
+/// recursively for `*.txt` and `*.md` (hidden folders skipped), sorted, unique.
+pub fn discover_sources(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if ft.is_dir() {
+            walk(&path, out)?;
+        } else if is_source_name(&name) && (ft.is_file() || path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// What a file looked like when we read it, to notice changes by others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskStamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+    pub sha256: String,
+}
+
+impl DiskStamp {
+    fn of_bytes(bytes: &[u8], meta: &std::fs::Metadata) -> DiskStamp {
+        DiskStamp {
+            len: bytes.len() as u64,
+            modified: meta.modified().ok(),
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
+/// Reads a file of at most `limit` bytes.
+pub fn read_capped(path: &Path, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata)> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok((bytes, meta))
+}
+
+/// Reads and parses a sidecar. `Ok(None)` when there is none.
+pub fn read_sidecar(path: &Path) -> Result<Option<(Sidecar, DiskStamp)>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (bytes, meta) = read_capped(path, MAX_SIDECAR_BYTES)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.valid_up_to(),
+    })?;
+    let sidecar = Sidecar::parse(path, text)?;
+    Ok(Some((sidecar, DiskStamp::of_bytes(&bytes, &meta))))
+}
+
+/// The current stamp of a file, or None when it does not exist.
+pub fn stamp_of(path: &Path) -> Result<Option<DiskStamp>> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            Ok(Some(DiskStamp::of_bytes(&bytes, &meta)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Writes a file atomically: a temporary file in the same folder, fsync,
+/// rename over the target, fsync of the folder. A crash leaves the old file or
+/// the new one, whole.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".claimtag-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(path, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Makes the rename itself durable; not all platforms allow it.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Saves a sidecar atomically unless the file on disk is no longer the one we
+/// read (`expected`; None means it must not exist yet). Returns the new stamp.
+pub fn save_sidecar(
+    path: &Path,
+    sidecar: &Sidecar,
+    expected: Option<&DiskStamp>,
+) -> Result<DiskStamp> {
+    let current = stamp_of(path)?;
+    let unchanged = match (&current, expected) {
+        (None, None) => true,
+        (Some(c), Some(e)) => c.sha256 == e.sha256,
+        _ => false,
+    };
+    if !unchanged {
+        return Err(Error::ChangedOnDisk {
+            path: path.to_path_buf(),
+        });
+    }
+    let yaml = sidecar.to_yaml();
+    write_atomic(path, yaml.as_bytes())?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    Ok(DiskStamp::of_bytes(yaml.as_bytes(), &meta))
+}
+
+/// A source file opened for one annotator.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub source: PathBuf,
+    pub doc: Arc<Document>,
+    pub sidecar_path: PathBuf,
+    pub sidecar: Sidecar,
+    /// The sidecar as read from disk, to detect changes by others. None when
+    /// there was no sidecar.
+    pub stamp: Option<DiskStamp>,
+    /// Set when the sidecar could not be read: the article is read-only and the
+    /// sidecar is never overwritten.
+    pub read_only: Option<String>,
+    /// What re-anchoring did, when the source had changed since the sidecar.
+    pub anchor: AnchorReport,
+}
+
+impl Article {
+    /// Opens a source and `annotator`'s sidecar for it. Fails only when the
+    /// source cannot be read or decoded; a bad sidecar makes it read-only.
+    pub fn open(source: &Path, annotator: &str) -> Result<Article> {
+        let doc = Arc::new(Document::load(source)?);
+        Ok(Self::with_doc(source, doc, annotator))
+    }
+
+    pub fn with_doc(source: &Path, doc: Arc<Document>, annotator: &str) -> Article {
+        let sidecar_path = sidecar_path(source, annotator);
+        let file_name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let empty = || Sidecar::new(annotator, &file_name, "", doc.len_chars());
+        let (sidecar, stamp, read_only) = match read_sidecar(&sidecar_path) {
+            Ok(Some((s, st))) => (s, Some(st), None),
+            Ok(None) => (empty(), None, None),
+            Err(e) => (empty(), None, Some(e.to_string())),
+        };
+        let mut article = Article {
+            source: source.to_path_buf(),
+            doc,
+            sidecar_path,
+            sidecar,
+            stamp,
+            read_only,
+            anchor: AnchorReport::default(),
+        };
+        article.check_anchors();
+        article
+    }
+
+    fn check_anchors(&mut self) {
+        if self.sidecar.annotations.is_empty() {
+            return;
+        }
+        let doc = Arc::clone(&self.doc);
+        // A matching hash means every offset still holds; otherwise find each
+        // span again by quote and context.
+        let fresh = self.sidecar.source.sha256 == doc.sha256()
+            && self.sidecar.source.chars == doc.len_chars();
+        if !fresh {
+            self.anchor = anchor::reanchor(&doc, &mut self.sidecar.annotations);
+            self.sidecar.sort();
+        }
+    }
+
+    pub fn file_name(&self) -> String {
+        self.source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Saves the sidecar (atomic, never over a file changed by someone else,
+    /// never when read-only). Updates hash, size and time.
+    pub fn save(&mut self) -> Result<()> {
+        if let Some(why) = &self.read_only {
+            return Err(Error::invalid(
+                &self.sidecar_path,
+                format!("read-only, not saved: {why}"),
+            ));
+        }
+        self.prepare_for_save();
+        let stamp = save_sidecar(&self.sidecar_path, &self.sidecar, self.stamp.as_ref())?;
+        self.stamp = Some(stamp);
+        Ok(())
+    }
+
+    /// Overwrites whatever is on disk (after the user chose to keep their version).
+    pub fn save_overwriting(&mut self) -> Result<()> {
+        self.stamp = stamp_of(&self.sidecar_path)?;
+        self.save()
+    }
+
+    fn prepare_for_save(&mut self) {
+        self.sidecar.source.file = self.file_name();
+        self.sidecar.source.sha256 = self.doc.sha256().to_string();
+        self.sidecar.source.chars = self.doc.len_chars();
+        self.sidecar.updated = crate::format::now_utc();
+        self.sidecar.sort();
+    }
+
+    /// Whether the sidecar on disk differs from what we read or wrote last.
+    pub fn changed_on_disk(&self) -> bool {
+        match stamp_of(&self.sidecar_path) {
+            Ok(now) => now.map(|s| s.sha256) != self.stamp.as_ref().map(|s| s.sha256.clone()),
+            Err(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Annotation;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            sidecar_path(Path::new("d/001.txt"), "alice"),
+            Path::new("d/001.txt.alice.ann.yaml")
+        );
+        assert_eq!(
+            parse_sidecar_name("001.txt.alice.ann.yaml"),
+            Some(("001.txt", "alice"))
+        );
+        assert_eq!(parse_sidecar_name("001.txt.a b.ann.yaml"), None);
+    }
+
+    #[test]
+    fn save_is_atomic_and_refuses_to_clobber() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Hello world. Second sentence.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        let id = art.sidecar.fresh_id();
+        let a = anchor::new_annotation(&art.doc, 0..12, "claim", id);
+        art.sidecar.annotations.push(a);
+        art.save().unwrap();
+        let again = Article::open(&src, "alice").unwrap();
+        assert_eq!(again.sidecar.annotations[0].text, "Hello world.");
+        assert_eq!(again.read_only, None);
+        // someone else writes the file: our save must not clobber it
+        std::fs::write(&art.sidecar_path, again.sidecar.to_yaml() + "# edited\n").unwrap();
+        art.sidecar.annotations.clear();
+        assert!(art.changed_on_disk());
+        assert!(matches!(art.save(), Err(Error::ChangedOnDisk { .. })));
+        art.save_overwriting().unwrap();
+        // no temporary files left behind
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn bad_sidecar_is_read_only_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "text").unwrap();
+        let side = sidecar_path(&src, "bob");
+        std::fs::write(&side, "format: claimtag/1\nannotations: [\n").unwrap();
+        let mut art = Article::open(&src, "bob").unwrap();
+        let why = art.read_only.clone().unwrap();
+        assert!(why.contains("a.txt.bob.ann.yaml:"), "{why}");
+        assert!(art.save().is_err());
+        assert_eq!(
+            std::fs::read_to_string(&side).unwrap(),
+            "format: claimtag/1\nannotations: [\n"
+        );
+    }
+
+    #[test]
+    fn changed_source_is_reanchored() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Alpha said this. Beta denied it.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        let id = art.sidecar.fresh_id();
+        art.sidecar
+            .annotations
+            .push(anchor::new_annotation(&art.doc, 17..32, "denial", id));
+        art.save().unwrap();
+        std::fs::write(&src, "Intro. Alpha said this. Beta denied it.").unwrap();
+        let art = Article::open(&src, "alice").unwrap();
+        assert_eq!(art.anchor.moved, 1);
+        let a: &Annotation = &art.sidecar.annotations[0];
+        assert_eq!(art.doc.slice_chars(a.start, a.end), Some("Beta denied it."));
+    }
+
+    #[test]
+    fn discovers_sources_recursively_skipping_sidecars() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub/.hidden")).unwrap();
+        for f in [
+            "b.txt",
+            "a.md",
+            "sub/c.txt",
+            "sub/.hidden/d.txt",
+            "x.txt.alice.ann.yaml",
+            "y.yaml",
+        ] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let got = discover_sources(&[dir.path().to_path_buf()]).unwrap();
+        let rel: Vec<_> = got
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                Path::new("a.md"),
+                Path::new("b.txt"),
+                Path::new("sub/c.txt")
+            ]
+        );
+    }
+}

@@ -1,0 +1,805 @@
+//! The decoded source text and the indexes over it.
+//!
+//! Positions inside the program are byte offsets into the decoded text (always on
+//! a char boundary); annotation offsets on disk are Unicode code points. The
+//! document keeps a line index and a chunked code point index so that both
+//! conversions and line lookups cost O(log n + chunk), not O(n), on a 50 MB file.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
+
+use crate::error::{Error, Result};
+
+/// Bytes per chunk of the code point index. Converting a position walks at most
+/// this many bytes.
+const CHUNK: usize = 4096;
+/// How far word and sentence look around the cursor, so a motion on a 50 MB line
+/// costs what is near the cursor.
+const WINDOW: usize = 16 * 1024;
+const BOM: &str = "\u{feff}";
+
+#[derive(Debug)]
+pub struct Document {
+    text: String,
+    had_bom: bool,
+    /// Byte offset where each line starts; the first is 0.
+    line_starts: Vec<usize>,
+    /// Byte offset of each index chunk (char aligned) and code points before it.
+    chunk_starts: Vec<usize>,
+    chunk_chars: Vec<usize>,
+    chars: usize,
+    sha256: OnceLock<String>,
+}
+
+/// Where a byte sequence stops being UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8 {
+    pub offset: usize,
+}
+
+impl Document {
+    /// Decodes UTF-8, drops one leading BOM, keeps line endings as they are.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Document, NotUtf8> {
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(NotUtf8 {
+                    offset: e.utf8_error().valid_up_to(),
+                });
+            }
+        };
+        Ok(Self::from_string(text))
+    }
+
+    pub fn from_string(mut text: String) -> Document {
+        let had_bom = text.starts_with(BOM);
+        if had_bom {
+            text.drain(..BOM.len());
+        }
+        let mut line_starts = Vec::with_capacity(text.len() / 64 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let mut chunk_starts = Vec::with_capacity(text.len() / CHUNK + 1);
+        let mut chunk_chars = Vec::with_capacity(text.len() / CHUNK + 1);
+        let mut pos = 0;
+        let mut chars = 0;
+        while pos < text.len() {
+            chunk_starts.push(pos);
+            chunk_chars.push(chars);
+            let next = floor_char_boundary(&text, (pos + CHUNK).min(text.len()));
+            let next = if next <= pos {
+                ceil_char_boundary(&text, pos + 1)
+            } else {
+                next
+            };
+            chars += text[pos..next].chars().count();
+            pos = next;
+        }
+        Document {
+            text,
+            had_bom,
+            line_starts,
+            chunk_starts,
+            chunk_chars,
+            chars,
+            sha256: OnceLock::new(),
+        }
+    }
+
+    /// Reads and decodes a source file. Errors name the file (and byte offset).
+    pub fn load(path: &Path) -> Result<Document> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Document::from_bytes(bytes).map_err(|e| Error::NotUtf8 {
+            path: path.to_path_buf(),
+            offset: e.offset,
+        })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    pub fn len_bytes(&self) -> usize {
+        self.text.len()
+    }
+    pub fn len_chars(&self) -> usize {
+        self.chars
+    }
+    pub fn had_bom(&self) -> bool {
+        self.had_bom
+    }
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Hex SHA-256 of the source file's bytes (BOM included), computed once.
+    pub fn sha256(&self) -> &str {
+        self.sha256.get_or_init(|| {
+            let mut h = Sha256::new();
+            if self.had_bom {
+                h.update(BOM.as_bytes());
+            }
+            h.update(self.text.as_bytes());
+            hex(&h.finalize())
+        })
+    }
+
+    // ---- code points <-> bytes ----
+
+    /// Byte offset of code point `c`; past the end gives the text length.
+    pub fn char_to_byte(&self, c: usize) -> usize {
+        if c >= self.chars {
+            return self.text.len();
+        }
+        let k = self.chunk_chars.partition_point(|&n| n <= c) - 1;
+        let start = self.chunk_starts[k];
+        let skip = c - self.chunk_chars[k];
+        match self.text[start..].char_indices().nth(skip) {
+            Some((i, _)) => start + i,
+            None => self.text.len(),
+        }
+    }
+
+    /// Code point index of byte offset `b` (rounded down to a char boundary).
+    pub fn byte_to_char(&self, b: usize) -> usize {
+        let b = floor_char_boundary(&self.text, b.min(self.text.len()));
+        if self.chunk_starts.is_empty() {
+            return 0;
+        }
+        let k = self.chunk_starts.partition_point(|&s| s <= b) - 1;
+        self.chunk_chars[k] + self.text[self.chunk_starts[k]..b].chars().count()
+    }
+
+    /// Byte range of code point range `[start, end)`, or None when out of range.
+    pub fn char_range_to_bytes(&self, start: usize, end: usize) -> Option<Range<usize>> {
+        if start > end || end > self.chars {
+            return None;
+        }
+        Some(self.char_to_byte(start)..self.char_to_byte(end))
+    }
+
+    /// Text of code point range `[start, end)`, or None when out of range.
+    pub fn slice_chars(&self, start: usize, end: usize) -> Option<&str> {
+        self.char_range_to_bytes(start, end).map(|r| &self.text[r])
+    }
+
+    /// Byte range clamped and rounded to char boundaries: safe to slice with.
+    pub fn clamp_range(&self, r: Range<usize>) -> Range<usize> {
+        let s = floor_char_boundary(&self.text, r.start.min(self.text.len()));
+        let e = floor_char_boundary(&self.text, r.end.min(self.text.len())).max(s);
+        s..e
+    }
+
+    /// Text of a byte range, clamped to char boundaries (never panics).
+    pub fn slice(&self, r: Range<usize>) -> &str {
+        &self.text[self.clamp_range(r)]
+    }
+
+    // ---- lines ----
+
+    /// Number of lines; an empty text has one empty line, a trailing newline
+    /// starts a last empty line.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Line (0-based) holding byte offset `b`.
+    pub fn line_of(&self, b: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= b)
+            .saturating_sub(1)
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// End of the line's content: before its `\n` or `\r\n`.
+    pub fn line_end(&self, line: usize) -> usize {
+        match self.line_starts.get(line + 1) {
+            Some(&next) => {
+                let mut e = next - 1; // the '\n'
+                if e > self.line_start(line) && self.text.as_bytes()[e - 1] == b'\r' {
+                    e -= 1;
+                }
+                e
+            }
+            None => self.text.len(),
+        }
+    }
+
+    /// Content of a line without its line ending.
+    pub fn line(&self, line: usize) -> &str {
+        &self.text[self.line_start(line)..self.line_end(line)]
+    }
+
+    /// 1-based line and column (in code points) of byte offset `b`, as shown to people.
+    pub fn line_col(&self, b: usize) -> (usize, usize) {
+        let line = self.line_of(b);
+        let col = self.byte_to_char(b) - self.byte_to_char(self.line_start(line));
+        (line + 1, col + 1)
+    }
+
+    fn is_blank_line(&self, line: usize) -> bool {
+        self.line(line).trim().is_empty()
+    }
+
+    // ---- graphemes ----
+
+    pub fn is_grapheme_boundary(&self, b: usize) -> bool {
+        if b == 0 || b >= self.text.len() {
+            return true;
+        }
+        if !self.text.is_char_boundary(b) {
+            return false;
+        }
+        GraphemeCursor::new(b, self.text.len(), true)
+            .is_boundary(&self.text, 0)
+            .unwrap_or(true)
+    }
+
+    /// The next grapheme boundary after `b` (or the end).
+    pub fn next_grapheme(&self, b: usize) -> usize {
+        if b >= self.text.len() {
+            return self.text.len();
+        }
+        let b = floor_char_boundary(&self.text, b);
+        GraphemeCursor::new(b, self.text.len(), true)
+            .next_boundary(&self.text, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(self.text.len())
+    }
+
+    /// The grapheme boundary before `b` (or 0).
+    pub fn prev_grapheme(&self, b: usize) -> usize {
+        if b == 0 {
+            return 0;
+        }
+        let b = ceil_char_boundary(&self.text, b.min(self.text.len()));
+        GraphemeCursor::new(b, self.text.len(), true)
+            .prev_boundary(&self.text, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+    }
+
+    /// Rounds `b` down to a grapheme boundary.
+    pub fn snap_down(&self, b: usize) -> usize {
+        let b = floor_char_boundary(&self.text, b.min(self.text.len()));
+        if self.is_grapheme_boundary(b) {
+            b
+        } else {
+            self.prev_grapheme(b)
+        }
+    }
+
+    /// Rounds `b` up to a grapheme boundary.
+    pub fn snap_up(&self, b: usize) -> usize {
+        let b = ceil_char_boundary(&self.text, b.min(self.text.len()));
+        if self.is_grapheme_boundary(b) {
+            b
+        } else {
+            self.next_grapheme(b)
+        }
+    }
+
+    /// Widens a byte range to grapheme boundaries and trims surrounding whitespace.
+    /// An all-whitespace range collapses to an empty range at its start.
+    pub fn snap_selection(&self, r: Range<usize>, trim: bool) -> Range<usize> {
+        let (a, b) = if r.start <= r.end {
+            (r.start, r.end)
+        } else {
+            (r.end, r.start)
+        };
+        let mut s = self.snap_down(a);
+        let mut e = self.snap_up(b);
+        if trim {
+            let slice = &self.text[s..e];
+            let lead = slice.len() - slice.trim_start().len();
+            let trail = slice.len() - slice.trim_end().len();
+            if lead == slice.len() {
+                return s..s;
+            }
+            s += lead;
+            e -= trail;
+        }
+        s..e
+    }
+
+    // ---- words ----
+
+    fn window(&self, b: usize) -> Range<usize> {
+        let s = floor_char_boundary(&self.text, b.saturating_sub(WINDOW));
+        let e = floor_char_boundary(&self.text, (b + WINDOW).min(self.text.len()));
+        s..e
+    }
+
+    /// Start of the next word after `b` (the end of text when there is none).
+    pub fn next_word(&self, b: usize) -> usize {
+        let w = self.window(b);
+        let base = w.start;
+        let mut passed_current = false;
+        for (i, seg) in self.text[w.clone()].split_word_bound_indices() {
+            let at = base + i;
+            if at <= b {
+                continue;
+            }
+            passed_current = true;
+            if is_word(seg) {
+                return at;
+            }
+        }
+        if passed_current || w.end < self.text.len() {
+            w.end.max(b)
+        } else {
+            self.text.len()
+        }
+    }
+
+    /// Start of the word before `b` (or 0).
+    pub fn prev_word(&self, b: usize) -> usize {
+        let w = self.window(b);
+        let base = w.start;
+        let mut best = w.start;
+        for (i, seg) in self.text[w.start..b.min(w.end).max(w.start)].split_word_bound_indices() {
+            if is_word(seg) && base + i < b {
+                best = base + i;
+            }
+        }
+        best
+    }
+
+    /// Byte range of the word under `b`, if `b` is inside a word.
+    pub fn word_at(&self, b: usize) -> Option<Range<usize>> {
+        let w = self.window(b);
+        for (i, seg) in self.text[w.clone()].split_word_bound_indices() {
+            let s = w.start + i;
+            let e = s + seg.len();
+            if s <= b && b < e {
+                return is_word(seg).then_some(s..e);
+            }
+        }
+        None
+    }
+
+    // ---- paragraphs ----
+
+    /// Byte range of the paragraph (run of non-blank lines) holding `b`, without
+    /// the final line ending. On a blank line, that line.
+    pub fn paragraph_at(&self, b: usize) -> Range<usize> {
+        let line = self.line_of(b);
+        if self.is_blank_line(line) {
+            return self.line_start(line)..self.line_end(line);
+        }
+        let mut first = line;
+        while first > 0 && !self.is_blank_line(first - 1) {
+            first -= 1;
+        }
+        let mut last = line;
+        while last + 1 < self.line_count() && !self.is_blank_line(last + 1) {
+            last += 1;
+        }
+        self.line_start(first)..self.line_end(last)
+    }
+
+    /// Start of the next paragraph after the one holding `b` (or the end).
+    pub fn next_paragraph(&self, b: usize) -> usize {
+        let mut line = self.line_of(b);
+        let n = self.line_count();
+        while line < n && !self.is_blank_line(line) {
+            line += 1;
+        }
+        while line < n && self.is_blank_line(line) {
+            line += 1;
+        }
+        if line >= n {
+            self.text.len()
+        } else {
+            self.line_start(line)
+        }
+    }
+
+    /// Start of the paragraph holding `b`, or of the previous one when `b` is
+    /// already at a paragraph start.
+    pub fn prev_paragraph(&self, b: usize) -> usize {
+        let mut line = self.line_of(b);
+        let start = self.paragraph_at(b).start;
+        if start < b && !self.is_blank_line(line) {
+            return start;
+        }
+        // step back over blank lines, then to the start of that paragraph
+        line = line.saturating_sub(1);
+        while line > 0 && self.is_blank_line(line) {
+            line -= 1;
+        }
+        while line > 0 && !self.is_blank_line(line - 1) {
+            line -= 1;
+        }
+        self.line_start(line)
+    }
+
+    // ---- sentences ----
+
+    /// Sentences (byte ranges, trimmed) of the paragraph holding `b`, limited to
+    /// a window around `b` on huge paragraphs.
+    fn sentences_near(&self, b: usize) -> Vec<Range<usize>> {
+        let para = self.paragraph_at(b);
+        let w = self.window(b);
+        let s = para.start.max(w.start);
+        let e = para.end.min(w.end).max(s);
+        split_sentences(&self.text[s..e])
+            .into_iter()
+            .map(|r| (r.start + s)..(r.end + s))
+            .collect()
+    }
+
+    /// The sentence under `b` (trimmed byte range). Between sentences, the next one.
+    pub fn sentence_at(&self, b: usize) -> Range<usize> {
+        let sents = self.sentences_near(b);
+        if let Some(r) = sents.iter().find(|r| r.start <= b && b < r.end) {
+            return r.clone();
+        }
+        if let Some(r) = sents.iter().find(|r| r.start >= b) {
+            return r.clone();
+        }
+        sents.last().cloned().unwrap_or(b..b)
+    }
+
+    /// Start of the next sentence after `b`, crossing into the next paragraph.
+    pub fn next_sentence(&self, b: usize) -> usize {
+        if let Some(r) = self.sentences_near(b).into_iter().find(|r| r.start > b) {
+            return r.start;
+        }
+        let next = self.next_paragraph(b);
+        if next >= self.text.len() {
+            return self.text.len();
+        }
+        self.sentences_near(next)
+            .first()
+            .map(|r| r.start)
+            .unwrap_or(next)
+    }
+
+    /// Start of the sentence holding `b`, or of the previous one.
+    pub fn prev_sentence(&self, b: usize) -> usize {
+        if let Some(r) = self
+            .sentences_near(b)
+            .into_iter()
+            .rev()
+            .find(|r| r.start < b)
+        {
+            return r.start;
+        }
+        let para = self.prev_paragraph(b);
+        if para >= b {
+            return 0;
+        }
+        let end = self.paragraph_at(para).end;
+        self.sentences_near(para)
+            .into_iter()
+            .rev()
+            .find(|r| r.start < end)
+            .map(|r| r.start)
+            .unwrap_or(para)
+    }
+
+    /// Byte ranges of every sentence of the document, in order (used by export).
+    pub fn all_sentences(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut line = 0;
+        let n = self.line_count();
+        while line < n {
+            if self.is_blank_line(line) {
+                line += 1;
+                continue;
+            }
+            let para = self.paragraph_at(self.line_start(line));
+            out.extend(
+                split_sentences(&self.text[para.clone()])
+                    .into_iter()
+                    .map(|r| (r.start + para.start)..(r.end + para.start)),
+            );
+            line = self.line_of(para.end) + 1;
+        }
+        out
+    }
+}
+
+fn is_word(seg: &str) -> bool {
+    seg.chars().any(|c| c.is_alphanumeric())
+}
+
+/// Titles after which a full stop never ends a sentence.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "gov",
+    "sen", "rep", "pres", "st", "jr", "sr", "rev", "hon", "no", "vs", "etc", "approx", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft",
+    "inc", "corp", "co", "ltd", "dept", "fig", "vol",
+];
+
+/// Words that start a new sentence even after an acronym such as "U.S.".
+const SENTENCE_STARTERS: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "However",
+    "Meanwhile",
+    "A",
+    "An",
+    "According",
+    "There",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "As",
+    "Yet",
+    "So",
+    "Still",
+    "Now",
+    "Also",
+    "Some",
+    "Many",
+    "Most",
+];
+
+/// Splits text into sentences: UAX #29 boundaries, then corrected so that titles
+/// and abbreviations ("Mr.", "Gen.", "U.S.") do not end sentences. Returned ranges
+/// are byte ranges into `text`, trimmed of surrounding whitespace, never empty.
+pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
+    let mut raw: Vec<Range<usize>> = Vec::new();
+    for (i, seg) in text.split_sentence_bound_indices() {
+        let r = i..i + seg.len();
+        let merge = match raw.last() {
+            Some(prev) => ends_with_abbreviation(&text[prev.clone()], seg),
+            None => false,
+        };
+        if merge {
+            if let Some(prev) = raw.last_mut() {
+                prev.end = r.end;
+            }
+        } else {
+            raw.push(r);
+        }
+    }
+    raw.into_iter()
+        .filter_map(|r| {
+            let s = &text[r.clone()];
+            let lead = s.len() - s.trim_start().len();
+            let trimmed = s.trim();
+            if trimmed.is_empty() {
+                None
+            } else {
+                Some((r.start + lead)..(r.start + lead + trimmed.len()))
+            }
+        })
+        .collect()
+}
+
+fn ends_with_abbreviation(prev: &str, next: &str) -> bool {
+    let prev = prev.trim_end();
+    let Some(stem) = prev.strip_suffix('.') else {
+        return false;
+    };
+    let last = stem
+        .rsplit(|c: char| c.is_whitespace() || "([{\"'“‘".contains(c))
+        .next()
+        .unwrap_or("");
+    if last.is_empty() {
+        return false;
+    }
+    if TITLES.contains(&last.to_lowercase().as_str()) {
+        return true;
+    }
+    // A single initial ("John F. Kennedy") or a dotted acronym ("U.S.", "e.g.").
+    let is_initial = last.chars().count() == 1 && last.chars().all(char::is_alphabetic);
+    let is_acronym = last.contains('.')
+        && last
+            .split('.')
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    if !(is_initial || is_acronym) {
+        return false;
+    }
+    let next_word: String = next
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
+    !SENTENCE_STARTERS.contains(&next_word.as_str())
+}
+
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+pub fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// SHA-256 (hex) of a byte slice.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doc(s: &str) -> Document {
+        Document::from_string(s.to_string())
+    }
+
+    #[test]
+    fn bom_is_dropped_and_hashed() {
+        let d = Document::from_bytes(b"\xef\xbb\xbfab".to_vec()).unwrap();
+        assert_eq!(d.text(), "ab");
+        assert!(d.had_bom());
+        assert_eq!(d.len_chars(), 2);
+        assert_eq!(d.sha256(), sha256_hex(b"\xef\xbb\xbfab"));
+    }
+
+    #[test]
+    fn not_utf8_reports_offset() {
+        let e = Document::from_bytes(b"abc\xffdef".to_vec()).unwrap_err();
+        assert_eq!(e.offset, 3);
+    }
+
+    #[test]
+    fn crlf_lines_keep_their_endings() {
+        let d = doc("one\r\ntwo\r\n\r\nthree");
+        assert_eq!(d.line_count(), 4);
+        assert_eq!(d.line(0), "one");
+        assert_eq!(d.line(1), "two");
+        assert_eq!(d.line(2), "");
+        assert_eq!(d.line(3), "three");
+        assert_eq!(d.len_chars(), 17);
+        // CRLF is one grapheme: the cursor never stops between \r and \n
+        assert_eq!(d.next_grapheme(3), 5);
+    }
+
+    #[test]
+    fn graphemes_are_not_split() {
+        let s = "a👨‍👩‍👧b🇦🇫ée\u{301}x";
+        let d = doc(s);
+        let mut b = 0;
+        let mut seen = vec![];
+        while b < d.len_bytes() {
+            let n = d.next_grapheme(b);
+            seen.push(&s[b..n]);
+            b = n;
+        }
+        assert_eq!(seen, ["a", "👨‍👩‍👧", "b", "🇦🇫", "é", "e\u{301}", "x"]);
+        let inside = 1 + "👨".len();
+        assert_eq!(
+            d.snap_selection(inside..inside + 1, true),
+            1..1 + "👨‍👩‍👧".len()
+        );
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_quotes() {
+        let t = "Gen. Smith met Mr. Jones in the U.S. Army base. The U.S. denied it. He said: “We will fight.” Then he left.";
+        let got: Vec<&str> = split_sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            got,
+            [
+                "Gen. Smith met Mr. Jones in the U.S. Army base.",
+                "The U.S. denied it.",
+                "He said: “We will fight.”",
+                "Then he left."
+            ]
+        );
+    }
+
+    #[test]
+    fn sentence_and_paragraph_motions() {
+        let d = doc("First one. Second one.\n\nNext para here.\n");
+        assert_eq!(&d.text()[d.sentence_at(3)], "First one.");
+        assert_eq!(&d.text()[d.sentence_at(12)], "Second one.");
+        assert_eq!(d.next_sentence(0), 11);
+        assert_eq!(d.next_sentence(11), 24);
+        assert_eq!(d.prev_sentence(24), 11);
+        assert_eq!(d.next_paragraph(0), 24);
+        assert_eq!(d.prev_paragraph(30), 24);
+        assert_eq!(d.prev_paragraph(24), 0);
+        assert_eq!(&d.text()[d.paragraph_at(5)], "First one. Second one.");
+    }
+
+    #[test]
+    fn words() {
+        let d = doc("hello, world  again");
+        assert_eq!(d.next_word(0), 7);
+        assert_eq!(d.next_word(7), 14);
+        assert_eq!(d.prev_word(14), 7);
+        assert_eq!(d.prev_word(7), 0);
+        assert_eq!(d.word_at(8), Some(7..12));
+    }
+
+    #[test]
+    fn empty_document() {
+        let d = doc("");
+        assert_eq!(d.line_count(), 1);
+        assert_eq!(d.char_to_byte(0), 0);
+        assert_eq!(d.byte_to_char(0), 0);
+        assert_eq!(d.sentence_at(0), 0..0);
+        assert_eq!(d.next_word(0), 0);
+        assert_eq!(d.line_col(0), (1, 1));
+    }
+
+    proptest! {
+        #[test]
+        fn char_byte_round_trip(s in "\\PC{0,300}|[a-z\u{0600}-\u{06ff}😀-🙏\r\n ]{0,9000}") {
+            let d = doc(&s);
+            let starts: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+            prop_assert_eq!(d.len_chars(), starts.len());
+            for (c, &b) in starts.iter().enumerate().step_by(7) {
+                prop_assert_eq!(d.char_to_byte(c), b);
+                prop_assert_eq!(d.byte_to_char(b), c);
+            }
+            prop_assert_eq!(d.char_to_byte(starts.len()), s.len());
+        }
+
+        #[test]
+        fn motions_never_panic_and_stay_on_boundaries(s in "\\PC{0,200}", at in 0usize..400) {
+            let d = doc(&s);
+            let b = d.snap_down(at.min(s.len()));
+            for p in [d.next_word(b), d.prev_word(b), d.next_sentence(b), d.prev_sentence(b),
+                      d.next_paragraph(b), d.prev_paragraph(b), d.next_grapheme(b), d.prev_grapheme(b)] {
+                prop_assert!(s.is_char_boundary(p));
+            }
+            let r = d.sentence_at(b);
+            prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+            let r = d.snap_selection(0..b, true);
+            prop_assert!(r.start <= r.end && d.is_grapheme_boundary(r.start) && d.is_grapheme_boundary(r.end));
+        }
+    }
+}

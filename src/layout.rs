@@ -1,1 +1,517 @@
-//! Visual layout of text for the terminal (word wrap, widths), terminal-free.
+//! Visual layout of a document for a character-cell screen, terminal-free.
+//!
+//! Text is laid out in *blocks*: a logical line, or a bounded piece of a very
+//! long line. A block is wrapped at word boundaries to the pane width. Drawing
+//! a frame wraps only the blocks it shows, so the cost of a frame is bounded by
+//! what is visible (plus at most one block), whatever the size of the file.
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use crate::text::Document;
+
+/// Longest block in bytes: a 50 MB line is laid out in pieces this big.
+pub const MAX_BLOCK: usize = 8 * 1024;
+
+/// How one grapheme is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glyph {
+    /// Shown as itself.
+    Text,
+    /// A tab, shown as spaces to the next stop.
+    Tab,
+    /// A control or zero-width character, shown as a one-cell placeholder.
+    Placeholder(char),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// Byte offset of the grapheme in the document.
+    pub byte: usize,
+    /// Length of the grapheme in bytes.
+    pub len: usize,
+    /// Column where it starts.
+    pub x: u16,
+    /// Cells it takes.
+    pub width: u16,
+    pub glyph: Glyph,
+}
+
+/// One screen row: a byte range of the document and its cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub start: usize,
+    pub end: usize,
+    pub cells: Vec<Cell>,
+    /// Column just after the last cell.
+    pub width: u16,
+}
+
+/// A position in the layout: a block (by its start byte) and a row in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowPos {
+    pub block: usize,
+    pub row: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Layout<'a> {
+    doc: &'a Document,
+    width: u16,
+    tab: u16,
+}
+
+impl<'a> Layout<'a> {
+    pub fn new(doc: &'a Document, width: u16) -> Self {
+        Layout {
+            doc,
+            width: width.max(1),
+            tab: 4,
+        }
+    }
+
+    pub fn width(&self) -> u16 {
+        self.width
+    }
+
+    /// The block holding byte `b`.
+    pub fn block_at(&self, b: usize) -> Range<usize> {
+        let b = b.min(self.doc.len_bytes());
+        let line = self.doc.line_of(b);
+        let (ls, le) = (self.doc.line_start(line), self.doc.line_end(line));
+        if le - ls <= MAX_BLOCK {
+            return ls..le;
+        }
+        // Pieces of a long line start at fixed strides, moved back to a grapheme
+        // boundary, so any piece can be found without walking the line.
+        let piece_start = |k: usize| {
+            if k == 0 {
+                ls
+            } else {
+                self.doc.snap_down((ls + k * MAX_BLOCK).min(le)).max(ls)
+            }
+        };
+        let pieces = (le - ls).div_ceil(MAX_BLOCK);
+        let mut k = ((b.min(le) - ls) / MAX_BLOCK).min(pieces - 1);
+        if piece_start(k) > b && k > 0 {
+            k -= 1;
+        }
+        while k + 1 < pieces && piece_start(k + 1) <= b && piece_start(k + 1) < le {
+            k += 1;
+        }
+        let end = if k + 1 >= pieces {
+            le
+        } else {
+            piece_start(k + 1)
+        };
+        piece_start(k)..end.max(piece_start(k))
+    }
+
+    /// The block after `block`, if any.
+    pub fn next_block(&self, block: &Range<usize>) -> Option<Range<usize>> {
+        let line = self.doc.line_of(block.start);
+        if block.end < self.doc.line_end(line) {
+            return Some(self.block_at(block.end));
+        }
+        if line + 1 < self.doc.line_count() {
+            Some(self.block_at(self.doc.line_start(line + 1)))
+        } else {
+            None
+        }
+    }
+
+    /// The block before `block`, if any.
+    pub fn prev_block(&self, block: &Range<usize>) -> Option<Range<usize>> {
+        let line = self.doc.line_of(block.start);
+        if block.start > self.doc.line_start(line) {
+            return Some(self.block_at(self.doc.prev_grapheme(block.start)));
+        }
+        if line == 0 {
+            return None;
+        }
+        Some(self.block_at(self.doc.line_end(line - 1)))
+    }
+
+    /// Wraps a block into rows at word boundaries. An empty block is one empty row.
+    pub fn wrap(&self, block: &Range<usize>) -> Vec<Row> {
+        let text = self.doc.slice(block.clone());
+        let base = block.start;
+        let width = self.width;
+        let mut rows = Vec::new();
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut x: u16 = 0;
+        // Index in `cells` after the last whitespace: where the row may break.
+        let mut break_at: Option<usize> = None;
+        let mut row_start = base;
+        for (i, g) in text.grapheme_indices(true) {
+            let byte = base + i;
+            let (glyph, w) = glyph_of(g, x, self.tab);
+            let is_space = g.chars().all(char::is_whitespace);
+            if x + w > width && !cells.is_empty() {
+                if is_space {
+                    // Trailing space hangs at the end of the row (clipped), so a
+                    // break never starts the next row with a space.
+                    cells.push(Cell {
+                        byte,
+                        len: g.len(),
+                        x,
+                        width: width.saturating_sub(x),
+                        glyph: Glyph::Tab,
+                    });
+                    let end = byte + g.len();
+                    rows.push(finish_row(row_start, end, std::mem::take(&mut cells)));
+                    row_start = end;
+                    x = 0;
+                    break_at = None;
+                    continue;
+                }
+                let split = match break_at {
+                    Some(k) if k < cells.len() => k,
+                    _ => cells.len(),
+                };
+                let rest: Vec<Cell> = cells.split_off(split);
+                let end = rest.first().map(|c| c.byte).unwrap_or(byte);
+                rows.push(finish_row(row_start, end, std::mem::take(&mut cells)));
+                row_start = end;
+                x = 0;
+                for mut c in rest {
+                    let (glyph, w) =
+                        glyph_of(&text[c.byte - base..c.byte - base + c.len], x, self.tab);
+                    c.x = x;
+                    c.width = w;
+                    c.glyph = glyph;
+                    x += w;
+                    cells.push(c);
+                }
+                break_at = None;
+                let (glyph2, w2) = glyph_of(g, x, self.tab);
+                if x + w2 > width && !cells.is_empty() {
+                    rows.push(finish_row(row_start, byte, std::mem::take(&mut cells)));
+                    row_start = byte;
+                    x = 0;
+                }
+                let (glyph, w) = if x == 0 {
+                    glyph_of(g, 0, self.tab)
+                } else {
+                    (glyph2, w2)
+                };
+                cells.push(Cell {
+                    byte,
+                    len: g.len(),
+                    x,
+                    width: w.min(width),
+                    glyph,
+                });
+                x += w.min(width);
+                if is_space {
+                    break_at = Some(cells.len());
+                }
+                continue;
+            }
+            cells.push(Cell {
+                byte,
+                len: g.len(),
+                x,
+                width: w.min(width),
+                glyph,
+            });
+            x += w.min(width);
+            if is_space {
+                break_at = Some(cells.len());
+            }
+        }
+        rows.push(finish_row(row_start, block.end, cells));
+        rows
+    }
+
+    /// Block, row index and column of byte `b`.
+    pub fn locate(&self, b: usize) -> (Range<usize>, usize, u16) {
+        let block = self.block_at(b);
+        let rows = self.wrap(&block);
+        let (r, x) = locate_in_rows(&rows, b);
+        (block, r, x)
+    }
+
+    /// The row position of byte `b`.
+    pub fn row_pos(&self, b: usize) -> RowPos {
+        let (block, row, _) = self.locate(b);
+        RowPos {
+            block: block.start,
+            row,
+        }
+    }
+
+    /// `n` rows starting at `top` (fewer at the end of the text), each with the
+    /// row position it stands at.
+    pub fn rows_from(&self, top: RowPos, n: usize) -> Vec<(RowPos, Row)> {
+        let mut out = Vec::with_capacity(n);
+        let mut block = self.block_at(top.block);
+        let mut skip = top.row;
+        loop {
+            let rows = self.wrap(&block);
+            let skip_now = skip.min(rows.len().saturating_sub(1));
+            for (i, r) in rows.into_iter().enumerate().skip(skip_now) {
+                if out.len() >= n {
+                    return out;
+                }
+                out.push((
+                    RowPos {
+                        block: block.start,
+                        row: i,
+                    },
+                    r,
+                ));
+            }
+            skip = 0;
+            match self.next_block(&block) {
+                Some(b) if out.len() < n => block = b,
+                _ => return out,
+            }
+        }
+    }
+
+    /// Moves a row position by `delta` rows, stopping at the ends of the text.
+    pub fn advance(&self, pos: RowPos, delta: isize) -> RowPos {
+        let mut block = self.block_at(pos.block);
+        let mut rows_in_block = self.wrap(&block).len();
+        let mut row = pos.row.min(rows_in_block - 1) as isize + delta;
+        while row < 0 {
+            match self.prev_block(&block) {
+                Some(b) => {
+                    block = b;
+                    rows_in_block = self.wrap(&block).len();
+                    row += rows_in_block as isize;
+                }
+                None => {
+                    row = 0;
+                    break;
+                }
+            }
+        }
+        while row >= rows_in_block as isize {
+            match self.next_block(&block) {
+                Some(b) => {
+                    row -= rows_in_block as isize;
+                    block = b;
+                    rows_in_block = self.wrap(&block).len();
+                }
+                None => {
+                    row = rows_in_block as isize - 1;
+                    break;
+                }
+            }
+        }
+        RowPos {
+            block: block.start,
+            row: row.max(0) as usize,
+        }
+    }
+
+    /// Rows from `a` to `b` (positive when `b` is below), counting at most `limit`.
+    pub fn distance(&self, a: RowPos, b: RowPos, limit: usize) -> Option<isize> {
+        if a == b {
+            return Some(0);
+        }
+        let forward = (b.block, b.row) > (a.block, a.row);
+        let mut pos = a;
+        for i in 1..=limit {
+            let next = self.advance(pos, if forward { 1 } else { -1 });
+            if next == pos {
+                return None;
+            }
+            pos = next;
+            if pos == b {
+                return Some(if forward { i as isize } else { -(i as isize) });
+            }
+        }
+        None
+    }
+
+    /// The byte of the grapheme at column `x` of a row (its end when past it).
+    pub fn byte_at_x(&self, row: &Row, x: u16) -> usize {
+        for c in &row.cells {
+            if x < c.x + c.width.max(1) {
+                return c.byte;
+            }
+        }
+        // Past the end: the row's end, unless the row ended on a hanging space
+        // that belongs to it (then the last grapheme).
+        match row.cells.last() {
+            Some(c)
+                if c.byte + c.len == row.end
+                    && row.end < self.doc.line_end(self.doc.line_of(row.start)) =>
+            {
+                c.byte
+            }
+            _ => row.end,
+        }
+    }
+}
+
+fn finish_row(start: usize, end: usize, cells: Vec<Cell>) -> Row {
+    let width = cells.last().map(|c| c.x + c.width).unwrap_or(0);
+    Row {
+        start,
+        end,
+        cells,
+        width,
+    }
+}
+
+/// Row index and column of `b` among a block's rows. A position at a row's end
+/// that is also the next row's start belongs to the next row.
+pub fn locate_in_rows(rows: &[Row], b: usize) -> (usize, u16) {
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(c) = r.cells.iter().find(|c| c.byte <= b && b < c.byte + c.len) {
+            return (i, c.x);
+        }
+        let last = i + 1 == rows.len();
+        if b == r.end && (last || rows[i + 1].start != b) {
+            return (i, r.width);
+        }
+    }
+    (
+        rows.len().saturating_sub(1),
+        rows.last().map(|r| r.width).unwrap_or(0),
+    )
+}
+
+/// How a grapheme is shown at column `x` and how wide it is.
+fn glyph_of(g: &str, x: u16, tab: u16) -> (Glyph, u16) {
+    if g == "\t" {
+        return (Glyph::Tab, tab - (x % tab));
+    }
+    let first = g.chars().next().unwrap_or(' ');
+    if first.is_control() {
+        // C0/C1 controls (a lone CR, form feed, …) are shown as control pictures.
+        let pic = match first as u32 {
+            c @ 0..=0x1f => char::from_u32(0x2400 + c).unwrap_or('�'),
+            0x7f => '␡',
+            _ => '�',
+        };
+        return (Glyph::Placeholder(pic), 1);
+    }
+    let w = UnicodeWidthStr::width(g);
+    if w == 0 {
+        // Zero-width characters on their own (ZWSP, LRM/RLM, a BOM inside the
+        // text) still get a cell so the cursor can stand on them.
+        return (Glyph::Placeholder('·'), 1);
+    }
+    (Glyph::Text, w.min(u16::MAX as usize) as u16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doc(s: &str) -> Document {
+        Document::from_string(s.to_string())
+    }
+
+    fn row_texts(d: &Document, width: u16) -> Vec<String> {
+        let l = Layout::new(d, width);
+        l.rows_from(RowPos::default(), 1000)
+            .into_iter()
+            .map(|(_, r)| d.slice(r.start..r.end).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_at_words() {
+        let d = doc("the quick brown fox jumps\nover");
+        assert_eq!(
+            row_texts(&d, 10),
+            ["the quick ", "brown fox ", "jumps", "over"]
+        );
+    }
+
+    #[test]
+    fn long_words_break_hard() {
+        let d = doc("abcdefghijkl mnop");
+        assert_eq!(row_texts(&d, 5), ["abcde", "fghij", "kl ", "mnop"]);
+    }
+
+    #[test]
+    fn wide_and_zero_width() {
+        let d = doc("中文字符👨‍👩‍👧🇦🇫e\u{301}\u{200f}x");
+        let l = Layout::new(&d, 80);
+        let rows = l.wrap(&l.block_at(0));
+        let widths: Vec<u16> = rows[0].cells.iter().map(|c| c.width).collect();
+        assert_eq!(widths, [2, 2, 2, 2, 2, 2, 1, 1, 1]);
+        let rows = Layout::new(&d, 5).rows_from(RowPos::default(), 10);
+        assert!(rows.iter().all(|(_, r)| r.width <= 5));
+    }
+
+    #[test]
+    fn tabs_expand_to_stops() {
+        let d = doc("a\tb\t\tc");
+        let l = Layout::new(&d, 80);
+        let rows = l.wrap(&l.block_at(0));
+        let xs: Vec<u16> = rows[0].cells.iter().map(|c| c.x).collect();
+        assert_eq!(xs, [0, 1, 4, 5, 8, 12]);
+    }
+
+    #[test]
+    fn huge_line_is_split_into_blocks() {
+        let s = "word ".repeat(10_000);
+        let d = doc(&s);
+        let l = Layout::new(&d, 40);
+        let b0 = l.block_at(0);
+        assert!(b0.len() <= MAX_BLOCK);
+        let mid = l.block_at(25_000);
+        assert!(mid.contains(&25_000));
+        assert_eq!(
+            l.next_block(&l.prev_block(&mid).unwrap()),
+            Some(mid.clone())
+        );
+        let top = l.row_pos(25_000);
+        let rows = l.rows_from(top, 10);
+        assert_eq!(rows.len(), 10);
+        assert!(rows[0].1.start <= 25_000 && 25_000 <= rows[0].1.end);
+    }
+
+    #[test]
+    fn advance_and_distance() {
+        let d = doc("aaaa bbbb cccc\n\ndddd");
+        let l = Layout::new(&d, 5);
+        let p = l.advance(RowPos::default(), 3);
+        assert_eq!(p, RowPos { block: 15, row: 0 });
+        assert_eq!(l.distance(RowPos::default(), p, 10), Some(3));
+        assert_eq!(l.advance(p, -10), RowPos::default());
+        assert_eq!(l.advance(p, 10), RowPos { block: 16, row: 0 });
+    }
+
+    #[test]
+    fn locate_end_of_line_and_text() {
+        let d = doc("ab\ncd");
+        let l = Layout::new(&d, 10);
+        assert_eq!(l.locate(2).1..l.locate(2).1, 0..0);
+        assert_eq!(l.locate(2).2, 2);
+        assert_eq!(l.locate(5).2, 2);
+    }
+
+    proptest! {
+        #[test]
+        fn rows_cover_text_and_fit(s in "\\PC{0,120}|[a-z \t\r\n😀中\u{301}]{0,200}", w in 1u16..30) {
+            let d = doc(&s);
+            let l = Layout::new(&d, w);
+            let rows = l.rows_from(RowPos::default(), 10_000);
+            let mut covered = String::new();
+            for (i, (_, r)) in rows.iter().enumerate() {
+                prop_assert!(r.width <= w.max(2), "row {} width {} > {}", i, r.width, w);
+                covered.push_str(d.slice(r.start..r.end));
+            }
+            let expected: String = (0..d.line_count()).map(|i| d.line(i)).collect();
+            prop_assert_eq!(covered, expected);
+            // every position can be located and maps back to its row
+            for b in (0..=s.len()).filter(|&b| d.is_grapheme_boundary(b)) {
+                let pos = l.row_pos(b);
+                let (_, row, _) = l.locate(b);
+                prop_assert_eq!(pos.row, row);
+            }
+        }
+    }
+}

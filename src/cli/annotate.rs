@@ -1,5 +1,79 @@
-use super::{AnnotateArgs, Context, Failure};
+use std::path::PathBuf;
 
-pub fn run(_ctx: &Context, _args: AnnotateArgs) -> Result<(), Failure> {
-    Err(Failure::usage("annotate: not built yet"))
+use claimtag::Scheme;
+use claimtag::store::discover_sources;
+
+use super::{AnnotateArgs, Context, Failure};
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::tui::{self, LoadJob};
+
+/// What the annotating and review screens share: sources, scheme, keys, theme.
+pub struct Setup {
+    pub annotator: String,
+    pub sources: Vec<PathBuf>,
+    pub scheme: Scheme,
+    pub keymap: Keymap,
+    pub theme: Theme,
+}
+
+pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
+    let annotator = ctx.annotator()?;
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let sources = discover_sources(&paths)?;
+    if sources.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Failure::usage(format!(
+            "{}: no *.txt or *.md files found",
+            shown.join(", ")
+        )));
+    }
+    let (scheme, _) = Scheme::discover(&paths[0])?;
+    let config_name = ctx
+        .config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "config.yaml".into());
+    let keymap = Keymap::defaults(&scheme)
+        .with_overrides(&scheme, &ctx.config.keys, &config_name)
+        .map_err(Failure::usage)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::new(
+        ctx.config.theme.as_deref(),
+        no_color,
+        &scheme,
+        &ctx.config.colours,
+    );
+    Ok(Setup {
+        annotator,
+        sources,
+        scheme,
+        keymap,
+        theme,
+    })
+}
+
+pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
+    let s = setup(ctx, &args.paths)?;
+    let jobs: Vec<LoadJob> = s
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, p)| tui::open_job(i, p.clone(), s.annotator.clone()))
+        .collect();
+    let app = App::new(
+        s.scheme,
+        s.keymap,
+        s.theme,
+        s.annotator,
+        s.sources,
+        ctx.config.trim_selections,
+    );
+    tui::run(app, jobs).map_err(Failure::usage)
 }

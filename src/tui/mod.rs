@@ -1,1 +1,335 @@
-//! The terminal front end.
+//! The terminal front end: a thin layer of state ([`app::App`]), actions and a
+//! pure `update`, pure drawing ([`ui`]) and this event loop, which is the only
+//! part that does I/O.
+
+pub mod app;
+pub mod edit;
+pub mod keymap;
+pub mod review;
+pub mod theme;
+pub mod ui;
+
+use std::collections::HashMap;
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
+use ratatui::DefaultTerminal;
+
+use claimtag::{Article, Error};
+
+use app::{Action, App, Doc, Effect, Overlay, Slot};
+
+/// Autosave this long after the last change (the promise is ≤ 2 s).
+const AUTOSAVE_AFTER: Duration = Duration::from_millis(1500);
+/// How often sidecars shown on screen are checked for changes by others.
+const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
+const TICK: Duration = Duration::from_millis(200);
+
+/// Loads articles into slots; run on a background thread (except the first).
+pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + Send>;
+
+/// A job that opens one source for one annotator into `slot`.
+pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
+    Box::new(move || {
+        vec![(
+            slot,
+            Article::open(&source, &annotator).map_err(|e| e.to_string()),
+        )]
+    })
+}
+
+/// Runs the TUI until the user quits. The first job is loaded before the first
+/// frame; the rest load in the background while the user reads.
+pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
+    if !jobs.is_empty() {
+        let first = jobs.remove(0);
+        for (slot, r) in first() {
+            app.update(Action::Loaded(slot, r));
+        }
+    }
+    let rx = spawn_loader(jobs);
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
+    let ratatui_hook = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        ratatui_hook(info);
+    }));
+    if let Ok(size) = terminal.size() {
+        app.update(Action::Resize(size.width, size.height));
+    }
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        event_loop(&mut terminal, &mut app, &rx)
+    }));
+    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    match outcome {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => {
+            // The terminal is restored by the hook; keep the user's work.
+            let saved = write_recovery_all(&mut app);
+            for p in &saved {
+                eprintln!("claimtag: unsaved annotations written to {}", p.display());
+            }
+            Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
+        }
+    }
+}
+
+fn spawn_loader(jobs: Vec<LoadJob>) -> Receiver<(usize, Result<Article, String>)> {
+    let (tx, rx) = channel();
+    if !jobs.is_empty() {
+        std::thread::spawn(move || {
+            for job in jobs {
+                for r in job() {
+                    if tx.send(r).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    rx
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<(usize, Result<Article, String>)>,
+) -> io::Result<()> {
+    // slot → (revision seen, when it changed)
+    let mut changed: HashMap<usize, (u64, Instant)> = HashMap::new();
+    let mut last_disk_check = Instant::now();
+    loop {
+        terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        let mut effects = Vec::new();
+        if event::poll(TICK)? {
+            // Take every event already waiting before drawing again, so held
+            // keys do not queue up frames.
+            loop {
+                let action = match event::read()? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => Some(Action::Key(k)),
+                    Event::Mouse(m) => Some(Action::Mouse(m)),
+                    Event::Resize(w, h) => Some(Action::Resize(w, h)),
+                    _ => None,
+                };
+                if let Some(a) = action {
+                    effects.extend(app.update(a));
+                }
+                if !effects.is_empty() || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        while let Ok((slot, r)) = rx.try_recv() {
+            app.update(Action::Loaded(slot, r));
+        }
+        for e in effects {
+            if perform(app, e) {
+                return Ok(());
+            }
+        }
+        autosave(app, &mut changed);
+        if last_disk_check.elapsed() >= DISK_CHECK_EVERY {
+            last_disk_check = Instant::now();
+            reload_changed_on_disk(app);
+        }
+    }
+}
+
+/// Saves articles whose last change is older than [`AUTOSAVE_AFTER`].
+fn autosave(app: &mut App, changed: &mut HashMap<usize, (u64, Instant)>) {
+    let now = Instant::now();
+    let mut due = Vec::new();
+    for (i, s) in app.slots.iter().enumerate() {
+        let Some(d) = s.doc() else { continue };
+        if !d.dirty || d.conflict {
+            changed.remove(&i);
+            continue;
+        }
+        let entry = changed.entry(i).or_insert((d.revision, now));
+        if entry.0 != d.revision {
+            *entry = (d.revision, now);
+        }
+        if now.duration_since(entry.1) >= AUTOSAVE_AFTER {
+            due.push(i);
+        }
+    }
+    for i in due {
+        save_slot(app, i);
+    }
+}
+
+/// Carries out an effect; true means quit.
+fn perform(app: &mut App, effect: Effect) -> bool {
+    match effect {
+        Effect::Save(slots) => {
+            let mut n = 0;
+            for s in slots {
+                n += usize::from(save_slot(app, s));
+            }
+            if n > 0 && matches!(app.overlay, Overlay::None) {
+                app.info(format!("saved {n} file(s)"));
+            }
+            false
+        }
+        Effect::SaveAndQuit => {
+            let mut failed = Vec::new();
+            for s in app.dirty_slots() {
+                if !save_slot(app, s) {
+                    failed.push(s);
+                }
+            }
+            if failed.is_empty() {
+                return true;
+            }
+            let paths: Vec<String> = failed
+                .iter()
+                .filter_map(|&s| write_recovery(app, s).ok())
+                .map(|p| p.display().to_string())
+                .collect();
+            app.overlay = Overlay::None;
+            app.quit_armed = true;
+            app.error(format!(
+                "not saved (see above); a copy is in {}; q again quits",
+                paths.join(", ")
+            ));
+            false
+        }
+        Effect::Quit => {
+            for p in write_recovery_all(app) {
+                eprintln!("claimtag: unsaved annotations written to {}", p.display());
+            }
+            true
+        }
+        Effect::Overwrite(slot) => {
+            if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
+                match d.article.save_overwriting() {
+                    Ok(()) => {
+                        d.dirty = false;
+                        d.conflict = false;
+                        app.info("saved (overwrote the version on disk)");
+                    }
+                    Err(e) => app.error(e.to_string()),
+                }
+            }
+            false
+        }
+        Effect::Reload(slot) => {
+            let backup = write_recovery(app, slot);
+            reload_slot(app, slot);
+            match backup {
+                Ok(p) => app.info(format!(
+                    "reloaded from disk; your version is in {}",
+                    p.display()
+                )),
+                Err(e) => app.error(format!(
+                    "reloaded from disk; could not keep your version: {e}"
+                )),
+            }
+            false
+        }
+    }
+}
+
+/// Saves one article; false when it could not be saved.
+fn save_slot(app: &mut App, slot: usize) -> bool {
+    let Some(Slot::Ready(d)) = app.slots.get_mut(slot) else {
+        return true;
+    };
+    if !d.dirty {
+        return true;
+    }
+    match d.article.save() {
+        Ok(()) => {
+            d.dirty = false;
+            d.conflict = false;
+            true
+        }
+        Err(Error::ChangedOnDisk { .. }) => {
+            d.conflict = true;
+            if matches!(app.overlay, Overlay::None) {
+                app.overlay = Overlay::Conflict(slot);
+            }
+            false
+        }
+        Err(e) => {
+            app.error(format!("not saved: {e}"));
+            false
+        }
+    }
+}
+
+fn reload_slot(app: &mut App, slot: usize) {
+    if let Some(Slot::Ready(d)) = app.slots.get(slot) {
+        let a = &d.article;
+        let fresh = Article::with_doc(&a.source, a.doc.clone(), &a.sidecar.annotator.clone());
+        app.slots[slot] = Slot::Ready(Box::new(Doc::new(fresh)));
+        if let Some(r) = app.review.as_mut() {
+            r.invalidate();
+        }
+    }
+}
+
+/// Picks up sidecars that others changed while ours had no unsaved changes.
+fn reload_changed_on_disk(app: &mut App) {
+    let shown: Vec<usize> = app.panes.iter().map(|p| p.slot).collect();
+    for slot in shown {
+        let Some(Slot::Ready(d)) = app.slots.get(slot) else {
+            continue;
+        };
+        if d.dirty || d.article.read_only.is_some() || !d.article.changed_on_disk() {
+            continue;
+        }
+        let name = d.article.sidecar_path.display().to_string();
+        reload_slot(app, slot);
+        app.info(format!("reloaded {name}: it changed on disk"));
+    }
+}
+
+/// Where a recovery copy of a sidecar goes: beside it, named so no tool takes
+/// it for a sidecar.
+pub fn recovery_path(sidecar: &Path) -> PathBuf {
+    let stamp = claimtag::format::now_utc().replace([':', '-'], "");
+    let name = sidecar
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sidecar.with_file_name(format!("{name}.recovered-{stamp}"))
+}
+
+fn write_recovery(app: &App, slot: usize) -> Result<PathBuf, String> {
+    let Some(Slot::Ready(d)) = app.slots.get(slot) else {
+        return Err("not loaded".into());
+    };
+    let mut sidecar = d.article.sidecar.clone();
+    sidecar.source.sha256 = d.article.doc.sha256().to_string();
+    sidecar.source.chars = d.article.doc.len_chars();
+    sidecar.updated = claimtag::format::now_utc();
+    let yaml = sidecar.to_yaml();
+    let path = recovery_path(&d.article.sidecar_path);
+    match claimtag::store::write_atomic(&path, yaml.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(first) => {
+            // The corpus folder is not writable: use the user's data folder.
+            let dir = directories::ProjectDirs::from("", "", "claimtag")
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| first.to_string())?;
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let fallback = dir.join(path.file_name().unwrap_or_default());
+            claimtag::store::write_atomic(&fallback, yaml.as_bytes()).map_err(|e| e.to_string())?;
+            Ok(fallback)
+        }
+    }
+}
+
+fn write_recovery_all(app: &mut App) -> Vec<PathBuf> {
+    app.dirty_slots()
+        .into_iter()
+        .filter_map(|s| write_recovery(app, s).ok())
+        .collect()
+}

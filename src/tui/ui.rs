@@ -1,0 +1,575 @@
+//! Drawing: a pure function of the state. Only visible rows are laid out.
+
+use std::ops::Range;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use claimtag::layout::{Glyph, Layout};
+
+use super::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let (rects, status) = screen_areas((area.width, area.height), self.panes.len());
+        for (i, r) in rects.iter().enumerate() {
+            draw_pane(self, i, *r, buf);
+        }
+        draw_status(self, status, buf);
+        match &self.overlay {
+            Overlay::None | Overlay::Search(_) => {}
+            Overlay::Help { scroll } => draw_help(self, *scroll, area, buf),
+            Overlay::Corpus { selected } => draw_corpus(self, *selected, area, buf),
+            Overlay::Edit(form) => draw_edit(self, form, area, buf),
+            Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
+        }
+    }
+}
+
+fn pane_title(app: &App, i: usize) -> String {
+    let pane = &app.panes[i];
+    let slot = app.slots.get(pane.slot);
+    let name = slot
+        .map(|s| {
+            s.path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let who = match &app.review {
+        Some(r) if i == 1 => format!("{} (theirs, read-only)", r.theirs),
+        Some(r) => format!("{} (target)", r.target_name(&app.annotator)),
+        None => app.annotator.clone(),
+    };
+    let state = match slot {
+        Some(Slot::Ready(d)) if d.article.read_only.is_some() => " [read-only]",
+        Some(Slot::Ready(d)) if d.conflict => " [changed on disk]",
+        Some(Slot::Ready(d)) if d.dirty => " [modified]",
+        Some(Slot::Pending(_)) => " [loading]",
+        Some(Slot::Failed(..)) => " [error]",
+        _ => "",
+    };
+    format!(" {name} · {who}{state} ")
+}
+
+fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
+    if outer.height == 0 || outer.width == 0 {
+        return;
+    }
+    let focused = i == app.focus;
+    let last = i + 1 == app.panes.len();
+    let title_style = if focused {
+        app.theme.title_focused
+    } else {
+        app.theme.title
+    };
+    let title_row = Rect::new(outer.x, outer.y, outer.width, 1);
+    buf.set_style(title_row, title_style);
+    buf.set_stringn(
+        outer.x,
+        outer.y,
+        pane_title(app, i),
+        outer.width as usize,
+        title_style,
+    );
+    let area = text_area(outer, last);
+    if !last {
+        for y in area.y..area.y + area.height {
+            buf.set_stringn(outer.x + outer.width - 1, y, "│", 1, app.theme.dim);
+        }
+    }
+    if area.height == 0 {
+        return;
+    }
+    let pane = &app.panes[i];
+    let d = match app.slots.get(pane.slot) {
+        Some(Slot::Ready(d)) => d,
+        Some(Slot::Pending(p)) => {
+            let msg = format!("loading {} …", p.display());
+            buf.set_stringn(area.x, area.y, msg, area.width as usize, app.theme.dim);
+            return;
+        }
+        Some(Slot::Failed(_, e)) => {
+            Paragraph::new(e.as_str())
+                .style(app.theme.error)
+                .wrap(Wrap { trim: false })
+                .render(area, buf);
+            return;
+        }
+        None => return,
+    };
+    let doc = d.doc();
+    if doc.is_empty() {
+        buf.set_stringn(area.x, area.y, " ", 1, app.theme.cursor);
+        if area.width > 2 {
+            buf.set_stringn(
+                area.x + 2,
+                area.y,
+                "(empty file)",
+                area.width as usize - 2,
+                app.theme.dim,
+            );
+        }
+        return;
+    }
+    let layout = Layout::new(doc, area.width);
+    let rows = layout.rows_from(pane.top, area.height as usize);
+    let (vis_start, vis_end) = match (rows.first(), rows.last()) {
+        (Some(f), Some(l)) => (f.1.start, l.1.end),
+        _ => return,
+    };
+    // Spans, differences and matches that touch the visible text.
+    let spans: Vec<(Range<usize>, Style)> = d
+        .spans
+        .iter()
+        .zip(d.annotations())
+        .filter_map(|(r, a)| {
+            let r = r.as_ref()?;
+            (r.start < vis_end.max(vis_start + 1) && r.end > vis_start)
+                .then(|| (r.clone(), app.theme.label(&app.scheme, &a.label)))
+        })
+        .collect();
+    let diffs: Vec<Range<usize>> = app
+        .review
+        .as_ref()
+        .map(|r| r.visible_diffs(app, i, vis_start..vis_end))
+        .unwrap_or_default();
+    let matches: Vec<Range<usize>> = match &app.search {
+        Some(q) => {
+            let mut v = Vec::new();
+            let mut from = vis_start.saturating_sub(q.len());
+            while let Some(m) = find(doc.text(), q, from) {
+                if m >= vis_end {
+                    break;
+                }
+                v.push(m..m + q.len());
+                from = m + q.len().max(1);
+            }
+            v
+        }
+        None => vec![],
+    };
+    let selection = app.selection(i);
+    let cursor = pane.cursor;
+    let cursor_pos = layout.row_pos(cursor);
+    for (y, (pos, row)) in rows.iter().enumerate() {
+        let sy = area.y + y as u16;
+        for cell in &row.cells {
+            let b = cell.byte;
+            let mut style = Style::new();
+            let mut covering = spans.iter().filter(|(r, _)| r.start <= b && b < r.end);
+            if let Some(first) = covering.next() {
+                // Innermost span decides the colour; overlaps are underlined.
+                let mut best = first;
+                let mut n = 1;
+                for s in covering {
+                    n += 1;
+                    if s.0.len() < best.0.len() {
+                        best = s;
+                    }
+                }
+                style = style.patch(best.1);
+                if n > 1 {
+                    style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+                }
+            }
+            if diffs.iter().any(|r| r.start <= b && b < r.end) {
+                style = style.patch(app.theme.diff);
+            }
+            if matches.iter().any(|r| r.start <= b && b < r.end) {
+                style = style.patch(app.theme.search);
+            }
+            if selection
+                .as_ref()
+                .is_some_and(|r| r.start <= b && b < r.end)
+            {
+                style = style.patch(app.theme.selection);
+            }
+            if b == cursor {
+                style = style.patch(app.theme.cursor);
+                if !focused {
+                    style = style.add_modifier(Modifier::DIM);
+                }
+            }
+            let x = area.x + cell.x;
+            let w = cell.width as usize;
+            if cell.width == 0 || cell.x >= area.width {
+                continue;
+            }
+            match cell.glyph {
+                Glyph::Text => {
+                    buf.set_stringn(x, sy, doc.slice(b..b + cell.len), w, style);
+                }
+                Glyph::Tab => {
+                    buf.set_stringn(x, sy, " ".repeat(w), w, style);
+                }
+                Glyph::Placeholder(c) => {
+                    let s = if style == Style::new() {
+                        app.theme.dim
+                    } else {
+                        style
+                    };
+                    buf.set_stringn(x, sy, c.to_string(), 1, s);
+                }
+            }
+        }
+        // The cursor at the end of a line (or of the text) stands after it.
+        let at_end =
+            cursor == row.end && *pos == cursor_pos && !row.cells.iter().any(|c| c.byte == cursor);
+        if at_end {
+            let x = row.width.min(area.width.saturating_sub(1));
+            let mut style = app.theme.cursor;
+            if !focused {
+                style = style.add_modifier(Modifier::DIM);
+            }
+            buf.set_stringn(area.x + x, sy, " ", 1, style);
+        }
+    }
+}
+
+fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    buf.set_style(area, app.theme.status);
+    if let Overlay::Search(edit) = &app.overlay {
+        let text = format!("/{}", edit.text);
+        buf.set_stringn(area.x, area.y, &text, area.width as usize, app.theme.status);
+        let cx = 1 + unicode_width::UnicodeWidthStr::width(&edit.text[..edit.cursor]) as u16;
+        if cx < area.width {
+            buf.set_stringn(area.x + cx, area.y, " ", 1, app.theme.cursor);
+        }
+        return;
+    }
+    let mut parts: Vec<Span> = Vec::new();
+    let pane = app.focused();
+    if let Some(d) = app.doc_of(app.focus) {
+        let (line, col) = d.doc().line_col(pane.cursor);
+        parts.push(Span::raw(format!(" {} ", d.article.file_name())));
+        parts.push(Span::raw(format!("│ {} ", app.annotator)));
+        parts.push(Span::raw(format!("│ {line}:{col} ")));
+        parts.push(Span::raw("│"));
+        let counts = d.article.sidecar.counts();
+        for (li, l) in app.scheme.labels.iter().enumerate() {
+            let n = counts.get(l.name.as_str()).copied().unwrap_or(0);
+            let style = app.theme.labels.get(li).copied().unwrap_or_default();
+            parts.push(Span::raw(" "));
+            parts.push(Span::styled(format!("{} {n}", l.name), style));
+        }
+        let orphans = d.orphans();
+        if orphans > 0 {
+            parts.push(Span::styled(
+                format!(" ⚠ {orphans} unanchored"),
+                app.theme.warn,
+            ));
+        }
+        let state = if d.article.read_only.is_some() {
+            "read-only"
+        } else if d.conflict {
+            "changed on disk"
+        } else if d.dirty {
+            "modified"
+        } else {
+            "saved"
+        };
+        parts.push(Span::raw(format!(" │ {state} ")));
+        if let Some(r) = &app.review {
+            parts.push(Span::raw(format!("│ {} ", r.status(app))));
+        }
+        if pane.anchor.is_some() {
+            parts.push(Span::styled(" SELECT ", app.theme.selection));
+        }
+    } else {
+        parts.push(Span::raw(" claimtag "));
+    }
+    let left = Line::from(parts);
+    let left_w = left.width() as u16;
+    buf.set_line(area.x, area.y, &left, area.width);
+    if let Some(m) = &app.message {
+        let style = match m.level {
+            Level::Info => app.theme.status,
+            Level::Warn => app.theme.warn,
+            Level::Error => app.theme.error,
+        };
+        // The message takes the rest of the line, or all of it when it is long.
+        let room = area.width.saturating_sub(left_w + 1);
+        let text = format!(" {} ", m.text);
+        let w = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+        if w <= room {
+            buf.set_stringn(area.x + area.width - w, area.y, &text, w as usize, style);
+        } else if room >= 24 {
+            let cut = short(&m.text, room as usize - 2);
+            let text = format!(" {cut} ");
+            let w = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+            buf.set_stringn(
+                area.x + area.width - w.min(room),
+                area.y,
+                &text,
+                room as usize,
+                style,
+            );
+        } else {
+            // Too narrow for both: the message wins.
+            buf.set_stringn(
+                area.x,
+                area.y,
+                " ".repeat(area.width as usize),
+                area.width as usize,
+                style,
+            );
+            buf.set_stringn(area.x, area.y, &text, area.width as usize, style);
+        }
+    } else if left_w + 10 < area.width {
+        let hint = " ? help  q quit ";
+        let w = hint.len() as u16;
+        buf.set_stringn(
+            area.x + area.width - w,
+            area.y,
+            hint,
+            w as usize,
+            app.theme.status,
+        );
+    }
+}
+
+/// A centred rectangle at most `w`×`h`, inside `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn popup(app: &App, title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title.to_string(), app.theme.title_focused))
+        .style(app.theme.popup);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let rows = app.keymap.help_rows(&app.scheme, app.review.is_some());
+    let keys_w = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(8)
+        .min(24);
+    let lines: Vec<Line> = rows
+        .iter()
+        .map(|(k, _, d)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<keys_w$}  "), app.theme.highlight),
+                Span::raw(d.clone()),
+            ])
+        })
+        .collect();
+    let r = centered(area, 90, lines.len() as u16 + 2);
+    let inner = popup(app, " Keys — Esc closes, j/k scroll ", r, buf);
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let n = app
+        .review
+        .as_ref()
+        .map(|r| r.articles)
+        .unwrap_or(app.slots.len());
+    let mut lines = Vec::new();
+    for (i, slot) in app.slots.iter().take(n).enumerate() {
+        let name = slot.path().display().to_string();
+        let status = match slot {
+            Slot::Pending(_) => "loading…".to_string(),
+            Slot::Failed(_, e) => e.clone(),
+            Slot::Ready(d) => {
+                let counts = d.article.sidecar.counts();
+                let mut s: Vec<String> = app
+                    .scheme
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} {}",
+                            l.name,
+                            counts.get(l.name.as_str()).copied().unwrap_or(0)
+                        )
+                    })
+                    .collect();
+                for (l, c) in &counts {
+                    if app.scheme.label(l).is_none() {
+                        s.push(format!("{l} {c}"));
+                    }
+                }
+                if let Some(r) = &app.review {
+                    s.push(r.remaining_label(app, i));
+                }
+                if d.article.read_only.is_some() {
+                    s.push("read-only".into());
+                }
+                if d.dirty {
+                    s.push("modified".into());
+                }
+                s.join("  ")
+            }
+        };
+        let marker = if app.panes.iter().any(|p| p.slot == i) {
+            "●"
+        } else {
+            " "
+        };
+        let style = match (i == selected, slot) {
+            (true, _) => app.theme.highlight,
+            (false, Slot::Failed(..)) => app.theme.error,
+            _ => Style::new(),
+        };
+        lines.push(Line::styled(format!("{marker} {name}  {status}"), style));
+    }
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        lines.len() as u16 + 2,
+    );
+    let inner = popup(app, " Articles — Enter opens, Esc closes ", r, buf);
+    let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
+    let d = app.slots.get(form.slot).and_then(Slot::doc);
+    let ann = d.and_then(|d| d.annotations().iter().find(|a| a.id == form.id));
+    let mut lines = Vec::new();
+    if let Some(a) = ann {
+        lines.push(Line::styled(
+            format!("“{}”", short(&a.text, 70)),
+            app.theme.dim,
+        ));
+        lines.push(Line::raw(""));
+    }
+    let mark = |i: usize| if form.field == i { "▶ " } else { "  " };
+    let field_style = |i: usize| {
+        if form.field == i {
+            app.theme.highlight
+        } else {
+            Style::new()
+        }
+    };
+    let labels: Vec<Span> = app
+        .scheme
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let s = if i == form.label {
+                app.theme
+                    .labels
+                    .get(i)
+                    .copied()
+                    .unwrap_or_default()
+                    .add_modifier(Modifier::BOLD)
+            } else {
+                app.theme.dim
+            };
+            Span::styled(format!(" {} ", l.name), s)
+        })
+        .collect();
+    let mut label_line = vec![Span::styled(
+        format!("{}label    ", mark(0)),
+        field_style(0),
+    )];
+    label_line.extend(labels);
+    lines.push(Line::from(label_line));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}claimant ", mark(1)), field_style(1)),
+        Span::raw(form.claimant.text.clone()),
+        Span::styled(if form.field == 1 { "▏" } else { "" }, app.theme.cursor),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}note     ", mark(2)), field_style(2)),
+        Span::raw(form.note.text.clone()),
+        Span::styled(if form.field == 2 { "▏" } else { "" }, app.theme.cursor),
+    ]));
+    for (k, l) in form.links.iter().enumerate() {
+        let target = d
+            .and_then(|d| d.annotations().iter().find(|a| a.id == l.to))
+            .map(|a| format!("{} “{}”", a.label, short(&a.text, 30)))
+            .unwrap_or_else(|| "(missing)".into());
+        lines.push(Line::styled(
+            format!("{}link     {} → {} {}", mark(3 + k), l.rel, l.to, target),
+            field_style(3 + k),
+        ));
+    }
+    let add = 3 + form.links.len();
+    lines.push(Line::styled(
+        format!("{}+ add a link (Enter)", mark(add)),
+        field_style(add),
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "↑↓ field · ←→ label · type to edit · x deletes a link · Enter saves · Esc cancels",
+        app.theme.dim,
+    ));
+    if let Some(p) = &form.picker {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "link to (Enter picks, Esc cancels):",
+            app.theme.title_focused,
+        ));
+        for (k, (_, _, desc)) in p.options.iter().enumerate() {
+            let s = if k == p.selected {
+                app.theme.highlight
+            } else {
+                Style::new()
+            };
+            lines.push(Line::styled(format!("  {desc}"), s));
+        }
+    }
+    let r = centered(area, 84, lines.len() as u16 + 2);
+    let inner = popup(app, &format!(" Edit {} ", form.id), r, buf);
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
+    let name = app
+        .slots
+        .get(slot)
+        .map(|s| s.path().display().to_string())
+        .unwrap_or_default();
+    let lines = vec![
+        Line::raw(format!(
+            "The tags of {name} were changed on disk by someone else."
+        )),
+        Line::raw("Nothing was overwritten. Choose:"),
+        Line::raw(""),
+        Line::styled(
+            "  k  keep mine: overwrite the file on disk",
+            app.theme.highlight,
+        ),
+        Line::raw("  r  reload theirs (mine go to a recovery file first)"),
+        Line::raw("  Esc  decide later"),
+    ];
+    let r = centered(area, 70, lines.len() as u16 + 2);
+    let inner = popup(app, " Changed on disk ", r, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}

@@ -198,6 +198,7 @@ impl Failure {
         }
     }
     /// The command ran and found problems: exit 1.
+    #[allow(dead_code)] // used by check and agree
     pub fn problems(messages: Vec<String>) -> Failure {
         Failure { code: 1, messages }
     }

@@ -28,7 +28,7 @@ pub enum Action {
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// A background load finished.
-    Loaded(usize, Result<Article, String>),
+    Loaded(usize, Box<Result<Article, String>>),
 }
 
 /// Work for the event loop: everything that touches the disk.
@@ -298,6 +298,8 @@ pub struct App {
     pub review: Option<Review>,
     /// Where a mouse drag started.
     drag_from: Option<usize>,
+    /// The folder the corpus list shows paths relative to.
+    pub root: PathBuf,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -340,7 +342,9 @@ impl App {
         sources: Vec<PathBuf>,
         trim: bool,
     ) -> App {
+        let root = common_folder(&sources);
         App {
+            root,
             scheme,
             keymap,
             theme,
@@ -358,6 +362,14 @@ impl App {
             review: None,
             drag_from: None,
         }
+    }
+
+    /// A source's path as shown in lists: relative to the corpus folder.
+    pub fn display_path(&self, path: &std::path::Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -431,7 +443,7 @@ impl App {
                 vec![]
             }
             Action::Loaded(slot, result) => {
-                self.loaded(slot, result);
+                self.loaded(slot, *result);
                 vec![]
             }
             Action::Mouse(m) => {
@@ -1367,6 +1379,23 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// The deepest folder holding every source.
+fn common_folder(sources: &[PathBuf]) -> PathBuf {
+    let mut iter = sources.iter().filter_map(|p| p.parent());
+    let Some(first) = iter.next() else {
+        return PathBuf::new();
+    };
+    let mut root = first.to_path_buf();
+    for p in iter {
+        while !p.starts_with(&root) {
+            if !root.pop() {
+                return PathBuf::new();
+            }
+        }
+    }
+    root
 }
 
 /// The byte at column `x` of the row at `pos`.

@@ -419,6 +419,10 @@ impl Key {
                     "right" => "→",
                     "up" => "↑",
                     "down" => "↓",
+                    "home" => "Home",
+                    "end" => "End",
+                    "backspace" => "Backspace",
+                    "delete" => "Delete",
                     other => other,
                 };
                 s.push_str(pretty)
@@ -709,7 +713,9 @@ mod tests {
         let m = Keymap::defaults(&s)
             .with_overrides(&s, &[b("save", &["F2", "ctrl-x ctrl-s"])], "c.yaml")
             .unwrap();
-        assert_eq!(m.keys_of(Command::Save), ["F2", "Ctrl-x Ctrl-s"]);
+        let mut keys = m.keys_of(Command::Save);
+        keys.sort();
+        assert_eq!(keys, ["Ctrl-x Ctrl-s", "F2"]);
         let e = Keymap::defaults(&s)
             .with_overrides(&s, &[b("sav", &["F2"])], "c.yaml")
             .unwrap_err();

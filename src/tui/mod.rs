@@ -48,7 +48,7 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
     if !jobs.is_empty() {
         let first = jobs.remove(0);
         for (slot, r) in first() {
-            app.update(Action::Loaded(slot, r));
+            app.update(Action::Loaded(slot, Box::new(r)));
         }
     }
     let rx = spawn_loader(jobs);
@@ -126,7 +126,7 @@ fn event_loop(
             }
         }
         while let Ok((slot, r)) = rx.try_recv() {
-            app.update(Action::Loaded(slot, r));
+            app.update(Action::Loaded(slot, Box::new(r)));
         }
         for e in effects {
             if perform(app, e) {
@@ -333,3 +333,6 @@ fn write_recovery_all(app: &mut App) -> Vec<PathBuf> {
         .filter_map(|s| write_recovery(app, s).ok())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

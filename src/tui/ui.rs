@@ -395,7 +395,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         .unwrap_or(app.slots.len());
     let mut lines = Vec::new();
     for (i, slot) in app.slots.iter().take(n).enumerate() {
-        let name = slot.path().display().to_string();
+        let name = app.display_path(slot.path());
         let status = match slot {
             Slot::Pending(_) => "loading…".to_string(),
             Slot::Failed(_, e) => e.clone(),

@@ -83,6 +83,8 @@ pub struct Doc {
     pub conflict: bool,
     /// Byte ranges of the annotations, in the order of `article.sidecar.annotations`.
     pub spans: Vec<Option<Range<usize>>>,
+    /// Only the start of a big file is shown while the whole loads.
+    pub preview: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,7 @@ impl Doc {
             redo: Vec::new(),
             conflict: false,
             spans: Vec::new(),
+            preview: false,
         };
         d.reindex();
         d
@@ -452,6 +455,26 @@ impl App {
             }
             Action::Key(k) => self.key(k),
         }
+    }
+
+    /// Shows the start of a big file at once, before the whole is loaded.
+    pub fn show_preview(&mut self, slot: usize, doc: Document) {
+        let Some(Slot::Pending(path)) = self.slots.get(slot) else {
+            return;
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let article = Article {
+            source: path.clone(),
+            sidecar_path: claimtag::store::sidecar_path(path, &self.annotator),
+            sidecar: claimtag::Sidecar::new(&self.annotator, &name, "", doc.len_chars()),
+            doc: Arc::new(doc),
+            stamp: None,
+            read_only: None,
+            anchor: Default::default(),
+        };
+        let mut d = Doc::new(article);
+        d.preview = true;
+        self.slots[slot] = Slot::Ready(Box::new(d));
     }
 
     fn loaded(&mut self, slot: usize, result: Result<Article, String>) {
@@ -810,6 +833,10 @@ impl App {
 
     fn editable(&mut self, slot: usize) -> bool {
         let why = match self.slots.get(slot) {
+            Some(Slot::Ready(d)) if d.preview => {
+                self.info("still loading the whole file; tags can be made in a moment");
+                return false;
+            }
             Some(Slot::Ready(d)) => d.article.read_only.clone(),
             _ => Some("not loaded".into()),
         };

@@ -45,7 +45,12 @@ pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
 /// Runs the TUI until the user quits. The first job is loaded before the first
 /// frame; the rest load in the background while the user reads.
 pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
-    if !jobs.is_empty() {
+    let preview = app.slots.first().and_then(|s| preview_of(s.path()));
+    if let Some(doc) = preview {
+        // A big file: its start is on screen at once, like `less`; the whole file
+        // and its annotations replace the preview when loaded in the background.
+        app.show_preview(0, doc);
+    } else if !jobs.is_empty() {
         let first = jobs.remove(0);
         for (slot, r) in first() {
             app.update(Action::Loaded(slot, Box::new(r)));
@@ -78,6 +83,29 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
     }
+}
+
+/// Files larger than this open with a preview of their start.
+const PREVIEW_OVER: u64 = 4 << 20;
+const PREVIEW_BYTES: u64 = 256 << 10;
+
+/// The first bytes of a big file as a document, or None when the file is small
+/// (or its start is not UTF-8: the full load reports that).
+fn preview_of(path: &Path) -> Option<claimtag::Document> {
+    use std::io::Read;
+    if std::fs::metadata(path).ok()?.len() <= PREVIEW_OVER {
+        return None;
+    }
+    let mut buf = Vec::new();
+    std::fs::File::open(path).ok()?.take(PREVIEW_BYTES).read_to_end(&mut buf).ok()?;
+    if let Err(e) = std::str::from_utf8(&buf) {
+        // A character cut at the end of the preview is fine; a bad byte is not.
+        if e.error_len().is_some() {
+            return None;
+        }
+        buf.truncate(e.valid_up_to());
+    }
+    claimtag::Document::from_bytes(buf).ok()
 }
 
 fn spawn_loader(jobs: Vec<LoadJob>) -> Receiver<(usize, Result<Article, String>)> {

@@ -49,6 +49,7 @@ fn pane_title(app: &App, i: usize) -> String {
         None => app.annotator.clone(),
     };
     let state = match slot {
+        Some(Slot::Ready(d)) if d.preview => " [loading…]",
         Some(Slot::Ready(d)) if d.article.read_only.is_some() => " [read-only]",
         Some(Slot::Ready(d)) if d.conflict => " [changed on disk]",
         Some(Slot::Ready(d)) if d.dirty => " [modified]",

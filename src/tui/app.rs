@@ -462,7 +462,10 @@ impl App {
         let Some(Slot::Pending(path)) = self.slots.get(slot) else {
             return;
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let article = Article {
             source: path.clone(),
             sidecar_path: claimtag::store::sidecar_path(path, &self.annotator),

@@ -97,7 +97,11 @@ fn preview_of(path: &Path) -> Option<claimtag::Document> {
         return None;
     }
     let mut buf = Vec::new();
-    std::fs::File::open(path).ok()?.take(PREVIEW_BYTES).read_to_end(&mut buf).ok()?;
+    std::fs::File::open(path)
+        .ok()?
+        .take(PREVIEW_BYTES)
+        .read_to_end(&mut buf)
+        .ok()?;
     if let Err(e) = std::str::from_utf8(&buf) {
         // A character cut at the end of the preview is fine; a bad byte is not.
         if e.error_len().is_some() {

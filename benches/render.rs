@@ -1,0 +1,171 @@
+//! Cost of drawing a frame and of a keystroke, on a 5 KB article and on a 50 MB
+//! one (DESIGN.md §5: "a keystroke must cost what is visible, not what is
+//! loaded"). Prints the ratio 50 MB / 5 KB it is judged by: about 1 is right.
+
+#![allow(dead_code)]
+
+// The TUI's state, update and drawing, without its event loop or unit tests.
+// At the crate root, so their `super::` paths resolve as in the binary.
+#[path = "../src/tui/app.rs"]
+mod app;
+#[path = "../src/tui/edit.rs"]
+mod edit;
+#[path = "../src/tui/keymap.rs"]
+mod keymap;
+#[path = "../src/tui/review.rs"]
+mod review;
+#[path = "../src/tui/theme.rs"]
+mod theme;
+#[path = "../src/tui/ui.rs"]
+mod ui;
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use app::{Action, App};
+use claimtag::{Article, Scheme};
+use keymap::Keymap;
+use theme::Theme;
+
+const SENTENCES: &[&str] = &[
+    "The Taliban said the leadership of ISIS-K had moved to Balochistan with the help of intelligence agencies.",
+    "Pakistan's Foreign Office denied the claim and called it baseless.",
+    "Officials in Kabul offered no evidence for the accusation, Tolo News reported.",
+    "طالبان گفتند که رهبری داعش خراسان به پاکستان منتقل شده است.",
+    "Analysts 👨‍👩‍👧 in 🇦🇫 and 🇵🇰 disagreed about the group's reach.",
+];
+
+fn article_text(bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 1024);
+    let mut i = 0;
+    while s.len() < bytes {
+        for _ in 0..6 {
+            s.push_str(SENTENCES[i % SENTENCES.len()]);
+            s.push(' ');
+            i += 1;
+        }
+        s.push_str("\n\n");
+    }
+    s
+}
+
+fn app_for(path: &Path) -> App {
+    let scheme = Scheme::default();
+    let keymap = Keymap::defaults(&scheme);
+    let theme = Theme::new(None, false, &scheme, &Default::default());
+    let mut app = App::new(
+        scheme,
+        keymap,
+        theme,
+        "bench".into(),
+        vec![path.to_path_buf()],
+        true,
+    );
+    let article = Article::open(path, "bench").map_err(|e| e.to_string());
+    app.update(Action::Loaded(0, Box::new(article)));
+    app.update(Action::Resize(120, 40));
+    app
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// Mean time of `f` over `n` runs.
+fn mean(n: u32, mut f: impl FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    t.elapsed() / n
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let small = dir.path().join("small.txt");
+    let big = dir.path().join("big.txt");
+    std::fs::write(&small, article_text(5_000)).expect("write");
+    std::fs::write(&big, article_text(50_000_000)).expect("write");
+    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+
+    let mut ratios = Vec::new();
+    for (name, path) in [("5KB", &small), ("50MB", &big)] {
+        let mut app = app_for(path);
+        // Tag a few spans near the middle so drawing has colours to work out.
+        let mid = app.doc_of(0).expect("loaded").doc().len_bytes() / 2;
+        app.panes[0].cursor = app.doc_of(0).expect("loaded").doc().snap_down(mid);
+        app.scroll_to_cursor(0);
+        for k in ['s', 'c', ')', 'e', ')', 'd'] {
+            app.update(key(k));
+        }
+        c.bench_function(&format!("draw frame {name}"), |b| {
+            b.iter(|| {
+                term.draw(|f| f.render_widget(&app, f.area()))
+                    .expect("draw");
+            })
+        });
+        c.bench_function(&format!("keystroke j+draw {name}"), |b| {
+            b.iter(|| {
+                app.update(key('j'));
+                term.draw(|f| f.render_widget(&app, f.area()))
+                    .expect("draw");
+            })
+        });
+        app.panes[0].cursor = app.doc_of(0).expect("loaded").doc().snap_down(mid);
+        app.scroll_to_cursor(0);
+        let before = app.doc_of(0).expect("loaded").annotations().len();
+        app.update(key('s'));
+        app.update(key('e'));
+        assert_eq!(
+            app.doc_of(0).expect("loaded").annotations().len(),
+            before + 1,
+            "tagging works"
+        );
+        app.update(key('u'));
+        c.bench_function(&format!("tag sentence s,e,u {name}"), |b| {
+            b.iter(|| {
+                app.update(key('s'));
+                app.update(key('e'));
+                app.update(key('u'));
+                black_box(&app);
+            })
+        });
+        let frame = mean(200, || {
+            term.draw(|f| f.render_widget(&app, f.area()))
+                .expect("draw");
+        });
+        let stroke = mean(200, || {
+            app.update(key('k'));
+            term.draw(|f| f.render_widget(&app, f.area()))
+                .expect("draw");
+        });
+        ratios.push((name, frame, stroke));
+    }
+    let (_, f_small, k_small) = ratios[0];
+    let (_, f_big, k_big) = ratios[1];
+    println!(
+        "\nratio draw frame 50MB/5KB = {:.2}x ({:?} vs {:?})",
+        f_big.as_secs_f64() / f_small.as_secs_f64(),
+        f_big,
+        f_small
+    );
+    println!(
+        "ratio keystroke 50MB/5KB = {:.2}x ({:?} vs {:?})",
+        k_big.as_secs_f64() / k_small.as_secs_f64(),
+        k_big,
+        k_small
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    targets = bench
+}
+criterion_main!(benches);

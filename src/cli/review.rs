@@ -1,5 +1,95 @@
-use super::{Context, Failure, ReviewArgs};
+use std::sync::Arc;
 
-pub fn run(_ctx: &Context, _args: ReviewArgs) -> Result<(), Failure> {
-    Err(Failure::usage("review: not built yet"))
+use claimtag::format::valid_annotator;
+use claimtag::review::adjudicated_copy;
+use claimtag::store::annotators_of;
+use claimtag::{Article, Document};
+
+use super::annotate::setup;
+use super::{Context, Failure, ReviewArgs};
+use crate::tui::app::{App, Pane};
+use crate::tui::review::Review;
+use crate::tui::{self, LoadJob};
+
+pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
+    let s = setup(ctx, &args.paths)?;
+    let ours = s.annotator.clone();
+    let target = args.into.clone().unwrap_or_else(|| ours.clone());
+    for name in [&args.theirs, &target] {
+        if !valid_annotator(name) {
+            return Err(Failure::usage(format!(
+                "annotator name {name:?} must be 1-32 of A-Za-z0-9_-"
+            )));
+        }
+    }
+    if args.theirs == target {
+        return Err(Failure::usage(format!(
+            "--theirs {0} is the set being reviewed into; choose another colleague or --into NAME",
+            args.theirs
+        )));
+    }
+    let n = s.sources.len();
+    let with_theirs: Vec<usize> = (0..n)
+        .filter(|&i| annotators_of(&s.sources[i]).contains(&args.theirs))
+        .collect();
+    let Some(&first) = with_theirs.first() else {
+        return Err(Failure::usage(format!(
+            "no sidecars by {} next to the {n} article(s) given",
+            args.theirs
+        )));
+    };
+    let into = args.into.clone();
+    let mut jobs: Vec<LoadJob> = Vec::new();
+    for (i, source) in s.sources.iter().enumerate() {
+        let (source, target, theirs, ours, into) = (
+            source.clone(),
+            target.clone(),
+            args.theirs.clone(),
+            ours.clone(),
+            into.clone(),
+        );
+        jobs.push(Box::new(move || {
+            let doc = match Document::load(&source) {
+                Ok(d) => Arc::new(d),
+                Err(e) => return vec![(i, Err(e.to_string())), (n + i, Err(e.to_string()))],
+            };
+            let mut mine = Article::with_doc(&source, doc.clone(), &target);
+            // A new adjudicated set starts as a copy of yours.
+            if let Some(into) = &into
+                && mine.stamp.is_none()
+                && mine.read_only.is_none()
+                && mine.sidecar.annotations.is_empty()
+            {
+                let yours = Article::with_doc(&source, doc.clone(), &ours);
+                if yours.read_only.is_none() {
+                    mine.sidecar = adjudicated_copy(&yours.sidecar, into, &ours);
+                }
+            }
+            let other = Article::with_doc(&source, doc, &theirs);
+            vec![(i, Ok(mine)), (n + i, Ok(other))]
+        }));
+    }
+    // The first article to review loads before the first frame.
+    let job = jobs.remove(first);
+    jobs.insert(0, job);
+    let mut slots = s.sources.clone();
+    slots.extend(s.sources.iter().cloned());
+    let mut app = App::new(
+        s.scheme,
+        s.keymap,
+        s.theme,
+        s.annotator,
+        slots,
+        ctx.config.trim_selections,
+    );
+    app.review = Some(Review {
+        theirs: args.theirs,
+        into,
+        ours,
+        articles: n,
+        locked: true,
+    });
+    app.panes = vec![Pane::new(first), Pane::new(n + first)];
+    app.info("review: ] next difference, a accept theirs, r reject, A accept all, ? help");
+    tui::run(app, jobs).map_err(Failure::usage)
 }

@@ -513,9 +513,6 @@ impl App {
             }
             Err(e) => Slot::Failed(path, e),
         };
-        if let Some(r) = self.review.as_mut() {
-            r.invalidate();
-        }
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
@@ -614,9 +611,6 @@ impl App {
                 match done {
                     Some(true) => {
                         self.info(if c == Undo { "undone" } else { "redone" });
-                        if let Some(r) = self.review.as_mut() {
-                            r.invalidate();
-                        }
                     }
                     _ => self.info(if c == Undo {
                         "nothing to undo"
@@ -844,7 +838,7 @@ impl App {
             _ => Some("not loaded".into()),
         };
         if let Some(r) = &self.review
-            && r.theirs_slot == slot
+            && r.is_theirs(slot)
         {
             self.warn(format!(
                 "{}'s tags are read-only here; a accepts them into yours",
@@ -906,9 +900,6 @@ impl App {
         d.article.sidecar.annotations.push(a);
         d.end_change();
         self.panes[f].anchor = None;
-        if let Some(rv) = self.review.as_mut() {
-            rv.invalidate();
-        }
         self.info(format!("{id} {label_name}: “{preview}”"));
     }
 
@@ -932,9 +923,6 @@ impl App {
             a.links.retain(|l| l.to != removed.id);
         }
         d.end_change();
-        if let Some(rv) = self.review.as_mut() {
-            rv.invalidate();
-        }
         self.info(format!(
             "deleted {} {} (u undoes)",
             removed.id, removed.label
@@ -1097,8 +1085,7 @@ impl App {
                 self.error(e);
             }
             Some(_) => {
-                if let Some(rv) = self.review.as_mut() {
-                    rv.open(slot);
+                if self.review.is_some() {
                     super::review::open_article(self, slot);
                     return;
                 }
@@ -1310,9 +1297,6 @@ impl App {
         d.begin_change();
         d.article.sidecar.annotations[i] = a;
         d.end_change();
-        if let Some(rv) = self.review.as_mut() {
-            rv.invalidate();
-        }
         self.info(format!("updated {}", form.id));
     }
 

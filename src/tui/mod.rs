@@ -301,9 +301,6 @@ fn reload_slot(app: &mut App, slot: usize) {
         let a = &d.article;
         let fresh = Article::with_doc(&a.source, a.doc.clone(), &a.sidecar.annotator.clone());
         app.slots[slot] = Slot::Ready(Box::new(Doc::new(fresh)));
-        if let Some(r) = app.review.as_mut() {
-            r.invalidate();
-        }
     }
 }
 

@@ -478,3 +478,146 @@ mod props {
         }
     }
 }
+
+mod review_screen {
+    use super::*;
+    use crate::tui::app::Pane;
+    use crate::tui::review::Review;
+    use claimtag::anchor::new_annotation;
+    use claimtag::review::rejected;
+
+    /// alice and bob tagged the same article; the review goes into `gold`.
+    fn review_fixture() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, ARTICLE).unwrap();
+        let text = ARTICLE;
+        let tag = |who: &str, spans: &[(&str, &str)]| {
+            let mut art = Article::open(&p, who).unwrap();
+            for (quote, label) in spans {
+                let s = text.find(quote).unwrap();
+                let id = art.sidecar.fresh_id();
+                let a = new_annotation(&art.doc, s..s + quote.len(), label, id);
+                art.sidecar.annotations.push(a);
+            }
+            art.save().unwrap();
+        };
+        tag(
+            "alice",
+            &[
+                ("Pakistan's Foreign Office denied the claim.", "denial"),
+                ("A third paragraph", "claim"),
+            ],
+        );
+        tag(
+            "bob",
+            &[
+                ("Pakistan's Foreign Office denied the claim.", "claim"),
+                ("Mr. Baloch said", "evidence"),
+            ],
+        );
+        let scheme = Scheme::default();
+        let mut app = App::new(
+            scheme.clone(),
+            Keymap::defaults(&scheme),
+            Theme::new(None, false, &scheme, &Default::default()),
+            "alice".into(),
+            vec![p.clone(), p.clone()],
+            true,
+        );
+        let doc = std::sync::Arc::new(claimtag::Document::load(&p).unwrap());
+        let alice = Article::with_doc(&p, doc.clone(), "alice");
+        let mut gold = Article::with_doc(&p, doc.clone(), "gold");
+        gold.sidecar = claimtag::review::adjudicated_copy(&alice.sidecar, "gold", "alice");
+        app.update(Action::Loaded(0, Box::new(Ok(gold))));
+        app.update(Action::Loaded(
+            1,
+            Box::new(Ok(Article::with_doc(&p, doc, "bob"))),
+        ));
+        app.review = Some(Review {
+            theirs: "bob".into(),
+            into: Some("gold".into()),
+            ours: "alice".into(),
+            articles: 1,
+            locked: true,
+        });
+        app.panes = vec![Pane::new(0), Pane::new(1)];
+        app.update(Action::Resize(120, 30));
+        (dir, app)
+    }
+
+    #[test]
+    fn step_accept_reject_and_provenance() {
+        let (_dir, mut app) = review_fixture();
+        let s = screen(&app);
+        assert!(
+            s.contains("gold (target)") && s.contains("bob (theirs, read-only)"),
+            "{s}"
+        );
+        keys(&mut app, "]");
+        let msg = app.message.clone().unwrap().text;
+        assert!(msg.contains("same range, another label"), "{msg}");
+        keys(&mut app, "a");
+        let gold = app.doc_of(0).unwrap().annotations().to_vec();
+        let taken = gold
+            .iter()
+            .find(|a| a.text.starts_with("Pakistan's"))
+            .unwrap();
+        assert_eq!(taken.label, "claim");
+        assert_eq!(taken.from.as_deref(), Some("bob"));
+        keys(&mut app, "]");
+        assert!(
+            app.message.clone().unwrap().text.contains("only bob"),
+            "{:?}",
+            app.message
+        );
+        keys(&mut app, "r");
+        let d = app.doc_of(0).unwrap();
+        assert_eq!(rejected(&d.article.sidecar, "bob").len(), 1);
+        keys(&mut app, "]");
+        assert!(
+            app.message.clone().unwrap().text.contains("only yours"),
+            "{:?}",
+            app.message
+        );
+        // bob's pane is read-only
+        keys(&mut app, "<Tab> s c");
+        assert!(app.message.clone().unwrap().text.contains("read-only"));
+        assert_eq!(app.doc_of(1).unwrap().annotations().len(), 2);
+        // a new tag in the gold set carries the reviewer as provenance
+        keys(&mut app, "<Tab> g s e");
+        let gold = app.doc_of(0).unwrap().annotations().to_vec();
+        let fresh = gold
+            .iter()
+            .find(|a| a.label == "evidence" && a.text.starts_with("Taliban"))
+            .unwrap();
+        assert_eq!(fresh.from.as_deref(), Some("alice"));
+        // undo takes back the new tag, then the rejection
+        keys(&mut app, "u u");
+        assert!(rejected(&app.doc_of(0).unwrap().article.sidecar, "bob").is_empty());
+    }
+
+    #[test]
+    fn accept_all_then_nothing_left() {
+        let (_dir, mut app) = review_fixture();
+        keys(&mut app, "A");
+        let gold: Vec<(String, String)> = app
+            .doc_of(0)
+            .unwrap()
+            .annotations()
+            .iter()
+            .map(|a| (a.label.clone(), a.text.clone()))
+            .collect();
+        let bob: Vec<(String, String)> = app
+            .doc_of(1)
+            .unwrap()
+            .annotations()
+            .iter()
+            .map(|a| (a.label.clone(), a.text.clone()))
+            .collect();
+        assert_eq!(gold, bob);
+        keys(&mut app, "]");
+        assert_eq!(app.message.clone().unwrap().text, "no more differences");
+        insta::assert_snapshot!("review_settled", screen(&app));
+    }
+}

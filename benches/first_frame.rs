@@ -1,0 +1,308 @@
+//! DESIGN.md §5: "a 50 MB article must show its first frame about as fast as
+//! `less` does, and a keystroke must cost what is visible, not what is loaded."
+//!
+//! Measures the library's share of that on a 50 MB article generated at start
+//! (news-like paragraphs, some emoji and right-to-left text, one 2 MB paragraph
+//! without a newline):
+//! 1. opening: `Document::load` and `Article::open` against a model of what
+//!    `less` does for its first screen (open, read 64 KiB, find 50 line breaks);
+//! 2. code point <-> byte conversion at the end of 50 MB against a 5 KB text;
+//! 3. `sentence_at` and `next_word` in the middle of the 2 MB paragraph
+//!    against an ordinary paragraph.
+//!
+//! After each group it prints the ratio it is judged by, from its own timing
+//! loop (median of several rounds), e.g. `open 50MB: Document::load /
+//! less-baseline = 14.2x`.
+
+use std::fs::File;
+use std::hint::black_box;
+use std::io::{BufWriter, Read, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use claimtag::text::floor_char_boundary;
+use claimtag::{Article, Document, Sidecar, anchor, store};
+
+const BIG_BYTES: usize = 50 * 1024 * 1024;
+const LONG_PARAGRAPH_BYTES: usize = 2 * 1024 * 1024;
+const SMALL_BYTES: usize = 5 * 1024;
+const ANNOTATOR: &str = "bench";
+
+const SENTENCES: &[&str] = &[
+    "Taliban officials said on Sunday that the leadership of ISIS-K has moved to Balochistan.",
+    "Pakistan's Foreign Office rejected the claim as baseless and designed to deflect attention.",
+    "Zabihullah Mujahid told Tolo News that the group has no base in Afghanistan.",
+    "Analysts in Kabul said both governments were trading blame after the attack.",
+    "The United Nations monitoring team estimated that ISIS-K has a few thousand fighters.",
+    "Residents of Nangarhar described new checkpoints on the road to Jalalabad.",
+    "A spokeswoman said the allegation would be raised with the interim government in Kabul.",
+    "The attack on the mosque in Peshawar killed at least 17 people, officials said.",
+    "Security forces said they had broken up three cells in Khyber Pakhtunkhwa since January.",
+    "Families from Nangarhar 🇦🇫 crossed into Pakistan 🇵🇰 at Torkham on Monday 👨‍👩‍👧.",
+    "ذبیح‌الله مجاهد، سخنگوی طالبان، گفت که داعش خراسان در افغانستان هیچ پایگاهی ندارد.",
+    "قالت وزارة الخارجية الباكستانية إن هذه الاتهامات «لا أساس لها».",
+    "The claim could not be independently verified by Reuters.",
+    "Diplomats in Islamabad said the dispute had delayed talks on border trade.",
+];
+
+/// A small deterministic generator (xorshift64), so every run benches the same text.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Appends `sentences` separated by spaces until `out` has grown by `bytes`.
+fn sentences_into(out: &mut String, rng: &mut Rng, bytes: usize) {
+    let target = out.len() + bytes;
+    while out.len() < target {
+        out.push_str(SENTENCES[rng.below(SENTENCES.len())]);
+        out.push(' ');
+    }
+    out.pop();
+}
+
+/// An article of about `bytes`: a headline, then paragraphs of 2-7 sentences
+/// separated by blank lines. With `long_paragraph`, a 2 MB paragraph without a
+/// newline sits halfway in; its byte range is returned.
+fn article(bytes: usize, long_paragraph: bool) -> (String, Option<Range<usize>>) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut text = String::with_capacity(bytes + 4096);
+    text.push_str("Pakistan rejects Taliban claim that ISIS-K leaders are in Balochistan\n\n");
+    let mut long = None;
+    while text.len() < bytes {
+        if long_paragraph && long.is_none() && text.len() >= bytes / 2 {
+            let start = text.len();
+            sentences_into(&mut text, &mut rng, LONG_PARAGRAPH_BYTES);
+            long = Some(start..text.len());
+        } else {
+            let n = 2 + rng.below(6);
+            for i in 0..n {
+                if i > 0 {
+                    text.push(' ');
+                }
+                text.push_str(SENTENCES[rng.below(SENTENCES.len())]);
+            }
+        }
+        text.push_str("\n\n");
+    }
+    (text, long)
+}
+
+struct Corpus {
+    /// Holds the files; removed when the bench ends.
+    _dir: tempfile::TempDir,
+    big: PathBuf,
+    /// The same article with a sidecar holding one annotation.
+    big_annotated: PathBuf,
+    small: PathBuf,
+    long_paragraph: Range<usize>,
+}
+
+fn write(path: &Path, text: &str) {
+    let mut w = BufWriter::new(File::create(path).expect("create bench file"));
+    w.write_all(text.as_bytes()).expect("write bench file");
+    w.flush().expect("flush bench file");
+}
+
+fn corpus() -> Corpus {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (big_text, long) = article(BIG_BYTES, true);
+    let big = dir.path().join("big.txt");
+    write(&big, &big_text);
+    let big_annotated = dir.path().join("big-annotated.txt");
+    write(&big_annotated, &big_text);
+    drop(big_text);
+
+    // A sidecar whose hash matches, so opening checks it as a reopen would.
+    let doc = Document::load(&big_annotated).expect("load generated article");
+    let span = doc.sentence_at(doc.len_bytes() / 3);
+    let mut sidecar = Sidecar::new(
+        ANNOTATOR,
+        "big-annotated.txt",
+        doc.sha256(),
+        doc.len_chars(),
+    );
+    let id = sidecar.fresh_id();
+    sidecar
+        .annotations
+        .push(anchor::new_annotation(&doc, span, "claim", id));
+    store::write_atomic(
+        &store::sidecar_path(&big_annotated, ANNOTATOR),
+        sidecar.to_yaml().as_bytes(),
+    )
+    .expect("write sidecar");
+
+    let small = dir.path().join("small.txt");
+    write(&small, &article(SMALL_BYTES, false).0);
+    Corpus {
+        _dir: dir,
+        big,
+        big_annotated,
+        small,
+        long_paragraph: long.expect("the long paragraph was written"),
+    }
+}
+
+/// What `less` does before its first screen: open the file, read the first
+/// 64 KiB, find the first 50 line breaks. Returns where line 50 starts.
+fn less_first_screen(path: &Path) -> usize {
+    let mut f = File::open(path).expect("open");
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < buf.len() {
+        match f.read(&mut buf[filled..]).expect("read") {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    memchr::memchr_iter(b'\n', &buf[..filled])
+        .take(50)
+        .last()
+        .map_or(0, |i| i + 1)
+}
+
+/// Median time of one call of `f`, over `rounds` rounds of `calls` calls.
+fn per_call<R>(rounds: usize, calls: usize, mut f: impl FnMut() -> R) -> Duration {
+    let mut times: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..calls {
+                black_box(f());
+            }
+            t.elapsed() / calls as u32
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ratio(label: &str, what: Duration, against: Duration) {
+    println!(
+        "{label} = {:.1}x   ({what:?} vs {against:?})",
+        what.as_secs_f64() / against.as_secs_f64()
+    );
+}
+
+fn first_frame(c: &mut Criterion) {
+    let corpus = corpus();
+    let big = Document::load(&corpus.big).expect("load");
+    let small = Document::load(&corpus.small).expect("load");
+    assert_eq!(
+        big.len_bytes(),
+        std::fs::metadata(&corpus.big).unwrap().len() as usize
+    );
+
+    // ---- 1. opening ----
+    let mut g = c.benchmark_group("open");
+    g.bench_function("less-baseline 50MB", |b| {
+        b.iter(|| less_first_screen(black_box(&corpus.big)))
+    });
+    g.bench_function("Document::load 50MB", |b| {
+        b.iter(|| Document::load(black_box(&corpus.big)).expect("load"))
+    });
+    g.bench_function("Article::open 50MB, no sidecar", |b| {
+        b.iter(|| Article::open(black_box(&corpus.big), ANNOTATOR).expect("open"))
+    });
+    g.bench_function("Article::open 50MB, with sidecar", |b| {
+        b.iter(|| Article::open(black_box(&corpus.big_annotated), ANNOTATOR).expect("open"))
+    });
+    g.finish();
+    let less = per_call(5, 200, || less_first_screen(&corpus.big));
+    let load = per_call(5, 1, || Document::load(&corpus.big).expect("load"));
+    let open = per_call(5, 1, || {
+        Article::open(&corpus.big, ANNOTATOR).expect("open")
+    });
+    let reopen = per_call(5, 1, || {
+        let a = Article::open(&corpus.big_annotated, ANNOTATOR).expect("open");
+        assert_eq!(a.sidecar.annotations.len(), 1);
+        a
+    });
+    ratio("open 50MB: Document::load / less-baseline", load, less);
+    ratio("open 50MB: Article::open / less-baseline", open, less);
+    ratio(
+        "open 50MB: Article::open with sidecar / less-baseline",
+        reopen,
+        less,
+    );
+
+    // ---- 2. code point <-> byte at the end of 50 MB vs 5 KB ----
+    let mut g = c.benchmark_group("offsets");
+    let (big_last, small_last) = (big.len_chars() - 1, small.len_chars() - 1);
+    let (big_end, small_end) = (big.len_bytes() - 1, small.len_bytes() - 1);
+    g.bench_function("char_to_byte end of 50MB", |b| {
+        b.iter(|| big.char_to_byte(black_box(big_last)))
+    });
+    g.bench_function("char_to_byte end of 5KB", |b| {
+        b.iter(|| small.char_to_byte(black_box(small_last)))
+    });
+    g.bench_function("byte_to_char end of 50MB", |b| {
+        b.iter(|| big.byte_to_char(black_box(big_end)))
+    });
+    g.bench_function("byte_to_char end of 5KB", |b| {
+        b.iter(|| small.byte_to_char(black_box(small_end)))
+    });
+    g.finish();
+    ratio(
+        "char_to_byte 50MB / 5KB",
+        per_call(7, 20_000, || big.char_to_byte(black_box(big_last))),
+        per_call(7, 20_000, || small.char_to_byte(black_box(small_last))),
+    );
+    ratio(
+        "byte_to_char 50MB / 5KB",
+        per_call(7, 20_000, || big.byte_to_char(black_box(big_end))),
+        per_call(7, 20_000, || small.byte_to_char(black_box(small_end))),
+    );
+
+    // ---- 3. motions inside the 2 MB paragraph vs an ordinary one ----
+    let long = &corpus.long_paragraph;
+    let in_long = floor_char_boundary(big.text(), long.start + long.len() / 2);
+    // An ordinary paragraph: the one holding the point a tenth of the way in.
+    let in_short = {
+        let p = big.paragraph_at(floor_char_boundary(big.text(), big.len_bytes() / 10));
+        floor_char_boundary(big.text(), p.start + p.len() / 2)
+    };
+    assert!(big.paragraph_at(in_short).len() < 4096);
+    let mut g = c.benchmark_group("motions");
+    g.bench_function("sentence_at middle of 2MB paragraph", |b| {
+        b.iter(|| big.sentence_at(black_box(in_long)))
+    });
+    g.bench_function("sentence_at ordinary paragraph", |b| {
+        b.iter(|| big.sentence_at(black_box(in_short)))
+    });
+    g.bench_function("next_word middle of 2MB paragraph", |b| {
+        b.iter(|| big.next_word(black_box(in_long)))
+    });
+    g.bench_function("next_word ordinary paragraph", |b| {
+        b.iter(|| big.next_word(black_box(in_short)))
+    });
+    g.finish();
+    ratio(
+        "sentence_at 2MB paragraph / ordinary paragraph",
+        per_call(7, 200, || big.sentence_at(black_box(in_long))),
+        per_call(7, 200, || big.sentence_at(black_box(in_short))),
+    );
+    ratio(
+        "next_word 2MB paragraph / ordinary paragraph",
+        per_call(7, 200, || big.next_word(black_box(in_long))),
+        per_call(7, 200, || big.next_word(black_box(in_short))),
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    targets = first_frame
+}
+criterion_main!(benches);

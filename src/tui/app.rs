@@ -516,6 +516,11 @@ impl App {
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        // A message answers the last key; the next key clears it (unless a
+        // conflict or an armed quit still needs the user's attention).
+        if !self.quit_armed && self.pending.is_empty() {
+            self.message = None;
+        }
         match &self.overlay {
             Overlay::None => {}
             Overlay::Help { .. } => return self.help_key(k),

@@ -135,6 +135,11 @@ fn event_loop(
 ) -> io::Result<()> {
     // slot → (revision seen, when it changed)
     let mut changed: HashMap<usize, (u64, Instant)> = HashMap::new();
+    // For the end-to-end test of the crash path: a real panic, on a key the
+    // test chooses, proves the terminal is restored and the work kept.
+    let panic_key = std::env::var("CLAIMTAG_TEST_PANIC_ON_KEY")
+        .ok()
+        .and_then(|k| k.chars().next());
     let mut last_disk_check = Instant::now();
     loop {
         terminal.draw(|f| f.render_widget(&*app, f.area()))?;
@@ -144,7 +149,14 @@ fn event_loop(
             // keys do not queue up frames.
             loop {
                 let action = match event::read()? {
-                    Event::Key(k) if k.kind == KeyEventKind::Press => Some(Action::Key(k)),
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        if panic_key.is_some()
+                            && k.code == crossterm::event::KeyCode::Char(panic_key.unwrap_or(' '))
+                        {
+                            panic!("CLAIMTAG_TEST_PANIC_ON_KEY: crashing on purpose");
+                        }
+                        Some(Action::Key(k))
+                    }
                     Event::Mouse(m) => Some(Action::Mouse(m)),
                     Event::Resize(w, h) => Some(Action::Resize(w, h)),
                     _ => None,
@@ -341,6 +353,8 @@ fn write_recovery(app: &App, slot: usize) -> Result<PathBuf, String> {
     sidecar.updated = claimtag::format::now_utc();
     let yaml = sidecar.to_yaml();
     let path = recovery_path(&d.article.sidecar_path);
+    // Printed for the user: absolute, so it can be found from anywhere.
+    let path = std::path::absolute(&path).unwrap_or(path);
     match claimtag::store::write_atomic(&path, yaml.as_bytes()) {
         Ok(()) => Ok(path),
         Err(first) => {

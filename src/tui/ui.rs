@@ -249,29 +249,40 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let mut parts: Vec<Span> = Vec::new();
+    // Parts in display order, each with a priority: when the line is short,
+    // the lowest priorities go first so the message keeps its room.
+    let mut parts: Vec<(u8, Vec<Span>)> = Vec::new();
     let pane = app.focused();
     if let Some(d) = app.doc_of(app.focus) {
+        if pane.anchor.is_some() {
+            parts.push((9, vec![Span::styled(" SELECT ", app.theme.selection)]));
+        }
         let (line, col) = d.doc().line_col(pane.cursor);
-        parts.push(Span::raw(format!(" {} ", d.article.file_name())));
-        parts.push(Span::raw(format!("│ {} ", app.annotator)));
-        parts.push(Span::raw(format!("│ {line}:{col} ")));
-        parts.push(Span::raw("│"));
+        parts.push((3, vec![Span::raw(format!(" {} ", d.article.file_name()))]));
+        parts.push((2, vec![Span::raw(format!("│ {} ", app.annotator))]));
+        parts.push((6, vec![Span::raw(format!("│ {line}:{col} "))]));
         let counts = d.article.sidecar.counts();
+        let mut label_spans = vec![Span::raw("│")];
         for (li, l) in app.scheme.labels.iter().enumerate() {
             let n = counts.get(l.name.as_str()).copied().unwrap_or(0);
             let style = app.theme.labels.get(li).copied().unwrap_or_default();
-            parts.push(Span::raw(" "));
-            parts.push(Span::styled(format!("{} {n}", l.name), style));
+            label_spans.push(Span::raw(" "));
+            label_spans.push(Span::styled(format!("{} {n}", l.name), style));
         }
+        parts.push((5, label_spans));
         let orphans = d.orphans();
         if orphans > 0 {
-            parts.push(Span::styled(
-                format!(" ⚠ {orphans} unanchored"),
-                app.theme.warn,
+            parts.push((
+                7,
+                vec![Span::styled(
+                    format!(" ⚠ {orphans} unanchored"),
+                    app.theme.warn,
+                )],
             ));
         }
-        let state = if d.article.read_only.is_some() {
+        let state = if d.preview {
+            "loading"
+        } else if d.article.read_only.is_some() {
             "read-only"
         } else if d.conflict {
             "changed on disk"
@@ -280,63 +291,60 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             "saved"
         };
-        parts.push(Span::raw(format!(" │ {state} ")));
+        parts.push((8, vec![Span::raw(format!(" │ {state} "))]));
         if let Some(r) = &app.review {
-            parts.push(Span::raw(format!("│ {} ", r.status(app))));
-        }
-        if pane.anchor.is_some() {
-            parts.push(Span::styled(" SELECT ", app.theme.selection));
+            parts.push((4, vec![Span::raw(format!("│ {} ", r.status(app)))]));
         }
     } else {
-        parts.push(Span::raw(" claimtag "));
+        parts.push((1, vec![Span::raw(" claimtag ")]));
     }
-    let left = Line::from(parts);
-    let left_w = left.width() as u16;
-    buf.set_line(area.x, area.y, &left, area.width);
-    if let Some(m) = &app.message {
-        let style = match m.level {
-            Level::Info => app.theme.status,
-            Level::Warn => app.theme.warn,
-            Level::Error => app.theme.error,
-        };
-        // The message takes the rest of the line, or all of it when it is long.
-        let room = area.width.saturating_sub(left_w + 1);
-        let text = format!(" {} ", m.text);
-        let w = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
-        if w <= room {
-            buf.set_stringn(area.x + area.width - w, area.y, &text, w as usize, style);
-        } else if room >= 24 {
-            let cut = short(&m.text, room as usize - 2);
-            let text = format!(" {cut} ");
-            let w = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
-            buf.set_stringn(
-                area.x + area.width - w.min(room),
-                area.y,
-                &text,
-                room as usize,
-                style,
-            );
-        } else {
-            // Too narrow for both: the message wins.
-            buf.set_stringn(
-                area.x,
-                area.y,
-                " ".repeat(area.width as usize),
-                area.width as usize,
-                style,
-            );
-            buf.set_stringn(area.x, area.y, &text, area.width as usize, style);
+    let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    let hint = " ? help  q quit ";
+    let (right, right_style) = match &app.message {
+        Some(m) => (
+            format!(" {} ", m.text),
+            match m.level {
+                Level::Info => app.theme.status,
+                Level::Warn => app.theme.warn,
+                Level::Error => app.theme.error,
+            },
+        ),
+        None => (hint.to_string(), app.theme.status),
+    };
+    let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
+    let total = area.width as usize;
+    // Keep at least this much for the message (all of it when it is short).
+    let want = right_w.min((total / 3).max(24));
+    loop {
+        let left_w: usize = parts.iter().map(|p| width_of(&p.1)).sum();
+        if left_w + want <= total {
+            break;
         }
-    } else if left_w + 10 < area.width {
-        let hint = " ? help  q quit ";
-        let w = hint.len() as u16;
-        buf.set_stringn(
-            area.x + area.width - w,
-            area.y,
-            hint,
-            w as usize,
-            app.theme.status,
-        );
+        let Some(lowest) = parts
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, p)| p.0)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(lowest);
+    }
+    let left = Line::from(parts.into_iter().flat_map(|p| p.1).collect::<Vec<_>>());
+    let left_w = left.width();
+    buf.set_line(area.x, area.y, &left, area.width);
+    let room = total.saturating_sub(left_w);
+    if app.message.is_none() && right_w > room {
+        return;
+    }
+    if room > 1 {
+        let text = if right_w <= room {
+            right
+        } else {
+            format!(" {} ", short(right.trim(), room.saturating_sub(2)))
+        };
+        let w = unicode_width::UnicodeWidthStr::width(text.as_str()).min(room);
+        buf.set_stringn(area.x + (total - w) as u16, area.y, &text, w, right_style);
     }
 }
 

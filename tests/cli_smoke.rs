@@ -280,3 +280,19 @@ fn readme_examples_parse() {
         assert_eq!(default.label(label).map(|l| l.key), Some(key));
     }
 }
+
+#[test]
+fn generated_article_has_a_long_paragraph_and_awkward_text() {
+    let (text, long) = common::news_article(5 * 1024 * 1024, true);
+    assert!(text.len() >= 5 * 1024 * 1024);
+    let long = long.expect("a long paragraph");
+    assert!(long.len() >= common::LONG_PARAGRAPH_BYTES);
+    assert!(!text[long.clone()].contains('\n'));
+    assert!(text[..long.start].ends_with("\n\n") && text[long.end..].starts_with("\n\n"));
+    assert!(text.contains("👨‍👩‍👧") && text.contains("داعش"));
+    // Deterministic, so benchmarks and tests see the same text every run.
+    assert_eq!(
+        common::news_article(100_000, false),
+        common::news_article(100_000, false)
+    );
+}

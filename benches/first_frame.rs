@@ -16,86 +16,23 @@
 
 use std::fs::File;
 use std::hint::black_box;
-use std::io::{BufWriter, Read, Write};
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+// The article generator is shared with the end-to-end tests.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use claimtag::text::floor_char_boundary;
 use claimtag::{Article, Document, Sidecar, anchor, store};
 
 const BIG_BYTES: usize = 50 * 1024 * 1024;
-const LONG_PARAGRAPH_BYTES: usize = 2 * 1024 * 1024;
 const SMALL_BYTES: usize = 5 * 1024;
 const ANNOTATOR: &str = "bench";
-
-const SENTENCES: &[&str] = &[
-    "Taliban officials said on Sunday that the leadership of ISIS-K has moved to Balochistan.",
-    "Pakistan's Foreign Office rejected the claim as baseless and designed to deflect attention.",
-    "Zabihullah Mujahid told Tolo News that the group has no base in Afghanistan.",
-    "Analysts in Kabul said both governments were trading blame after the attack.",
-    "The United Nations monitoring team estimated that ISIS-K has a few thousand fighters.",
-    "Residents of Nangarhar described new checkpoints on the road to Jalalabad.",
-    "A spokeswoman said the allegation would be raised with the interim government in Kabul.",
-    "The attack on the mosque in Peshawar killed at least 17 people, officials said.",
-    "Security forces said they had broken up three cells in Khyber Pakhtunkhwa since January.",
-    "Families from Nangarhar 🇦🇫 crossed into Pakistan 🇵🇰 at Torkham on Monday 👨‍👩‍👧.",
-    "ذبیح‌الله مجاهد، سخنگوی طالبان، گفت که داعش خراسان در افغانستان هیچ پایگاهی ندارد.",
-    "قالت وزارة الخارجية الباكستانية إن هذه الاتهامات «لا أساس لها».",
-    "The claim could not be independently verified by Reuters.",
-    "Diplomats in Islamabad said the dispute had delayed talks on border trade.",
-];
-
-/// A small deterministic generator (xorshift64), so every run benches the same text.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-/// Appends `sentences` separated by spaces until `out` has grown by `bytes`.
-fn sentences_into(out: &mut String, rng: &mut Rng, bytes: usize) {
-    let target = out.len() + bytes;
-    while out.len() < target {
-        out.push_str(SENTENCES[rng.below(SENTENCES.len())]);
-        out.push(' ');
-    }
-    out.pop();
-}
-
-/// An article of about `bytes`: a headline, then paragraphs of 2-7 sentences
-/// separated by blank lines. With `long_paragraph`, a 2 MB paragraph without a
-/// newline sits halfway in; its byte range is returned.
-fn article(bytes: usize, long_paragraph: bool) -> (String, Option<Range<usize>>) {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut text = String::with_capacity(bytes + 4096);
-    text.push_str("Pakistan rejects Taliban claim that ISIS-K leaders are in Balochistan\n\n");
-    let mut long = None;
-    while text.len() < bytes {
-        if long_paragraph && long.is_none() && text.len() >= bytes / 2 {
-            let start = text.len();
-            sentences_into(&mut text, &mut rng, LONG_PARAGRAPH_BYTES);
-            long = Some(start..text.len());
-        } else {
-            let n = 2 + rng.below(6);
-            for i in 0..n {
-                if i > 0 {
-                    text.push(' ');
-                }
-                text.push_str(SENTENCES[rng.below(SENTENCES.len())]);
-            }
-        }
-        text.push_str("\n\n");
-    }
-    (text, long)
-}
 
 struct Corpus {
     /// Holds the files; removed when the bench ends.
@@ -107,20 +44,12 @@ struct Corpus {
     long_paragraph: Range<usize>,
 }
 
-fn write(path: &Path, text: &str) {
-    let mut w = BufWriter::new(File::create(path).expect("create bench file"));
-    w.write_all(text.as_bytes()).expect("write bench file");
-    w.flush().expect("flush bench file");
-}
-
 fn corpus() -> Corpus {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (big_text, long) = article(BIG_BYTES, true);
     let big = dir.path().join("big.txt");
-    write(&big, &big_text);
+    let long = common::write_news_article(&big, BIG_BYTES, true);
     let big_annotated = dir.path().join("big-annotated.txt");
-    write(&big_annotated, &big_text);
-    drop(big_text);
+    std::fs::copy(&big, &big_annotated).expect("copy article");
 
     // A sidecar whose hash matches, so opening checks it as a reopen would.
     let doc = Document::load(&big_annotated).expect("load generated article");
@@ -142,7 +71,7 @@ fn corpus() -> Corpus {
     .expect("write sidecar");
 
     let small = dir.path().join("small.txt");
-    write(&small, &article(SMALL_BYTES, false).0);
+    common::write_news_article(&small, SMALL_BYTES, false);
     Corpus {
         _dir: dir,
         big,
@@ -196,6 +125,9 @@ fn first_frame(c: &mut Criterion) {
     let corpus = corpus();
     let big = Document::load(&corpus.big).expect("load");
     let small = Document::load(&corpus.small).expect("load");
+    let long = &corpus.long_paragraph;
+    assert!(long.len() >= common::LONG_PARAGRAPH_BYTES);
+    assert!(!big.text()[long.clone()].contains('\n'));
     assert_eq!(
         big.len_bytes(),
         std::fs::metadata(&corpus.big).unwrap().len() as usize
@@ -263,7 +195,6 @@ fn first_frame(c: &mut Criterion) {
     );
 
     // ---- 3. motions inside the 2 MB paragraph vs an ordinary one ----
-    let long = &corpus.long_paragraph;
     let in_long = floor_char_boundary(big.text(), long.start + long.len() / 2);
     // An ordinary paragraph: the one holding the point a tenth of the way in.
     let in_short = {

@@ -245,3 +245,54 @@ fn fixtures_hold_what_their_names_say() {
     assert!(md.text().starts_with("# "));
     assert!(md.text().contains("| --- |") && md.text().contains("```"));
 }
+
+// ---- README examples stay valid ----
+
+/// The ```yaml blocks of README.md, in order.
+fn readme_yaml_blocks() -> Vec<String> {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn readme_examples_parse() {
+    let blocks = readme_yaml_blocks();
+    assert_eq!(blocks.len(), 3, "sidecar, config, scheme");
+    let sidecar = claimtag::Sidecar::parse(Path::new("README.md"), &blocks[0])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sidecar.annotations[0].links[0].rel, "denies");
+    assert_eq!(sidecar.next_id, 2);
+    let config = claimtag::config::Config::parse(Path::new("README.md"), &blocks[1])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.theme.as_deref(), Some("dark"));
+    assert_eq!(config.colours.len(), 2);
+    let scheme = claimtag::Scheme::parse(Path::new("claimtag.yaml"), &blocks[2])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scheme.labels.len(), 4);
+    assert_eq!(scheme.relations_between("claim", "source").count(), 1);
+    // The default scheme is what the README says it is.
+    let default = claimtag::Scheme::default();
+    for (label, key) in [("claim", 'c'), ("denial", 'd'), ("evidence", 'e')] {
+        assert_eq!(default.label(label).map(|l| l.key), Some(key));
+    }
+}
+
+#[test]
+fn generated_article_has_a_long_paragraph_and_awkward_text() {
+    let (text, long) = common::news_article(5 * 1024 * 1024, true);
+    assert!(text.len() >= 5 * 1024 * 1024);
+    let long = long.expect("a long paragraph");
+    assert!(long.len() >= common::LONG_PARAGRAPH_BYTES);
+    assert!(!text[long.clone()].contains('\n'));
+    assert!(text[..long.start].ends_with("\n\n") && text[long.end..].starts_with("\n\n"));
+    assert!(text.contains("👨‍👩‍👧") && text.contains("داعش"));
+    // Deterministic, so benchmarks and tests see the same text every run.
+    assert_eq!(
+        common::news_article(100_000, false),
+        common::news_article(100_000, false)
+    );
+}

@@ -21,6 +21,7 @@
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -777,4 +778,84 @@ pub fn write_file(dir: &Path, name: impl AsRef<OsStr>, contents: impl AsRef<[u8]
     }
     std::fs::write(&path, contents).expect("write test file");
     path
+}
+
+// ---- large generated articles (never committed; made at run time) ----
+
+/// Sentences of the generated article: news-like, some with emoji and
+/// right-to-left text.
+const NEWS_SENTENCES: &[&str] = &[
+    "Taliban officials said on Sunday that the leadership of ISIS-K has moved to Balochistan.",
+    "Pakistan's Foreign Office rejected the claim as baseless and designed to deflect attention.",
+    "Zabihullah Mujahid told Tolo News that the group has no base in Afghanistan.",
+    "Analysts in Kabul said both governments were trading blame after the attack.",
+    "The United Nations monitoring team estimated that ISIS-K has a few thousand fighters.",
+    "Residents of Nangarhar described new checkpoints on the road to Jalalabad.",
+    "A spokeswoman said the allegation would be raised with the interim government in Kabul.",
+    "The attack on the mosque in Peshawar killed at least 17 people, officials said.",
+    "Security forces said they had broken up three cells in Khyber Pakhtunkhwa since January.",
+    "Families from Nangarhar 🇦🇫 crossed into Pakistan 🇵🇰 at Torkham on Monday 👨‍👩‍👧.",
+    "ذبیح‌الله مجاهد، سخنگوی طالبان، گفت که داعش خراسان در افغانستان هیچ پایگاهی ندارد.",
+    "قالت وزارة الخارجية الباكستانية إن هذه الاتهامات «لا أساس لها».",
+    "The claim could not be independently verified by Reuters.",
+    "Diplomats in Islamabad said the dispute had delayed talks on border trade.",
+];
+
+/// Size of the one paragraph without a newline in a [`news_article`].
+pub const LONG_PARAGRAPH_BYTES: usize = 2 * 1024 * 1024;
+
+/// A small deterministic generator (xorshift64), so every run gets the same text.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// A news-like article of at least `bytes` bytes: a headline, then paragraphs
+/// of 2-7 sentences separated by blank lines. With `long_paragraph`, one
+/// paragraph of [`LONG_PARAGRAPH_BYTES`] without a newline sits halfway in;
+/// its byte range is returned. Deterministic.
+pub fn news_article(bytes: usize, long_paragraph: bool) -> (String, Option<Range<usize>>) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let pick = |rng: &mut Rng| NEWS_SENTENCES[rng.below(NEWS_SENTENCES.len())];
+    let mut text = String::with_capacity(bytes + 4096);
+    text.push_str("Pakistan rejects Taliban claim that ISIS-K leaders are in Balochistan\n\n");
+    let mut long = None;
+    while text.len() < bytes {
+        if long_paragraph && long.is_none() && text.len() >= bytes / 2 {
+            let start = text.len();
+            while text.len() - start < LONG_PARAGRAPH_BYTES {
+                if text.len() > start {
+                    text.push(' ');
+                }
+                text.push_str(pick(&mut rng));
+            }
+            long = Some(start..text.len());
+        } else {
+            let n = 2 + rng.below(6);
+            for i in 0..n {
+                if i > 0 {
+                    text.push(' ');
+                }
+                text.push_str(pick(&mut rng));
+            }
+        }
+        text.push_str("\n\n");
+    }
+    (text, long)
+}
+
+/// Writes a [`news_article`] of at least `bytes` to `path`; returns the byte
+/// range of its long paragraph, if asked for one.
+pub fn write_news_article(path: &Path, bytes: usize, long_paragraph: bool) -> Option<Range<usize>> {
+    let (text, long) = news_article(bytes, long_paragraph);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).expect("create article"));
+    w.write_all(text.as_bytes()).expect("write article");
+    w.flush().expect("flush article");
+    long
 }

@@ -219,17 +219,17 @@ fn orphaned_spans_are_skipped_with_a_warning() {
     assert!(err.contains("11 span(s)"), "{err}");
 }
 
-fn spans_of(
-    source: &Path,
-    annotator: &str,
-) -> Vec<(
+/// (start, end, label, claimant, note, links as (rel, target start, target end))
+type SpanView = (
     usize,
     usize,
     String,
     Option<String>,
     Option<String>,
     Vec<(String, usize, usize)>,
-)> {
+);
+
+fn spans_of(source: &Path, annotator: &str) -> Vec<SpanView> {
     let Some((side, _)) = store::read_sidecar(&store::sidecar_path(source, annotator)).unwrap()
     else {
         return vec![];

@@ -44,12 +44,14 @@ const PIECES: &[&str] = &[
 const LABELS: &[&str] = &["claim", "denial", "evidence"];
 const RELS: &[&str] = &["denies", "supports", "refutes"];
 
+/// (start seed, length, label, claimant, note)
+type SpanSeed = (usize, usize, usize, Option<String>, Option<String>);
+
 #[derive(Debug, Clone)]
 struct Case {
     bom: bool,
     text: String,
-    /// (start seed, length, label, claimant, note)
-    spans: Vec<(usize, usize, usize, Option<String>, Option<String>)>,
+    spans: Vec<SpanSeed>,
     links: Vec<(usize, usize, usize)>,
 }
 
@@ -124,16 +126,13 @@ fn write_corpus(root: &Path, c: &Case) -> Vec<Annotation> {
 }
 
 type Key = (usize, usize, String);
-
-/// Spans and links in a form that does not depend on ids.
-fn canonical(
-    anns: &[Annotation],
-    with_meta: bool,
-    with_links: bool,
-) -> (
+type Canonical = (
     BTreeSet<(Key, Option<String>, Option<String>)>,
     BTreeSet<(Key, Key, String)>,
-) {
+);
+
+/// Spans and links in a form that does not depend on ids.
+fn canonical(anns: &[Annotation], with_meta: bool, with_links: bool) -> Canonical {
     let key = |a: &Annotation| (a.start, a.end, a.label.clone());
     let spans = anns
         .iter()

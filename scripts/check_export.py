@@ -15,7 +15,11 @@ first failure; prints counts otherwise.
 """
 
 import argparse
+import contextlib
 import csv
+import io
+import os
+import shutil
 import json
 import re
 import subprocess
@@ -182,6 +186,9 @@ def check_conll(folder, by_doc):
     for doc, row in zip(docs, rows):
         for col in labels:
             y = [[tags[col] for _, tags in sent] for sent in doc]
+            for sent in y:  # strict IOB2: I-X only continues B-X / I-X
+                for prev, tag in zip(["O"] + sent, sent):
+                    assert not tag.startswith("I-") or prev[2:] == tag[2:], (row["source"], prev, tag)
             if any(t != "O" for sent in y for t in sent):
                 assert f1_score(y, y) == 1.0  # seqeval reads the column
         for span in row["spans"]:
@@ -205,6 +212,39 @@ def check_conll(folder, by_doc):
     print(f"conll: {len(docs)} documents, tag columns {list(labels.values())}, {spans} spans inside their tagged tokens")
 
 
+DOC_FILES = {
+    "claims.jsonl": "jsonl.jsonl",
+    "claims-utf16.jsonl": "jsonl-utf16.jsonl",
+    "claims-doccano.jsonl": "doccano.jsonl",
+    "claims.csv": "csv.csv",
+    "claims.conll": "conll.conll",
+    "brat": "brat",
+}
+
+
+def run_doc_snippets(folder):
+    """Runs the ```python blocks of docs/python.md, in order, on these exports."""
+    doc = Path(__file__).resolve().parent.parent / "docs" / "python.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert blocks, "no python snippets in docs/python.md"
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, src in DOC_FILES.items():
+            if (folder / src).is_dir():
+                shutil.copytree(folder / src, Path(tmp) / name)
+            else:
+                shutil.copy(folder / src, Path(tmp) / name)
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            namespace = {}
+            with contextlib.redirect_stdout(io.StringIO()):
+                for block in blocks:
+                    exec(compile(block, str(doc), "exec"), namespace)
+        finally:
+            os.chdir(cwd)
+    print(f"docs/python.md: {len(blocks)} snippets ran")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", nargs="?", help="corpus folder to export first (needs --bin)")
@@ -225,6 +265,7 @@ def main():
     check_csv(folder, by_doc)
     check_brat(folder, by_doc)
     check_conll(folder, by_doc)
+    run_doc_snippets(folder)
     print("all checks passed")
 
 

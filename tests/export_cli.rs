@@ -397,3 +397,56 @@ fn import_refuses_bad_input() {
     assert!(err.contains("in.jsonl:2: skipped: no source in"), "{err}");
     assert!(!out.path().join("escape.txt.imp.ann.yaml").exists());
 }
+
+#[test]
+fn progress_bar_is_drawn_on_a_terminal() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("x.csv");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_claimtag"));
+    cmd.args([
+        "export",
+        s(corpus.path()),
+        "--format",
+        "csv",
+        "-o",
+        s(&target),
+    ]);
+    cmd.env_remove("CLAIMTAG_ANNOTATOR");
+    cmd.env_remove("CLAIMTAG_CONFIG");
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path().join(".config"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The pty reports an error (EIO) instead of EOF once the child is gone.
+    while let Ok(n) = reader.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    let screen = String::from_utf8_lossy(&bytes);
+    assert!(screen.contains("/4"), "no progress bar drawn: {screen:?}");
+    assert!(screen.contains("exported 4 document(s)"), "{screen:?}");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(golden("csv.csv")).unwrap()
+    );
+}

@@ -139,7 +139,7 @@ fn bad_records_are_skipped_whole_with_file_and_line() {
     let input = out.path().join("in.jsonl");
     let lines = [
         // utf16 offset 19 is inside 😀 (units 18..20)
-        format!("{{\"source\":\"a.txt\",\"offsets\":\"utf16\",\"spans\":[{{\"id\":\"a1\",\"start\":19,\"end\":25,\"label\":\"claim\"}}]}}"),
+        "{\"source\":\"a.txt\",\"offsets\":\"utf16\",\"spans\":[{\"id\":\"a1\",\"start\":19,\"end\":25,\"label\":\"claim\"}]}".to_string(),
         // reversed
         "{\"source\":\"b.txt\",\"spans\":[{\"id\":\"a1\",\"start\":5,\"end\":2,\"label\":\"claim\"}]}".to_string(),
         // a relation to a span that is not there

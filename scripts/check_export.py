@@ -96,14 +96,14 @@ def check_jsonl(folder):
 
 def check_doccano(folder, by_doc):
     n = 0
-    for line in (folder / "doccano.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (folder / "doccano.jsonl").read_text(encoding="utf-8").split("\n")[:-1]:
         rec = json.loads(line)
         want = [(s["start"], s["end"], s["label"]) for s in by_doc[rec["source"]]["spans"]]
         assert [tuple(l) for l in rec["label"]] == want, rec["source"]
         texts = [rec["text"][start:end] for start, end, _ in rec["label"]]
         assert texts == [s["text"] for s in by_doc[rec["source"]]["spans"]], rec["source"]
         n += len(texts)
-    for line in (folder / "doccano-relations.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (folder / "doccano-relations.jsonl").read_text(encoding="utf-8").split("\n")[:-1]:
         rec = json.loads(line)
         ents = {e["id"]: e for e in rec["entities"]}
         texts = [rec["text"][e["start_offset"]:e["end_offset"]] for e in rec["entities"]]

@@ -89,7 +89,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                     Some(r)
                 })
                 .collect();
-            serde_json::to_string(&RelationRecord {
+            super::json_line(&RelationRecord {
                 source: &d.rel,
                 text: d.doc.text(),
                 entities,
@@ -97,7 +97,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                 offsets: unit.name(),
             })
         } else {
-            serde_json::to_string(&LabelRecord {
+            super::json_line(&LabelRecord {
                 source: &d.rel,
                 text: d.doc.text(),
                 label: d
@@ -114,10 +114,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                 offsets: unit.name(),
             })
         };
-        if let Ok(line) = line {
-            out.push_str(&line);
-            out.push('\n');
-        }
+        out.push_str(&line);
     }
     out
 }

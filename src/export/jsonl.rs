@@ -79,11 +79,7 @@ pub fn records(corpus: &Corpus, unit: OffsetUnit) -> Vec<JsonlRecord> {
 pub fn render(corpus: &Corpus, unit: OffsetUnit) -> String {
     let mut out = String::new();
     for r in records(corpus, unit) {
-        // Serializing plain strings and numbers cannot fail.
-        if let Ok(line) = serde_json::to_string(&r) {
-            out.push_str(&line);
-            out.push('\n');
-        }
+        out.push_str(&super::json_line(&r));
     }
     out
 }

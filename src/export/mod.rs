@@ -238,6 +238,23 @@ pub fn load_corpus(
     }
 }
 
+/// One JSON Lines record. Besides what JSON requires, U+0085, U+2028 and
+/// U+2029 are escaped: Python's `str.splitlines` and older JavaScript treat
+/// them as line ends, which would cut a record in two.
+pub fn json_line<T: serde::Serialize>(value: &T) -> String {
+    // Serializing strings, numbers and lists of them cannot fail.
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(json.len() + 1);
+    for c in json.chars() {
+        match c {
+            '\u{85}' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// What an export produces: one file's content, or a folder's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rendered {
@@ -278,6 +295,14 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_never_hold_a_python_line_break() {
+        let line = json_line(&("a\u{2028}b\u{85}c\u{2029}", "\r\n\u{1c}"));
+        assert_eq!(line, "[\"a\\u2028b\\u0085c\\u2029\",\"\\r\\n\\u001c\"]\n");
+        let back: (String, String) = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.0, "a\u{2028}b\u{85}c\u{2029}");
+    }
 
     #[test]
     fn finds_sources_relative_to_each_path() {

@@ -1,1 +1,324 @@
 //! Dataset export and import (issue 5).
+//!
+//! Export reads every source under the given paths with one annotator's
+//! sidecar (re-anchored by [`Article::open`] when the source changed), drops
+//! orphaned spans with a warning, and renders one of the formats below fully in
+//! memory, so a failure never leaves a partial output behind. Every format
+//! includes every document, also those without spans, in source path order.
+//!
+//! Offsets are code points unless an [`OffsetUnit`] says otherwise; the
+//! conversions live in [`offsets`].
+
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod doccano;
+pub mod import;
+pub mod jsonl;
+pub mod offsets;
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::format::Annotation;
+use crate::scheme::Scheme;
+use crate::store::{self, Article};
+use crate::text::Document;
+
+pub use offsets::{OffsetMap, OffsetUnit};
+
+/// The adjudicated annotator, preferred by export when it exists.
+pub const GOLD: &str = "gold";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    /// doccano sequence labelling (`label`), or with `relations` its relation
+    /// format (`entities` + `relations`).
+    Doccano {
+        relations: bool,
+    },
+    Brat,
+    Conll,
+    Csv,
+}
+
+impl Format {
+    /// Whether the format can carry offsets in `unit` (brat defines its own
+    /// unit, code points of the .txt; CoNLL has no offsets at all).
+    pub fn supports(self, unit: OffsetUnit) -> bool {
+        match self {
+            Format::Brat | Format::Conll => unit == OffsetUnit::Codepoint,
+            _ => true,
+        }
+    }
+}
+
+/// A source file found under one of the paths given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEntry {
+    pub path: PathBuf,
+    /// The path relative to the PATH it was found under, `/`-separated; the
+    /// file name when PATH was the file itself.
+    pub rel: String,
+}
+
+/// Sources under `paths` (folders searched recursively), sorted by path, each
+/// file once even when two paths reach it.
+pub fn find_sources(paths: &[PathBuf]) -> Result<Vec<SourceEntry>> {
+    let mut out: Vec<SourceEntry> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for root in paths {
+        let is_dir = std::fs::metadata(root)
+            .map_err(|e| Error::io(root, e))?
+            .is_dir();
+        for path in store::discover_sources(std::slice::from_ref(root))? {
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            let rel = if is_dir {
+                relative_slash_path(path.strip_prefix(root).unwrap_or(&path))
+            } else {
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            out.push(SourceEntry { path, rel });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// A relative path written with `/` whatever the platform.
+pub fn relative_slash_path(p: &Path) -> String {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether any source has a `gold` sidecar (export then uses gold for the
+/// whole corpus, so one dataset never mixes annotators).
+pub fn gold_exists(sources: &[SourceEntry]) -> bool {
+    sources
+        .iter()
+        .any(|s| store::sidecar_path(&s.path, GOLD).exists())
+}
+
+/// One document ready to render.
+#[derive(Debug, Clone)]
+pub struct ExportDoc {
+    pub source: PathBuf,
+    pub rel: String,
+    pub doc: Arc<Document>,
+    /// In file order (start, end, label, id); orphans already removed.
+    pub spans: Vec<Annotation>,
+}
+
+impl ExportDoc {
+    /// `(from id, to id, relation)` for every link whose both ends are exported,
+    /// in span order then link order.
+    pub fn relations(&self) -> Vec<(&str, &str, &str)> {
+        let ids: std::collections::BTreeSet<&str> =
+            self.spans.iter().map(|a| a.id.as_str()).collect();
+        let mut out = Vec::new();
+        for a in &self.spans {
+            let mut links: Vec<_> = a.links.iter().collect();
+            links.sort();
+            links.dedup();
+            for l in links {
+                if ids.contains(l.to.as_str()) {
+                    out.push((a.id.as_str(), l.to.as_str(), l.rel.as_str()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The span's text, straight from the document.
+    pub fn span_text(&self, a: &Annotation) -> &str {
+        self.doc.slice_chars(a.start, a.end).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    pub annotator: String,
+    pub docs: Vec<ExportDoc>,
+    /// One line each: orphaned spans skipped, spans re-anchored.
+    pub warnings: Vec<String>,
+}
+
+impl Corpus {
+    pub fn span_count(&self) -> usize {
+        self.docs.iter().map(|d| d.spans.len()).sum()
+    }
+
+    /// Labels in scheme order, then labels used in the data but missing from
+    /// the scheme (sorted), so nothing is lost.
+    pub fn labels(&self, scheme: &Scheme) -> Vec<String> {
+        let mut out: Vec<String> = scheme.label_names().map(str::to_string).collect();
+        let mut extra: Vec<String> = self
+            .docs
+            .iter()
+            .flat_map(|d| d.spans.iter().map(|a| a.label.clone()))
+            .filter(|l| scheme.label(l).is_none())
+            .collect();
+        extra.sort();
+        extra.dedup();
+        out.extend(extra);
+        out
+    }
+}
+
+/// Opens every source with `annotator`'s sidecar. A sidecar that does not
+/// parse is an error line (file:line:col); all of them are returned together
+/// so the caller writes nothing. `on_each` is called once per source (progress).
+pub fn load_corpus(
+    sources: &[SourceEntry],
+    annotator: &str,
+    on_each: &mut dyn FnMut(&SourceEntry),
+) -> std::result::Result<Corpus, Vec<String>> {
+    let mut docs = Vec::with_capacity(sources.len());
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for entry in sources {
+        on_each(entry);
+        let article = match Article::open(&entry.path, annotator) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        if let Some(why) = &article.read_only {
+            errors.push(why.clone());
+            continue;
+        }
+        let side = article.sidecar_path.display().to_string();
+        if article.anchor.moved > 0 {
+            warnings.push(format!(
+                "{side}: source changed; {} span(s) re-anchored for this export (run `claimtag check --fix` to save)",
+                article.anchor.moved
+            ));
+        }
+        let mut spans = Vec::with_capacity(article.sidecar.annotations.len());
+        for a in article.sidecar.annotations {
+            let in_range = article.doc.slice_chars(a.start, a.end).is_some();
+            if a.orphan || !in_range {
+                warnings.push(format!(
+                    "{side}: span {} is orphaned (its text is no longer in the source); skipped",
+                    a.id
+                ));
+                continue;
+            }
+            spans.push(a);
+        }
+        docs.push(ExportDoc {
+            source: entry.path.clone(),
+            rel: entry.rel.clone(),
+            doc: article.doc,
+            spans,
+        });
+    }
+    if errors.is_empty() {
+        Ok(Corpus {
+            annotator: annotator.to_string(),
+            docs,
+            warnings,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// One JSON Lines record. Besides what JSON requires, U+0085, U+2028 and
+/// U+2029 are escaped: Python's `str.splitlines` and older JavaScript treat
+/// them as line ends, which would cut a record in two.
+pub fn json_line<T: serde::Serialize>(value: &T) -> String {
+    // Serializing strings, numbers and lists of them cannot fail.
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(json.len() + 1);
+    for c in json.chars() {
+        match c {
+            '\u{85}' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// What an export produces: one file's content, or a folder's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rendered {
+    File(String),
+    /// `(file name, content)` pairs, names unique and free of path separators.
+    Folder(Vec<(String, String)>),
+}
+
+/// Renders a corpus. Returns the output and notes for stderr (e.g. how many
+/// spans CoNLL had to widen). Errors are usage errors (an unsupported unit).
+pub fn render(
+    format: Format,
+    corpus: &Corpus,
+    scheme: &Scheme,
+    unit: OffsetUnit,
+) -> std::result::Result<(Rendered, Vec<String>), String> {
+    if !format.supports(unit) {
+        return Err(format!(
+            "--offsets {} is not available for this format: brat and conll use code points only",
+            unit.name()
+        ));
+    }
+    Ok(match format {
+        Format::Jsonl => (Rendered::File(jsonl::render(corpus, unit)), vec![]),
+        Format::Doccano { relations } => (
+            Rendered::File(doccano::render(corpus, unit, relations)),
+            vec![],
+        ),
+        Format::Csv => (Rendered::File(csv::render(corpus, unit)), vec![]),
+        Format::Brat => (Rendered::Folder(brat::render(corpus, scheme)), vec![]),
+        Format::Conll => {
+            let (text, report) = conll::render(corpus, scheme);
+            (Rendered::File(text), report.lines())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_never_hold_a_python_line_break() {
+        let line = json_line(&("a\u{2028}b\u{85}c\u{2029}", "\r\n\u{1c}"));
+        assert_eq!(line, "[\"a\\u2028b\\u0085c\\u2029\",\"\\r\\n\\u001c\"]\n");
+        let back: (String, String) = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.0, "a\u{2028}b\u{85}c\u{2029}");
+    }
+
+    #[test]
+    fn finds_sources_relative_to_each_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "b").unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "a").unwrap();
+        let got = find_sources(&[
+            dir.path().to_path_buf(),
+            dir.path().join("b.txt"), // reached twice: listed once
+        ])
+        .unwrap();
+        let rels: Vec<_> = got.iter().map(|s| s.rel.as_str()).collect();
+        assert_eq!(rels, ["b.txt", "sub/a.txt"]);
+        assert!(!gold_exists(&got));
+        std::fs::write(dir.path().join("sub/a.txt.gold.ann.yaml"), "").unwrap();
+        assert!(gold_exists(&got));
+    }
+}

@@ -1,0 +1,852 @@
+//! Import of doccano JSONL, brat standoff and claimtag JSONL into `claimtag/1`
+//! sidecars.
+//!
+//! Each record is matched to a source file in the corpus folder: by its
+//! `source` path when it has one (relative, inside the folder), else by
+//! identical decoded text (sources indexed by the SHA-256 of their text). A
+//! record whose spans do not fit its text (out of range, reversed, inside a
+//! character, not quoting what they claim to) is reported with file and line
+//! and skipped whole: one bad span usually means a wrong offset unit, and a
+//! half-imported document would hide that.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::brat;
+use super::{OffsetMap, OffsetUnit};
+use crate::anchor;
+use crate::error::{Error, Result};
+use crate::format::{Annotation, Link, Sidecar, now_utc, valid_annotator};
+use crate::store;
+use crate::text::{Document, sha256_hex};
+
+/// Input files larger than this are refused before reading.
+pub const MAX_INPUT_BYTES: u64 = 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    Doccano,
+    Brat,
+    Jsonl,
+}
+
+/// How a span's quoted text is checked against the source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quote {
+    None,
+    /// Must equal the text at the offsets.
+    Exact(String),
+    /// brat: the text field of these fragments (code points).
+    Brat {
+        fragments: Vec<(usize, usize)>,
+        field: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSpan {
+    /// The span's id inside the record (links refer to it).
+    pub key: String,
+    pub label: String,
+    /// In the record's unit.
+    pub start: usize,
+    pub end: usize,
+    pub quote: Quote,
+    pub claimant: Option<String>,
+    pub note: Option<String>,
+    /// Line of the input file the span is on.
+    pub line: usize,
+}
+
+/// One document as read from an input file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub file: PathBuf,
+    pub line: usize,
+    pub source: Option<String>,
+    pub text: Option<String>,
+    pub unit: OffsetUnit,
+    pub spans: Vec<RecordSpan>,
+    /// `(from key, to key, relation)`.
+    pub links: Vec<(String, String, String)>,
+    /// Whether the span keys are claimtag ids worth keeping.
+    pub keep_ids: bool,
+    /// brat: the file stem, to choose between sources with the same text.
+    pub stem: Option<String>,
+}
+
+impl Record {
+    fn at(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// Records of the input files and one line per record that could not be read.
+/// An input that cannot be read at all is an error.
+pub fn read_records(format: ImportFormat, files: &[PathBuf]) -> Result<(Vec<Record>, Vec<String>)> {
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    match format {
+        ImportFormat::Jsonl | ImportFormat::Doccano => {
+            for f in files {
+                let text = read_text(f)?;
+                for (i, line) in text.lines().enumerate() {
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    let parsed = match format {
+                        ImportFormat::Jsonl => jsonl_record(f, i + 1, line),
+                        _ => doccano_record(f, i + 1, line),
+                    };
+                    match parsed {
+                        Ok(r) => records.push(r),
+                        Err(msg) => problems.push(msg),
+                    }
+                }
+            }
+        }
+        ImportFormat::Brat => {
+            for ann in brat_files(files)? {
+                match brat_record(&ann) {
+                    Ok((r, mut warnings)) => {
+                        records.push(r);
+                        problems.append(&mut warnings);
+                    }
+                    Err(msg) => problems.push(msg),
+                }
+            }
+        }
+    }
+    Ok((records, problems))
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let (bytes, _) = store::read_capped(path, MAX_INPUT_BYTES)?;
+    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+fn json_error(file: &Path, line: usize, e: &serde_json::Error) -> String {
+    format!("{}:{}:{}: {e}", file.display(), line, e.column())
+}
+
+#[derive(Deserialize)]
+struct JsonlIn {
+    source: Option<String>,
+    text: Option<String>,
+    offsets: Option<String>,
+    #[serde(default)]
+    spans: Vec<JsonlSpanIn>,
+    #[serde(default)]
+    relations: Vec<super::jsonl::JsonlRelation>,
+}
+
+#[derive(Deserialize)]
+struct JsonlSpanIn {
+    id: Option<String>,
+    start: usize,
+    end: usize,
+    label: String,
+    text: Option<String>,
+    claimant: Option<String>,
+    note: Option<String>,
+}
+
+fn unit_of(
+    file: &Path,
+    line: usize,
+    name: Option<&str>,
+) -> std::result::Result<OffsetUnit, String> {
+    match name {
+        None => Ok(OffsetUnit::Codepoint),
+        Some(n) => OffsetUnit::from_name(n).ok_or_else(|| {
+            format!(
+                "{}:{line}: unknown offsets unit {n:?} (expected codepoint, utf16 or byte)",
+                file.display()
+            )
+        }),
+    }
+}
+
+fn jsonl_record(file: &Path, line: usize, json: &str) -> std::result::Result<Record, String> {
+    let r: JsonlIn = serde_json::from_str(json).map_err(|e| json_error(file, line, &e))?;
+    let unit = unit_of(file, line, r.offsets.as_deref())?;
+    let ids: Vec<Option<&str>> = r.spans.iter().map(|s| s.id.as_deref()).collect();
+    let unique: BTreeSet<&str> = ids.iter().flatten().copied().collect();
+    let keep_ids =
+        unique.len() == ids.len() && ids.iter().all(|id| id.is_some_and(valid_annotator));
+    let spans = r
+        .spans
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| RecordSpan {
+            key: s.id.unwrap_or_else(|| format!("#{i}")),
+            label: s.label,
+            start: s.start,
+            end: s.end,
+            quote: s.text.map(Quote::Exact).unwrap_or(Quote::None),
+            claimant: s.claimant.filter(|c| !c.is_empty()),
+            note: s.note.filter(|n| !n.is_empty()),
+            line,
+        })
+        .collect();
+    Ok(Record {
+        file: file.to_path_buf(),
+        line,
+        source: r.source,
+        text: r.text,
+        unit,
+        spans,
+        links: r
+            .relations
+            .into_iter()
+            .map(|l| (l.from, l.to, l.rel))
+            .collect(),
+        keep_ids,
+        stem: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct DoccanoIn {
+    source: Option<String>,
+    text: String,
+    offsets: Option<String>,
+    label: Option<Vec<(usize, usize, String)>>,
+    labels: Option<Vec<(usize, usize, String)>>,
+    entities: Option<Vec<DoccanoEntity>>,
+    #[serde(default)]
+    relations: Vec<DoccanoRelation>,
+}
+
+#[derive(Deserialize)]
+struct DoccanoEntity {
+    id: Value,
+    label: String,
+    start_offset: usize,
+    end_offset: usize,
+    claimant: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DoccanoRelation {
+    from_id: Value,
+    to_id: Value,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// doccano ids are numbers; any JSON scalar is accepted as a key.
+fn id_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn doccano_record(file: &Path, line: usize, json: &str) -> std::result::Result<Record, String> {
+    let r: DoccanoIn = serde_json::from_str(json).map_err(|e| json_error(file, line, &e))?;
+    let unit = unit_of(file, line, r.offsets.as_deref())?;
+    let span =
+        |key: String, label: String, start, end, claimant: Option<String>, note: Option<String>| {
+            RecordSpan {
+                key,
+                label,
+                start,
+                end,
+                quote: Quote::None,
+                claimant: claimant.filter(|c| !c.is_empty()),
+                note: note.filter(|n| !n.is_empty()),
+                line,
+            }
+        };
+    let (spans, links) = match r.entities {
+        Some(entities) => {
+            let spans = entities
+                .into_iter()
+                .map(|e| {
+                    span(
+                        id_key(&e.id),
+                        e.label,
+                        e.start_offset,
+                        e.end_offset,
+                        e.claimant,
+                        e.note,
+                    )
+                })
+                .collect();
+            let links = r
+                .relations
+                .into_iter()
+                .map(|l| (id_key(&l.from_id), id_key(&l.to_id), l.kind))
+                .collect();
+            (spans, links)
+        }
+        None => {
+            let triples = r.label.or(r.labels).unwrap_or_default();
+            let spans = triples
+                .into_iter()
+                .enumerate()
+                .map(|(i, (s, e, l))| span(format!("#{i}"), l, s, e, None, None))
+                .collect();
+            (spans, vec![])
+        }
+    };
+    Ok(Record {
+        file: file.to_path_buf(),
+        line,
+        source: r.source,
+        text: Some(r.text),
+        unit,
+        spans,
+        links,
+        keep_ids: false,
+        stem: None,
+    })
+}
+
+/// The .ann files named: folders give the .ann files directly inside them.
+fn brat_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if meta.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Error::io(p, e))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "ann") && f.is_file())
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn parse_fragments(s: &str) -> Option<Vec<(usize, usize)>> {
+    s.split(';')
+        .map(|f| {
+            let (a, b) = f.trim().split_once(' ')?;
+            Some((a.parse().ok()?, b.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// A brat document: its .ann (T, R and AnnotatorNotes lines) and the .txt
+/// beside it. Returns the record and warnings about lines it does not use.
+fn brat_record(ann: &Path) -> std::result::Result<(Record, Vec<String>), String> {
+    let txt = ann.with_extension("txt");
+    let text_bytes = std::fs::read(&txt)
+        .map_err(|e| format!("{}: {e} (the .txt beside {})", txt.display(), ann.display()))?;
+    let doc = Document::from_bytes(text_bytes).map_err(|e| {
+        format!(
+            "{}: not valid UTF-8 at byte offset {}",
+            txt.display(),
+            e.offset
+        )
+    })?;
+    let content = read_text(ann).map_err(|e| e.to_string())?;
+    let mut spans: Vec<RecordSpan> = Vec::new();
+    let mut links = Vec::new();
+    let mut notes: BTreeMap<String, String> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let bad = |line: usize, what: &str| format!("{}:{line}: {what}", ann.display());
+    for (i, raw) in content.split('\n').enumerate() {
+        let line_no = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = line.splitn(3, '\t');
+        let id = fields.next().unwrap_or("");
+        let body = fields.next().unwrap_or("");
+        let rest = fields.next();
+        match id.chars().next() {
+            Some('T') => {
+                let (label, offsets) = body
+                    .split_once(' ')
+                    .ok_or_else(|| bad(line_no, "text-bound annotation without offsets"))?;
+                let fragments = parse_fragments(offsets)
+                    .filter(|f| !f.is_empty())
+                    .ok_or_else(|| bad(line_no, &format!("bad offsets {offsets:?}")))?;
+                let start = fragments.first().map(|f| f.0).unwrap_or(0);
+                let end = fragments.last().map(|f| f.1).unwrap_or(0);
+                spans.push(RecordSpan {
+                    key: id.to_string(),
+                    label: label.to_string(),
+                    start,
+                    end,
+                    quote: Quote::Brat {
+                        fragments,
+                        field: rest.unwrap_or("").to_string(),
+                    },
+                    claimant: None,
+                    note: None,
+                    line: line_no,
+                });
+            }
+            Some('R') => {
+                let mut parts = body.split_whitespace();
+                let rel = parts.next().unwrap_or("");
+                let arg = |p: Option<&str>| {
+                    p.and_then(|a| a.split_once(':'))
+                        .map(|(_, t)| t.to_string())
+                };
+                match (arg(parts.next()), arg(parts.next())) {
+                    (Some(from), Some(to)) if !rel.is_empty() => {
+                        links.push((from, to, rel.to_string()))
+                    }
+                    _ => return Err(bad(line_no, "relation needs a type, Arg1 and Arg2")),
+                }
+            }
+            Some('#') => {
+                let mut parts = body.split_whitespace();
+                if parts.next() == Some("AnnotatorNotes")
+                    && let Some(target) = parts.next()
+                {
+                    notes.insert(target.to_string(), rest.unwrap_or("").to_string());
+                }
+            }
+            _ => warnings.push(bad(
+                line_no,
+                &format!("annotation {id:?} is not a span, relation or note; ignored"),
+            )),
+        }
+    }
+    for s in &mut spans {
+        if let Some(field) = notes.get(&s.key) {
+            let (claimant, note) = brat::parse_notes(field);
+            s.claimant = claimant;
+            s.note = note;
+        }
+    }
+    Ok((
+        Record {
+            file: ann.to_path_buf(),
+            line: 1,
+            source: None,
+            text: Some(doc.text().to_string()),
+            unit: OffsetUnit::Codepoint,
+            spans,
+            links,
+            keep_ids: false,
+            stem: ann.file_stem().map(|s| s.to_string_lossy().into_owned()),
+        },
+        warnings,
+    ))
+}
+
+/// A sidecar ready to be written.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub source: PathBuf,
+    pub sidecar_path: PathBuf,
+    pub sidecar: Sidecar,
+    /// `file:line` of the record it came from.
+    pub origin: String,
+}
+
+/// The source files of a corpus folder, read on demand.
+pub struct CorpusIndex {
+    dir: PathBuf,
+    canonical: PathBuf,
+    docs: BTreeMap<PathBuf, Arc<Document>>,
+    by_text: Option<BTreeMap<String, Vec<PathBuf>>>,
+}
+
+impl CorpusIndex {
+    pub fn new(dir: &Path) -> Result<CorpusIndex> {
+        let canonical = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+        if !canonical.is_dir() {
+            return Err(Error::invalid(dir, "the corpus must be a folder"));
+        }
+        Ok(CorpusIndex {
+            dir: dir.to_path_buf(),
+            canonical,
+            docs: BTreeMap::new(),
+            by_text: None,
+        })
+    }
+
+    fn load(&mut self, path: &Path) -> std::result::Result<Arc<Document>, String> {
+        if let Some(d) = self.docs.get(path) {
+            return Ok(Arc::clone(d));
+        }
+        let d = Arc::new(Document::load(path).map_err(|e| e.to_string())?);
+        self.docs.insert(path.to_path_buf(), Arc::clone(&d));
+        Ok(d)
+    }
+
+    /// A `source` path from a record, refused unless it stays inside the folder.
+    fn by_source(&mut self, rel: &str) -> std::result::Result<(PathBuf, Arc<Document>), String> {
+        let p = Path::new(rel);
+        let plain = !rel.is_empty()
+            && p.components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !plain {
+            return Err(format!(
+                "source {rel:?} must be a relative path inside the corpus folder (no `..`, not absolute)"
+            ));
+        }
+        let path = self.dir.join(p);
+        let canonical = std::fs::canonicalize(&path)
+            .map_err(|e| format!("source {rel:?}: {}: {e}", path.display()))?;
+        if !canonical.starts_with(&self.canonical) || !canonical.is_file() {
+            return Err(format!(
+                "source {rel:?} resolves outside the corpus folder {} or is not a file",
+                self.dir.display()
+            ));
+        }
+        let doc = self.load(&path)?;
+        Ok((path, doc))
+    }
+
+    /// Sources whose decoded text is exactly `text`.
+    fn by_text(&mut self, text: &str) -> std::result::Result<Vec<PathBuf>, String> {
+        if self.by_text.is_none() {
+            let mut index: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+            let sources = store::discover_sources(std::slice::from_ref(&self.dir))
+                .map_err(|e| e.to_string())?;
+            for s in sources {
+                // A source that cannot be decoded can match no record.
+                if let Ok(d) = self.load(&s) {
+                    index
+                        .entry(sha256_hex(d.text().as_bytes()))
+                        .or_default()
+                        .push(s);
+                }
+            }
+            self.by_text = Some(index);
+        }
+        let hash = sha256_hex(text.as_bytes());
+        Ok(self
+            .by_text
+            .as_ref()
+            .and_then(|m| m.get(&hash))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// The source a record belongs to.
+    fn resolve(&mut self, r: &Record) -> std::result::Result<(PathBuf, Arc<Document>), String> {
+        if let Some(rel) = &r.source {
+            let (path, doc) = self.by_source(rel)?;
+            if let Some(t) = &r.text
+                && t != doc.text()
+            {
+                return Err(format!(
+                    "its text differs from {} (changed since the export?)",
+                    path.display()
+                ));
+            }
+            return Ok((path, doc));
+        }
+        let Some(text) = &r.text else {
+            return Err("no `source` and no `text` to find its source by".into());
+        };
+        let mut found = self.by_text(text)?;
+        if found.len() > 1
+            && let Some(stem) = &r.stem
+        {
+            let dir = self.dir.clone();
+            found.retain(|p| {
+                let rel = super::relative_slash_path(p.strip_prefix(&dir).unwrap_or(p));
+                brat::stem_for(&rel) == *stem
+            });
+        }
+        match found.as_slice() {
+            [one] => {
+                let doc = self.load(one)?;
+                Ok((one.clone(), doc))
+            }
+            [] => Err(format!("no source in {} has this text", self.dir.display())),
+            many => Err(format!(
+                "{} sources in {} have this text; add a `source` path",
+                many.len(),
+                self.dir.display()
+            )),
+        }
+    }
+}
+
+/// Sidecars for `annotator` from the records; one problem line per record
+/// that does not match a source or does not fit its text.
+pub fn plan(
+    records: &[Record],
+    index: &mut CorpusIndex,
+    annotator: &str,
+) -> (Vec<Planned>, Vec<String>) {
+    let now = now_utc();
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut problems = Vec::new();
+    let mut taken: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for r in records {
+        let (source, doc) = match index.resolve(r) {
+            Ok(x) => x,
+            Err(why) => {
+                problems.push(format!("{}: skipped: {why}", r.at()));
+                continue;
+            }
+        };
+        match build_sidecar(r, &doc, &source, annotator, &now) {
+            Ok(_) if taken.contains_key(&source) => {
+                let first = taken.get(&source).cloned().unwrap_or_default();
+                problems.push(format!(
+                    "{}: skipped: {} was already imported from {first}",
+                    r.at(),
+                    source.display()
+                ));
+            }
+            Ok(sidecar) => {
+                taken.insert(source.clone(), r.at());
+                planned.push(Planned {
+                    sidecar_path: store::sidecar_path(&source, annotator),
+                    source,
+                    sidecar,
+                    origin: r.at(),
+                });
+            }
+            Err(mut lines) => problems.append(&mut lines),
+        }
+    }
+    (planned, problems)
+}
+
+fn build_sidecar(
+    r: &Record,
+    doc: &Document,
+    source: &Path,
+    annotator: &str,
+    now: &str,
+) -> std::result::Result<Sidecar, Vec<String>> {
+    let map = OffsetMap::new(doc);
+    let mut errors = Vec::new();
+    let mut anns: Vec<(String, Annotation)> = Vec::new();
+    let mut keys = BTreeSet::new();
+    for s in &r.spans {
+        let at = format!("{}:{}", r.file.display(), s.line);
+        let mut err = |msg: String| errors.push(format!("{at}: span {}: {msg}", s.key));
+        if !keys.insert(s.key.as_str()) {
+            err("id used twice".into());
+            continue;
+        }
+        if s.label.trim().is_empty() {
+            err("empty label".into());
+            continue;
+        }
+        let conv = |o: usize| map.to_codepoint(o, r.unit);
+        let (Some(start), Some(end)) = (conv(s.start), conv(s.end)) else {
+            err(format!(
+                "offsets {}..{} ({}) are past the end of the text or inside a character",
+                s.start,
+                s.end,
+                r.unit.name()
+            ));
+            continue;
+        };
+        if start > end {
+            err(format!("start {} is after end {}", s.start, s.end));
+            continue;
+        }
+        let at_offsets = doc.slice_chars(start, end).unwrap_or("");
+        match &s.quote {
+            Quote::None => {}
+            Quote::Exact(q) => {
+                if q != at_offsets {
+                    err(format!(
+                        "quoted text {q:?} is not the text at its offsets ({at_offsets:?})"
+                    ));
+                    continue;
+                }
+            }
+            Quote::Brat { fragments, field } => {
+                let ordered = fragments
+                    .windows(2)
+                    .all(|w| w[0].0 <= w[0].1 && w[0].1 <= w[1].0)
+                    && fragments.iter().all(|f| f.0 <= f.1);
+                let expected = brat::text_field(doc, fragments);
+                if !ordered {
+                    err("fragments are reversed or out of order".into());
+                    continue;
+                }
+                if *field != expected {
+                    err(format!(
+                        "text field {field:?} is not the text at its offsets ({expected:?})"
+                    ));
+                    continue;
+                }
+            }
+        }
+        let mut a = Annotation {
+            id: String::new(),
+            label: s.label.clone(),
+            start,
+            end,
+            claimant: s.claimant.clone(),
+            note: s.note.clone(),
+            created: now.to_string(),
+            ..Annotation::default()
+        };
+        anchor::fill_from(doc, &mut a);
+        anns.push((s.key.clone(), a));
+    }
+    for (from, to, rel) in &r.links {
+        if !keys.contains(from.as_str()) || !keys.contains(to.as_str()) {
+            errors.push(format!(
+                "{}: relation {rel} {from} -> {to} names a span that is not in the record",
+                r.at()
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        errors.push(format!("{}: skipped: record has invalid spans", r.at()));
+        return Err(errors);
+    }
+    // Ids: the record's own when they are claimtag-like and unique, else
+    // fresh ones in text order.
+    anns.sort_by(|x, y| {
+        (x.1.start, x.1.end, &x.1.label, &x.0).cmp(&(y.1.start, y.1.end, &y.1.label, &y.0))
+    });
+    let file_name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut sidecar = Sidecar::new(annotator, &file_name, doc.sha256(), doc.len_chars());
+    sidecar.updated = now.to_string();
+    let mut id_of: BTreeMap<String, String> = BTreeMap::new();
+    for (key, a) in &mut anns {
+        a.id = if r.keep_ids {
+            key.clone()
+        } else {
+            sidecar.fresh_id()
+        };
+        id_of.insert(key.clone(), a.id.clone());
+    }
+    for (from, to, rel) in &r.links {
+        let (Some(f), Some(t)) = (id_of.get(from), id_of.get(to)) else {
+            continue;
+        };
+        if let Some((_, a)) = anns.iter_mut().find(|(_, a)| a.id == *f) {
+            let link = Link {
+                rel: rel.clone(),
+                to: t.clone(),
+            };
+            if !a.links.contains(&link) {
+                a.links.push(link);
+            }
+        }
+    }
+    sidecar.annotations = anns.into_iter().map(|(_, a)| a).collect();
+    // Keep ids never reused: the next fresh id follows the highest a<N>.
+    let highest = sidecar
+        .annotations
+        .iter()
+        .filter_map(|a| a.id.strip_prefix('a').and_then(|n| n.parse::<u64>().ok()))
+        .max()
+        .unwrap_or(0);
+    sidecar.next_id = sidecar.next_id.max(highest + 1);
+    for a in &mut sidecar.annotations {
+        a.links.sort();
+    }
+    sidecar.sort();
+    Ok(sidecar)
+}
+
+/// Writes planned sidecars. An existing sidecar is replaced only with `force`,
+/// and only when it can be read (a file we could not read is never
+/// overwritten). Returns how many were written and one line per refusal.
+pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
+    let mut written = 0;
+    let mut problems = Vec::new();
+    for p in planned {
+        let path = &p.sidecar_path;
+        if path.exists() {
+            if !force {
+                problems.push(format!(
+                    "{}: exists; not overwritten (use --force to replace it) [from {}]",
+                    path.display(),
+                    p.origin
+                ));
+                continue;
+            }
+            if let Err(e) = store::read_sidecar(path) {
+                problems.push(format!("{e}; not overwritten even with --force"));
+                continue;
+            }
+        }
+        match store::write_atomic(path, p.sidecar.to_yaml().as_bytes()) {
+            Ok(()) => written += 1,
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    (written, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_paths_must_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("c")).unwrap();
+        std::fs::write(dir.path().join("c/a.txt"), "hello").unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "hello").unwrap();
+        let mut idx = CorpusIndex::new(&dir.path().join("c")).unwrap();
+        assert!(idx.by_source("a.txt").is_ok());
+        assert!(idx.by_source("../outside.txt").is_err());
+        let abs = dir.path().join("outside.txt").display().to_string();
+        assert!(idx.by_source(&abs).is_err());
+        assert!(idx.by_source("").is_err());
+    }
+
+    #[test]
+    fn bad_spans_skip_the_record_with_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Hello 😀 world").unwrap();
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(
+            &input,
+            concat!(
+                "{\"source\":\"a.txt\",\"offsets\":\"utf16\",\"spans\":[{\"id\":\"a1\",\"start\":9,\"end\":14,\"label\":\"claim\",\"text\":\"world\"}]}\n",
+                "\n",
+                "{\"text\":\"Hello 😀 world\",\"offsets\":\"utf16\",\"spans\":[{\"id\":\"a1\",\"start\":7,\"end\":9,\"label\":\"claim\"}]}\n",
+                "{\"source\":\"a.txt\",\"spans\":[{\"start\":5,\"end\":2,\"label\":\"claim\"}]}\n",
+                "not json\n",
+            ),
+        )
+        .unwrap();
+        let (records, problems) =
+            read_records(ImportFormat::Jsonl, std::slice::from_ref(&input)).unwrap();
+        assert_eq!(records.len(), 3);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("in.jsonl:5:"), "{problems:?}");
+        let mut idx = CorpusIndex::new(dir.path()).unwrap();
+        let (planned, problems) = plan(&records, &mut idx, "carol");
+        assert_eq!(planned.len(), 1);
+        let a = &planned[0].sidecar.annotations[0];
+        assert_eq!(
+            (a.id.as_str(), a.start, a.end, a.text.as_str()),
+            ("a1", 8, 13, "world")
+        );
+        // record 3 (line 3): utf16 offset 7 is inside 😀; record 4 is a duplicate
+        assert!(
+            problems.iter().any(|p| p.contains("in.jsonl:3: span a1")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("in.jsonl:4: skipped")),
+            "{problems:?}"
+        );
+    }
+}

@@ -1,0 +1,452 @@
+//! End to end: the built binary exports the fixed corpus in every format (to
+//! stdout and with -o), refuses bad usage, and imports its own exports back.
+
+#[path = "export_support.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use claimtag::format::Annotation;
+use claimtag::store;
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// The binary with a clean environment: no user config, no annotator set.
+fn claimtag(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_claimtag"))
+        .args(args)
+        .env_remove("CLAIMTAG_ANNOTATOR")
+        .env_remove("CLAIMTAG_CONFIG")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("USER", "tester")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn exports_every_format_to_stdout_and_file() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let root = s(corpus.path());
+    let cases: &[(&str, &[&str])] = &[
+        ("jsonl.jsonl", &["--format", "jsonl"]),
+        (
+            "jsonl-utf16.jsonl",
+            &["--format", "jsonl", "--offsets", "utf16"],
+        ),
+        (
+            "jsonl-byte.jsonl",
+            &["--format", "jsonl", "--offsets", "byte"],
+        ),
+        ("doccano.jsonl", &["--format", "doccano"]),
+        (
+            "doccano-relations.jsonl",
+            &["--format", "doccano", "--relations"],
+        ),
+        ("csv.csv", &["--format", "csv"]),
+        ("csv-utf16.csv", &["--format", "csv", "--offsets", "utf16"]),
+        ("conll.conll", &["--format", "conll"]),
+    ];
+    for (name, flags) in cases {
+        let want = std::fs::read(golden(name)).unwrap();
+        let mut args = vec!["export", root];
+        args.extend_from_slice(flags);
+        let o = claimtag(home.path(), &args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(o.stdout, want, "{name} on stdout");
+        // stderr is not a terminal here: no progress bar, just the summary.
+        let err = stderr(&o);
+        assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+        assert!(
+            err.contains("exported 4 document(s), 12 span(s) of annotator gold to stdout"),
+            "{err}"
+        );
+        let file = out.path().join(name);
+        args.extend_from_slice(&["-o", s(&file)]);
+        let o = claimtag(home.path(), &args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert_eq!(std::fs::read(&file).unwrap(), want, "{name} with -o");
+    }
+    let brat = out.path().join("brat");
+    let o = claimtag(
+        home.path(),
+        &["export", root, "--format", "brat", "-o", s(&brat)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&brat)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9, "{names:?}");
+    for n in &names {
+        assert_eq!(
+            std::fs::read(brat.join(n)).unwrap(),
+            std::fs::read(golden(&format!("brat/{n}"))).unwrap(),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn annotator_flag_overrides_gold_and_conll_reports_widening() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let root = s(corpus.path());
+    let o = claimtag(
+        home.path(),
+        &["export", root, "--format", "csv", "--annotator", "alice"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        5,
+        "header, alice's span, 3 empty docs: {csv}"
+    );
+    assert!(csv.contains(",a1,claim,") && csv.contains("Taking to Twitter"));
+    let o = claimtag(home.path(), &["export", root, "--format", "conll"]);
+    assert!(
+        stderr(&o).contains("conll: 1 span(s) widened"),
+        "{}",
+        stderr(&o)
+    );
+    // Without gold anywhere, the configured annotator ($USER here) is used.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("a.txt"), "Hello there.").unwrap();
+    let o = claimtag(
+        home.path(),
+        &["export", s(plain.path()), "--format", "jsonl"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .contains("\"annotator\":\"tester\"")
+    );
+}
+
+#[test]
+fn bad_usage_and_bad_sidecars_exit_2_without_output() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let root = s(corpus.path());
+    let target = out.path().join("x");
+    for flags in [
+        &["--format", "brat", "--offsets", "utf16", "-o"][..],
+        &["--format", "conll", "--offsets", "byte", "-o"][..],
+    ] {
+        let mut args = vec!["export", root];
+        args.extend_from_slice(flags);
+        args.push(s(&target));
+        let o = claimtag(home.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("code points"), "{}", stderr(&o));
+    }
+    let o = claimtag(home.path(), &["export", root, "--format", "brat"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-o DIR"), "{}", stderr(&o));
+
+    // A gold sidecar that does not parse: file:line:col, exit 2, nothing written.
+    let bad = store::sidecar_path(&corpus.path().join("plain.txt"), "gold");
+    std::fs::write(&bad, "format: claimtag/1\nannotations: [\n").unwrap();
+    let out_file = out.path().join("x.jsonl");
+    let o = claimtag(
+        home.path(),
+        &["export", root, "--format", "jsonl", "-o", s(&out_file)],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("plain.txt.gold.ann.yaml:"), "{err}");
+    let line = err.lines().next().unwrap();
+    assert!(
+        line.split("ann.yaml:")
+            .nth(1)
+            .unwrap()
+            .split(':')
+            .take(2)
+            .all(|n| n.parse::<u64>().is_ok()),
+        "line:col in {line}"
+    );
+    assert!(!out_file.exists());
+    let o = claimtag(
+        home.path(),
+        &["export", root, "--format", "brat", "-o", s(&target)],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!target.exists());
+}
+
+#[test]
+fn orphaned_spans_are_skipped_with_a_warning() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    // The quote of gold a2 (a denial) disappears from the source.
+    let src = corpus.path().join(support::ARTICLE_0);
+    let text = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(
+        &src,
+        text.replace("this is a conspiracy theory", "this is unfounded"),
+    )
+    .unwrap();
+    let o = claimtag(
+        home.path(),
+        &["export", s(corpus.path()), "--format", "jsonl"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("000_7b58e148c564b8d5.txt.gold.ann.yaml: span a2 is orphaned"),
+        "{err}"
+    );
+    assert!(err.contains("11 span(s)"), "{err}");
+}
+
+/// (start, end, label, claimant, note, links as (rel, target start, target end))
+type SpanView = (
+    usize,
+    usize,
+    String,
+    Option<String>,
+    Option<String>,
+    Vec<(String, usize, usize)>,
+);
+
+fn spans_of(source: &Path, annotator: &str) -> Vec<SpanView> {
+    let Some((side, _)) = store::read_sidecar(&store::sidecar_path(source, annotator)).unwrap()
+    else {
+        return vec![];
+    };
+    let anns: &[Annotation] = &side.annotations;
+    let mut out: Vec<_> = anns
+        .iter()
+        .map(|a| {
+            let mut links: Vec<(String, usize, usize)> = a
+                .links
+                .iter()
+                .map(|l| {
+                    let to = anns.iter().find(|b| b.id == l.to).unwrap();
+                    (l.rel.clone(), to.start, to.end)
+                })
+                .collect();
+            links.sort();
+            (
+                a.start,
+                a.end,
+                a.label.clone(),
+                a.claimant.clone(),
+                a.note.clone(),
+                links,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A copy of the fixture's sources, without sidecars.
+fn fresh_copy(corpus: &Path) -> tempfile::TempDir {
+    let fresh = tempfile::tempdir().unwrap();
+    for rel in [support::ARTICLE_0, "plain.txt", "more/mixed.txt"]
+        .into_iter()
+        .map(String::from)
+        .chain([format!("more/{}", support::ARTICLE_1)])
+    {
+        let to = fresh.path().join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(&rel), to).unwrap();
+    }
+    fresh
+}
+
+#[test]
+fn import_round_trips_through_the_binary() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let root = s(corpus.path());
+    let sources = [
+        PathBuf::from(support::ARTICLE_0),
+        PathBuf::from(format!("more/{}", support::ARTICLE_1)),
+        PathBuf::from("more/mixed.txt"),
+        PathBuf::from("plain.txt"),
+    ];
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "r.jsonl",
+            &["--format", "jsonl", "--offsets", "utf16"],
+            "jsonl",
+        ),
+        (
+            "r-doccano.jsonl",
+            &["--format", "doccano", "--relations"],
+            "doccano",
+        ),
+        ("rbrat", &["--format", "brat"], "brat"),
+    ];
+    for (file, flags, from) in cases {
+        let path = out.path().join(file);
+        let mut args = vec!["export", root];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["-o", s(&path)]);
+        let o = claimtag(home.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+
+        let fresh = fresh_copy(corpus.path());
+        let import = |extra: &[&str]| {
+            let mut a = vec![
+                "import",
+                "--from",
+                from,
+                s(&path),
+                "--corpus",
+                s(fresh.path()),
+                "--annotator",
+                "imp",
+            ];
+            a.extend_from_slice(extra);
+            claimtag(home.path(), &a)
+        };
+        let o = import(&[]);
+        assert!(o.status.success(), "{from}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("imported 4 of 4 record(s)"),
+            "{}",
+            stderr(&o)
+        );
+        for rel in &sources {
+            assert_eq!(
+                spans_of(&fresh.path().join(rel), "imp"),
+                spans_of(&corpus.path().join(rel), "gold"),
+                "{from}: {}",
+                rel.display()
+            );
+        }
+        // Nothing existing is overwritten without --force.
+        let o = import(&[]);
+        assert_eq!(o.status.code(), Some(1), "{from}");
+        assert!(
+            stderr(&o).contains("exists; not overwritten"),
+            "{}",
+            stderr(&o)
+        );
+        let o = import(&["--force"]);
+        assert!(o.status.success(), "{from}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn import_refuses_bad_input() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let input = out.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"source\":\"../escape.txt\",\"spans\":[]}\n{\"text\":\"no such text\",\"spans\":[]}\n",
+    )
+    .unwrap();
+    let o = claimtag(
+        home.path(),
+        &[
+            "import",
+            "--from",
+            "jsonl",
+            s(&input),
+            "--corpus",
+            s(corpus.path()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "no --annotator");
+    let o = claimtag(
+        home.path(),
+        &[
+            "import",
+            "--from",
+            "jsonl",
+            s(&input),
+            "--corpus",
+            s(corpus.path()),
+            "--annotator",
+            "imp",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("in.jsonl:1: skipped: source \"../escape.txt\""),
+        "{err}"
+    );
+    assert!(err.contains("in.jsonl:2: skipped: no source in"), "{err}");
+    assert!(!out.path().join("escape.txt.imp.ann.yaml").exists());
+}
+
+#[test]
+fn progress_bar_is_drawn_on_a_terminal() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("x.csv");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_claimtag"));
+    cmd.args([
+        "export",
+        s(corpus.path()),
+        "--format",
+        "csv",
+        "-o",
+        s(&target),
+    ]);
+    cmd.env_remove("CLAIMTAG_ANNOTATOR");
+    cmd.env_remove("CLAIMTAG_CONFIG");
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path().join(".config"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The pty reports an error (EIO) instead of EOF once the child is gone.
+    while let Ok(n) = reader.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    let screen = String::from_utf8_lossy(&bytes);
+    assert!(screen.contains("/4"), "no progress bar drawn: {screen:?}");
+    assert!(screen.contains("exported 4 document(s)"), "{screen:?}");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(golden("csv.csv")).unwrap()
+    );
+}

@@ -17,6 +17,7 @@ Re-runnable: the alice and bob sidecars are deleted first.
 
     python3 scripts/make_samples.py            # builds nothing; needs target/release/claimtag
     python3 scripts/make_samples.py --verify   # only check the existing sidecars
+    python3 scripts/make_samples.py --screens  # only write docs/screens.md from the sidecars
 """
 
 import argparse
@@ -592,13 +593,65 @@ def PLAN_spans(text, annotator, name):
     return out
 
 
+# ---- screen captures for docs/screens.md ----
+
+SCREENS_INTRO = """# Screens
+
+Text captures of `claimtag` on `sample-data/` (tmux `capture-pane`, 100x30, annotator `alice`), made by
+`python3 scripts/make_samples.py --screens`. Colours are not captured: on a real terminal the tagged spans
+are highlighted in their label's colour (claim yellow, denial red, evidence green).
+"""
+
+
+def capture_screens(log):
+    width, height = 100, 30
+    tui = Tui(f"{BINARY} sample-data/; echo CLAIMTAG-EXIT=$?; sleep 600", cwd=str(ROOT), width=width,
+              height=height, env={"CLAIMTAG_ANNOTATOR": "alice"})
+    shots = []
+
+    def shot(caption):
+        screen = "\n".join(line.rstrip() for line in tui.screen().rstrip("\n").split("\n"))
+        shots.append(f"{caption}\n\n```\n{screen}\n```\n")
+
+    try:
+        tui.wait_for("│ alice │")
+        # Onto alice's fourth annotation (Faran Jeffery's denial), then clear the message so the
+        # whole status bar shows.
+        for _ in range(4):
+            tui.keys("]", pause=0.05)
+        tui.wait_for("a4 denial")
+        tui.keys("Escape")
+        tui.wait_for("? help")
+        shot("Article 000 as annotated by alice, the cursor (5:1) on her a4, Faran Jeffery's denial: the pane's "
+             "title, the word-wrapped text and the status bar (file, annotator, line:column, counts per label, "
+             "save state).")
+        tui.keys("C-p")
+        tui.wait_for("Articles")
+        shot("The corpus list (`Ctrl-p`): every article with alice's counts per label; `●` marks the open one.")
+        tui.keys("Escape", "?")
+        tui.wait_for("Keys")
+        shot("The help screen (`?`), generated from the key table; `j`/`k` scroll it.")
+        tui.keys("Escape", "q")
+        tui.wait_for("CLAIMTAG-EXIT=0")
+    finally:
+        tui.close()
+    out = ROOT / "docs" / "screens.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(SCREENS_INTRO + "\n" + "\n".join(shots), encoding="utf-8")
+    log(f"wrote {out.relative_to(ROOT)} ({len(shots)} screens)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--verify", action="store_true", help="only check the existing sidecars")
+    ap.add_argument("--screens", action="store_true", help="only write docs/screens.md")
     ap.add_argument("--only", choices=sorted(PLAN), help="annotate for one annotator only")
     args = ap.parse_args()
     log = lambda s: print(s, flush=True)  # noqa: E731
     who = [args.only] if args.only else sorted(PLAN)
+    if args.screens:
+        capture_screens(log)
+        return
     if not args.verify:
         if not BINARY.exists():
             sys.exit(f"{BINARY} is missing: run `cargo build --release` first")

@@ -569,8 +569,8 @@ def agreement_summary(log):
     exact = boundary = label = only = 0
     for name in ART:
         text = read_source(DATA / name)
-        a = {(x["start"], x["end"]): x["label"] for x in PLAN_spans(text, "alice", name)}
-        b = {(x["start"], x["end"]): x["label"] for x in PLAN_spans(text, "bob", name)}
+        a = {(x["start"], x["end"]): x["label"] for x in planned_spans(text, "alice", name)}
+        b = {(x["start"], x["end"]): x["label"] for x in planned_spans(text, "bob", name)}
         for r, lab in b.items():
             if r in a:
                 if a[r] == lab:
@@ -585,7 +585,7 @@ def agreement_summary(log):
     log(f"bob vs alice: {exact}/{total} exact, {boundary} boundary, {label} label, {only} bob-only")
 
 
-def PLAN_spans(text, annotator, name):
+def planned_spans(text, annotator, name):
     out = []
     for sp in PLAN[annotator][name]:
         s = text.index(sp["text"])

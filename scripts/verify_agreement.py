@@ -144,11 +144,24 @@ def mean(values):
     return sum(values) / len(values) if values else None
 
 
-def expected(annotators, docs):
-    labels = list(SCHEME_LABELS)
+def scheme_labels(corpus):
+    """Labels of the first claimtag.yaml found walking up, else the default."""
+    d = os.path.abspath(corpus)
+    while True:
+        f = os.path.join(d, "claimtag.yaml")
+        if os.path.isfile(f):
+            with open(f, encoding="utf-8") as fh:
+                return [l["name"] for l in yaml.safe_load(fh)["labels"]]
+        if os.path.dirname(d) == d:
+            return list(SCHEME_LABELS)
+        d = os.path.dirname(d)
+
+
+def expected(annotators, docs, scheme):
+    labels = list(scheme)
     used = sorted(
         {x["label"] for _, _, sc in docs for anns in sc.values() for x in anns}
-        - set(SCHEME_LABELS)
+        - set(scheme)
     )
     labels += used
     result = {}
@@ -326,7 +339,7 @@ def main():
         return 1
     got = json.loads(run.stdout)
     annotators, docs = load(args.corpus, wanted)
-    want = expected(annotators, docs)
+    want = expected(annotators, docs, scheme_labels(args.corpus))
 
     failures = []
     if got["annotators"] != annotators:

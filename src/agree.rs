@@ -443,7 +443,8 @@ pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, Agree
             .collect::<Vec<_>>()
     } else {
         let mut chosen: Vec<String> = Vec::new();
-        for name in wanted {
+        for name in wanted.iter().map(|n| n.trim().to_string()) {
+            let name = &name;
             if !valid_annotator(name) {
                 return Err(AgreeError::BadName(name.clone()));
             }

@@ -808,4 +808,61 @@ mod tests {
         assert!(rejected(&gold, "bob").is_empty());
         assert_eq!(gold.annotations[0].id, "a1");
     }
+
+    fn arb_spans(prefix: &'static str) -> impl Strategy<Value = Vec<Annotation>> {
+        proptest::collection::vec((0usize..40, 0usize..12, 0usize..3), 0..8).prop_map(move |v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (s, l, lab))| {
+                    let label = ["claim", "denial", "evidence"][lab];
+                    span(&format!("{prefix}{i}"), label, s, s + l)
+                })
+                .collect()
+        })
+    }
+
+    fn multiset(anns: &[Annotation]) -> Vec<(usize, usize, String)> {
+        let mut v: Vec<_> = anns
+            .iter()
+            .map(|a| (a.start, a.end, a.label.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn differences_partition_the_disagreeing_spans(ours in arb_spans("a"), theirs in arb_spans("b")) {
+            let diffs = differences(&ours, &theirs);
+            let mut seen_ours: Vec<usize> = diffs.iter().flat_map(|d| d.ours.clone()).collect();
+            let mut seen_theirs: Vec<usize> = diffs.iter().flat_map(|d| d.theirs.clone()).collect();
+            seen_ours.sort_unstable();
+            seen_theirs.sort_unstable();
+            // no span is in two differences
+            let n_ours = seen_ours.len();
+            seen_ours.dedup();
+            prop_assert_eq!(n_ours, seen_ours.len());
+            let n_theirs = seen_theirs.len();
+            seen_theirs.dedup();
+            prop_assert_eq!(n_theirs, seen_theirs.len());
+            // spans left out are exactly the identical pairs
+            prop_assert_eq!(ours.len() - n_ours, theirs.len() - n_theirs);
+            for w in diffs.windows(2) {
+                prop_assert!(w[0].start <= w[1].start);
+            }
+            for d in &diffs {
+                prop_assert!(!(d.ours.is_empty() && d.theirs.is_empty()));
+                prop_assert!(d.start <= d.end);
+            }
+            // accepting everything turns ours into theirs (ranges and labels)
+            let mut target = sidecar("alice", ours.clone());
+            accept_all(&mut target, &theirs, "bob", &DiffKind::ALL);
+            prop_assert_eq!(multiset(&target.annotations), multiset(&theirs));
+            prop_assert!(differences(&target.annotations, &theirs).is_empty());
+            let ids: BTreeSet<&str> = target.annotations.iter().map(|a| a.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), target.annotations.len());
+        }
+    }
 }

@@ -20,15 +20,44 @@ use claimtag::config::{self, Config};
     name = "claimtag",
     version,
     about = "Annotate claims, denials and evidence in news articles, review a colleague's tags, export datasets",
-    args_conflicts_with_subcommands = true
+    override_usage = "claimtag [OPTIONS] [annotate] [PATH]...\n       claimtag [OPTIONS] <COMMAND> ...",
+    after_help = "Without a command, claimtag opens the annotating screen on the PATHs (default: the current folder)."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
-    pub command: Option<Command>,
-    /// Files or folders to annotate (folders are searched for *.txt and *.md)
-    pub paths: Vec<PathBuf>,
+    pub command: Command,
+}
+
+const COMMANDS: &[&str] = &[
+    "annotate", "review", "agree", "export", "import", "check", "help",
+];
+
+/// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
+/// name before the first word that is not an option or a command.
+pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].to_string_lossy();
+        if a == "--annotator" || a == "--config" {
+            i += 2;
+            continue;
+        }
+        if matches!(a.as_ref(), "-h" | "--help" | "-V" | "--version") {
+            return args;
+        }
+        if a.starts_with('-') && a != "-" && a != "--" {
+            i += 1;
+            continue;
+        }
+        if COMMANDS.contains(&a.as_ref()) {
+            return args;
+        }
+        break;
+    }
+    args.insert(i.min(args.len()), "annotate".into());
+    args
 }
 
 #[derive(Args, Debug, Clone)]
@@ -211,7 +240,7 @@ impl From<claimtag::Error> for Failure {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
     let config = match Config::load(cli.global.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -224,13 +253,12 @@ pub fn run() -> ExitCode {
         config,
     };
     let result = match cli.command {
-        None => annotate::run(&ctx, AnnotateArgs { paths: cli.paths }),
-        Some(Command::Annotate(a)) => annotate::run(&ctx, a),
-        Some(Command::Review(a)) => review::run(&ctx, a),
-        Some(Command::Agree(a)) => agree::run(&ctx, a),
-        Some(Command::Export(a)) => export::run(&ctx, a),
-        Some(Command::Import(a)) => import::run(&ctx, a),
-        Some(Command::Check(a)) => check::run(&ctx, a),
+        Command::Annotate(a) => annotate::run(&ctx, a),
+        Command::Review(a) => review::run(&ctx, a),
+        Command::Agree(a) => agree::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
+        Command::Check(a) => check::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -240,5 +268,55 @@ pub fn run() -> ExitCode {
             }
             ExitCode::from(f.code)
         }
+    }
+}
+
+#[cfg(test)]
+mod default_command_tests {
+    use super::*;
+
+    fn words(args: &[&str]) -> Vec<String> {
+        with_default_command(args.iter().map(|a| a.into()).collect())
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn paths_mean_annotate() {
+        assert_eq!(words(&["claimtag"]), ["claimtag", "annotate"]);
+        assert_eq!(
+            words(&["claimtag", "sample-data/"]),
+            ["claimtag", "annotate", "sample-data/"]
+        );
+        assert_eq!(
+            words(&["claimtag", "--annotator", "alice", "a.txt"]),
+            ["claimtag", "--annotator", "alice", "annotate", "a.txt"]
+        );
+        assert_eq!(
+            words(&[
+                "claimtag",
+                "--annotator",
+                "bob",
+                "export",
+                "x",
+                "--format",
+                "csv"
+            ]),
+            [
+                "claimtag",
+                "--annotator",
+                "bob",
+                "export",
+                "x",
+                "--format",
+                "csv"
+            ]
+        );
+        assert_eq!(words(&["claimtag", "--help"]), ["claimtag", "--help"]);
+        let cli =
+            Cli::try_parse_from(words(&["claimtag", "--annotator", "bob", "check", "x"])).unwrap();
+        assert_eq!(cli.global.annotator.as_deref(), Some("bob"));
+        assert!(matches!(cli.command, Command::Check(_)));
     }
 }

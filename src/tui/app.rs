@@ -85,6 +85,8 @@ pub struct Doc {
     pub spans: Vec<Option<Range<usize>>>,
     /// Only the start of a big file is shown while the whole loads.
     pub preview: bool,
+    /// The annotations as on disk, so undoing back to them is not a change.
+    saved: Snapshot,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +97,12 @@ struct Snapshot {
 
 impl Doc {
     pub fn new(article: Article) -> Doc {
+        let saved = Snapshot {
+            annotations: article.sidecar.annotations.clone(),
+            extra: article.sidecar.extra.clone(),
+        };
         let mut d = Doc {
+            saved,
             article,
             dirty: false,
             revision: 0,
@@ -153,9 +160,17 @@ impl Doc {
     }
 
     pub fn end_change(&mut self) {
-        self.dirty = true;
         self.revision += 1;
         self.reindex();
+        self.dirty = self.article.sidecar.annotations != self.saved.annotations
+            || self.article.sidecar.extra != self.saved.extra;
+    }
+
+    /// Records that what is in memory is now on disk.
+    pub fn mark_saved(&mut self) {
+        self.saved = self.snapshot();
+        self.dirty = false;
+        self.conflict = false;
     }
 
     fn restore(&mut self, s: Snapshot) {
@@ -299,6 +314,8 @@ pub struct App {
     /// A quit was asked while something could not be saved; the next quit goes.
     pub quit_armed: bool,
     pub review: Option<Review>,
+    /// A count typed before a motion (`5j`).
+    pub count: Option<usize>,
     /// Where a mouse drag started.
     drag_from: Option<usize>,
     /// The folder the corpus list shows paths relative to.
@@ -363,6 +380,7 @@ impl App {
             trim,
             quit_armed: false,
             review: None,
+            count: None,
             drag_from: None,
         }
     }
@@ -535,6 +553,17 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return vec![];
         };
+        // Digits before a command repeat it (`5j`, `3w`); a lone 0 is not a count.
+        if let crossterm::event::KeyCode::Char(c @ '0'..='9') = k.code
+            && k.modifiers.is_empty()
+            && self.pending.is_empty()
+            && (c != '0' || self.count.is_some())
+        {
+            let d = c as usize - '0' as usize;
+            self.count = Some((self.count.unwrap_or(0) * 10 + d).min(100_000));
+            self.info(format!("{}", self.count.unwrap_or(0)));
+            return vec![];
+        }
         self.pending.push(key);
         match self.keymap.lookup(&self.pending, self.context()) {
             Lookup::Prefix => {
@@ -547,11 +576,21 @@ impl App {
                 if !matches!(c, Command::Quit) {
                     self.quit_armed = false;
                 }
-                self.command(c)
+                let times = self.count.take().unwrap_or(1);
+                if c.repeats() {
+                    let mut effects = Vec::new();
+                    for _ in 0..times {
+                        effects.extend(self.command(c));
+                    }
+                    effects
+                } else {
+                    self.command(c)
+                }
             }
             Lookup::None => {
                 let keys: Vec<String> = self.pending.iter().map(Key::label).collect();
                 self.pending.clear();
+                self.count = None;
                 self.warn(format!(
                     "{} is not bound (? shows the keys)",
                     keys.join(" ")
@@ -598,10 +637,23 @@ impl App {
                 };
             }
             SelectSentence | SelectParagraph => self.select_unit(c == SelectParagraph),
+            SwapEnds => {
+                let p = &mut self.panes[self.focus];
+                if let Some(a) = p.anchor {
+                    p.anchor = Some(p.cursor);
+                    p.cursor = a;
+                    p.want_x = None;
+                    let f = self.focus;
+                    self.scroll_to_cursor(f);
+                } else {
+                    self.info("no selection (v starts one)");
+                }
+            }
             Escape => {
                 self.panes[self.focus].anchor = None;
                 self.message = None;
                 self.pending.clear();
+                self.count = None;
             }
             Tag(i) => self.tag(i),
             NextAnnotation => self.jump_annotation(true),
@@ -1429,7 +1481,7 @@ fn row_byte(layout: &Layout, pos: RowPos, x: u16) -> usize {
 /// First match of `q` at or after `from`; case-insensitive (ASCII) when `q` has
 /// no capital letter.
 pub fn find(hay: &str, q: &str, from: usize) -> Option<usize> {
-    if q.is_empty() || from > hay.len() {
+    if q.is_empty() || from > hay.len() || q.len() > hay.len() - from {
         return None;
     }
     let smart = !q.chars().any(char::is_uppercase);
@@ -1446,7 +1498,7 @@ pub fn find(hay: &str, q: &str, from: usize) -> Option<usize> {
 
 /// Last match of `q` starting before `before`.
 pub fn rfind(hay: &str, q: &str, before: usize) -> Option<usize> {
-    if q.is_empty() {
+    if q.is_empty() || q.len() > hay.len() {
         return None;
     }
     let smart = !q.chars().any(char::is_uppercase);

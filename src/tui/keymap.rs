@@ -34,6 +34,8 @@ pub enum Command {
     ExtendDown,
     SelectSentence,
     SelectParagraph,
+    /// Swap the selection's ends, to move its start.
+    SwapEnds,
     Escape,
     /// Tag with the scheme's label of this index.
     Tag(usize),
@@ -72,7 +74,34 @@ impl Command {
     /// Every command, in help order.
     pub fn all(scheme: &Scheme) -> Vec<Command> {
         use Command::*;
-        let mut v = vec![
+        // Help order: what an analyst needs first, motions after.
+        let mut v: Vec<Command> = (0..scheme.labels.len()).map(Tag).collect();
+        v.extend([
+            ToggleSelect,
+            SelectSentence,
+            SelectParagraph,
+            ExtendLeft,
+            ExtendRight,
+            ExtendUp,
+            ExtendDown,
+            SwapEnds,
+            Escape,
+            EditAnnotation,
+            DeleteAnnotation,
+            NextAnnotation,
+            PrevAnnotation,
+            Undo,
+            Redo,
+            Save,
+            Search,
+            SearchNext,
+            SearchPrev,
+            CorpusList,
+            SplitPane,
+            ClosePane,
+            NextPane,
+            Help,
+            Quit,
             Left,
             Right,
             Up,
@@ -89,33 +118,6 @@ impl Command {
             PageDown,
             HalfPageUp,
             HalfPageDown,
-            ToggleSelect,
-            ExtendLeft,
-            ExtendRight,
-            ExtendUp,
-            ExtendDown,
-            SelectSentence,
-            SelectParagraph,
-            Escape,
-        ];
-        v.extend((0..scheme.labels.len()).map(Tag));
-        v.extend([
-            NextAnnotation,
-            PrevAnnotation,
-            DeleteAnnotation,
-            EditAnnotation,
-            Undo,
-            Redo,
-            Search,
-            SearchNext,
-            SearchPrev,
-            Save,
-            Help,
-            Quit,
-            SplitPane,
-            ClosePane,
-            NextPane,
-            CorpusList,
             NextDiff,
             PrevDiff,
             Accept,
@@ -123,6 +125,37 @@ impl Command {
             AcceptAll,
         ]);
         v
+    }
+
+    /// Whether a count before it repeats it (motions do; tagging does not).
+    pub fn repeats(&self) -> bool {
+        use Command::*;
+        matches!(
+            self,
+            Left | Right
+                | Up
+                | Down
+                | WordNext
+                | WordPrev
+                | SentenceNext
+                | SentencePrev
+                | ParagraphNext
+                | ParagraphPrev
+                | PageUp
+                | PageDown
+                | HalfPageUp
+                | HalfPageDown
+                | ExtendLeft
+                | ExtendRight
+                | ExtendUp
+                | ExtendDown
+                | NextAnnotation
+                | PrevAnnotation
+                | Undo
+                | Redo
+                | SearchNext
+                | SearchPrev
+        )
     }
 
     /// The name used in `keys:` of the config file.
@@ -152,6 +185,7 @@ impl Command {
             ExtendDown => "extend-down",
             SelectSentence => "select-sentence",
             SelectParagraph => "select-paragraph",
+            SwapEnds => "swap-ends",
             Escape => "escape",
             Tag(i) => {
                 return format!(
@@ -214,6 +248,7 @@ impl Command {
             ExtendDown => "extend the selection down",
             SelectSentence => "select the sentence under the cursor",
             SelectParagraph => "select the paragraph under the cursor",
+            SwapEnds => "go to the other end of the selection (to move its start)",
             Escape => "clear the selection, close popups",
             Tag(i) => {
                 return format!(
@@ -485,6 +520,7 @@ impl Keymap {
             ("shift-down", ExtendDown),
             ("s", SelectSentence),
             ("p", SelectParagraph),
+            ("o", SwapEnds),
             ("esc", Escape),
             ("]", NextAnnotation),
             ("[", PrevAnnotation),

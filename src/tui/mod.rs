@@ -254,8 +254,7 @@ fn perform(app: &mut App, effect: Effect) -> bool {
             if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
                 match d.article.save_overwriting() {
                     Ok(()) => {
-                        d.dirty = false;
-                        d.conflict = false;
+                        d.mark_saved();
                         app.info("saved (overwrote the version on disk)");
                     }
                     Err(e) => app.error(e.to_string()),
@@ -290,8 +289,7 @@ fn save_slot(app: &mut App, slot: usize) -> bool {
     }
     match d.article.save() {
         Ok(()) => {
-            d.dirty = false;
-            d.conflict = false;
+            d.mark_saved();
             true
         }
         Err(Error::ChangedOnDisk { .. }) => {

@@ -621,3 +621,48 @@ mod review_screen {
         insta::assert_snapshot!("review_settled", screen(&app));
     }
 }
+
+#[test]
+fn undo_back_to_saved_state_is_not_a_change() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    keys(&mut f.app, "s c");
+    assert!(f.app.doc_of(0).unwrap().dirty);
+    keys(&mut f.app, "u");
+    assert!(
+        !f.app.doc_of(0).unwrap().dirty,
+        "nothing to save after undoing everything"
+    );
+    assert!(f.app.dirty_slots().is_empty());
+}
+
+#[test]
+fn counts_repeat_motions_and_o_moves_the_other_end() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    keys(&mut f.app, "5 l");
+    assert_eq!(f.app.focused().cursor, 5);
+    keys(&mut f.app, "1 2 l");
+    assert_eq!(f.app.focused().cursor, 17);
+    keys(&mut f.app, "g j j s o 3 w");
+    // the selection's start moved three words right: "the chief Taliban ..."
+    keys(&mut f.app, "c");
+    let a = annotations(&f.app);
+    assert!(
+        a[0].1.starts_with("the chief Taliban spokesperson"),
+        "{a:?}"
+    );
+    assert!(a[0].1.ends_with("Balochistan.”"), "{a:?}");
+}
+
+mod search {
+    use crate::tui::app::{find, rfind};
+
+    #[test]
+    fn needle_longer_than_haystack() {
+        assert_eq!(find("", "abc", 0), None);
+        assert_eq!(find("ab", "abc", 0), None);
+        assert_eq!(find("xabc", "ABC", 2), None);
+        assert_eq!(rfind("ab", "abc", 2), None);
+        assert_eq!(find("xAbC", "abc", 0), Some(1));
+        assert_eq!(rfind("abc abc", "abc", 7), Some(4));
+    }
+}

@@ -314,7 +314,11 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
     let total = area.width as usize;
     // Keep at least this much for the message (all of it when it is short).
-    let want = right_w.min((total / 3).max(24));
+    let want = if app.message.is_some() {
+        right_w.min((total / 3).max(24))
+    } else {
+        0
+    };
     loop {
         let left_w: usize = parts.iter().map(|p| width_of(&p.1)).sum();
         if left_w + want <= total {
@@ -389,8 +393,14 @@ fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let r = centered(area, 90, lines.len() as u16 + 2);
-    let inner = popup(app, " Keys — Esc closes, j/k scroll ", r, buf);
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    let visible = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    let more = if scroll + visible < lines.len() {
+        " — j/PgDn: more below"
+    } else {
+        ""
+    };
+    let inner = popup(app, &format!(" Keys — Esc closes{more} "), r, buf);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .render(inner, buf);
@@ -544,12 +554,12 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
             app.theme.title_focused,
         ));
         for (k, (_, _, desc)) in p.options.iter().enumerate() {
-            let s = if k == p.selected {
-                app.theme.highlight
+            let (s, mark) = if k == p.selected {
+                (app.theme.highlight, "▶ ")
             } else {
-                Style::new()
+                (Style::new(), "  ")
             };
-            lines.push(Line::styled(format!("  {desc}"), s));
+            lines.push(Line::styled(format!("{mark}{desc}"), s));
         }
     }
     let r = centered(area, 84, lines.len() as u16 + 2);

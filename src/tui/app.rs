@@ -328,16 +328,17 @@ pub fn screen_areas(size: (u16, u16), panes: usize) -> (Vec<Rect>, Rect) {
     let status = Rect::new(0, h.saturating_sub(1), w, h.min(1));
     let body_h = h.saturating_sub(1);
     let n = panes.max(1) as u16;
+    // Every pane gets the same text width, so side-by-side panes of the same
+    // article wrap alike (the review screen relies on it); panes but the last
+    // have one more column for the divider.
+    let text_w = (w.saturating_sub(n - 1) / n).max(1);
     let mut rects = Vec::new();
-    let mut x = 0;
+    let mut x: u16 = 0;
     for i in 0..n {
-        let pw = if i + 1 == n {
-            w.saturating_sub(x)
-        } else {
-            w / n
-        };
-        rects.push(Rect::new(x, 0, pw, body_h));
-        x += pw;
+        let want = if i + 1 == n { text_w } else { text_w + 1 };
+        let pw = want.min(w.saturating_sub(x));
+        rects.push(Rect::new(x.min(w), 0, pw, body_h));
+        x = x.saturating_add(pw);
     }
     (rects, status)
 }

@@ -666,3 +666,28 @@ mod search {
         assert_eq!(rfind("abc abc", "abc", 7), Some(4));
     }
 }
+
+/// The key table of README.md, as the help screen shows it.
+fn readme_key_table() -> String {
+    let scheme = Scheme::default();
+    let map = Keymap::defaults(&scheme);
+    let mut out = String::from(
+        "| keys | action (name for `keys:` in config.yaml) | what it does |\n| --- | --- | --- |\n",
+    );
+    for (keys, name, desc) in map.help_rows(&scheme, true) {
+        let keys = keys.replace('|', "\\|");
+        out.push_str(&format!("| `{keys}` | `{name}` | {desc} |\n"));
+    }
+    out
+}
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme_key_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's key table is out of date; it should read:\n{table}"
+    );
+}

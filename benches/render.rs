@@ -55,18 +55,23 @@ fn article_text(bytes: usize) -> String {
     s
 }
 
-fn app_for(path: &Path) -> App {
+/// The TUI's state for one article, nothing loaded yet.
+fn empty_app(path: &Path) -> App {
     let scheme = Scheme::default();
     let keymap = Keymap::defaults(&scheme);
     let theme = Theme::new(None, false, &scheme, &Default::default());
-    let mut app = App::new(
+    App::new(
         scheme,
         keymap,
         theme,
         "bench".into(),
         vec![path.to_path_buf()],
         true,
-    );
+    )
+}
+
+fn app_for(path: &Path) -> App {
+    let mut app = empty_app(path);
     let article = Article::open(path, "bench").map_err(|e| e.to_string());
     app.update(Action::Loaded(0, Box::new(article)));
     app.update(Action::Resize(120, 40));
@@ -147,6 +152,36 @@ fn bench(c: &mut Criterion) {
         });
         ratios.push((name, frame, stroke));
     }
+    // First frame of a 50 MB article as the TUI does it (preview of the start,
+    // state, one frame), against what `less` does for its first screen: open,
+    // read 64 KiB, find 50 line breaks.
+    let first_frame = mean(20, || {
+        let doc =
+            claimtag::Document::load_prefix(&big, claimtag::text::PREVIEW_BYTES).expect("preview");
+        let mut app = empty_app(&big);
+        app.show_preview(0, doc);
+        app.update(Action::Resize(120, 40));
+        term.draw(|f| f.render_widget(&app, f.area()))
+            .expect("draw");
+    });
+    let less = mean(20, || {
+        use std::io::Read;
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut f = std::fs::File::open(&big).expect("open");
+        let n = f.read(&mut buf).expect("read");
+        black_box(memchr::memchr_iter(b'\n', &buf[..n]).take(50).count());
+    });
+    let full_load = mean(3, || {
+        black_box(Article::open(&big, "bench").expect("open"));
+    });
+    println!(
+        "\nratio first frame 50MB / less-like first screen = {:.1}x ({:?} vs {:?}); the whole file loads in the background in {:?}",
+        first_frame.as_secs_f64() / less.as_secs_f64(),
+        first_frame,
+        less,
+        full_load
+    );
+
     let (_, f_small, k_small) = ratios[0];
     let (_, f_big, k_big) = ratios[1];
     println!(

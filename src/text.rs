@@ -20,7 +20,14 @@ const CHUNK: usize = 4096;
 /// How far word and sentence look around the cursor, so a motion on a 50 MB line
 /// costs what is near the cursor.
 const WINDOW: usize = 16 * 1024;
+/// Sentences are found in this much text on each side of the cursor: a
+/// sentence longer than this is cut at the window's edge.
+const SENTENCE_WINDOW: usize = 4 * 1024;
 const BOM: &str = "\u{feff}";
+/// Files larger than this open with a preview of their first
+/// [`PREVIEW_BYTES`] while the whole loads, so the first frame is immediate.
+pub const PREVIEW_OVER: u64 = 4 << 20;
+pub const PREVIEW_BYTES: u64 = 256 << 10;
 
 #[derive(Debug)]
 pub struct Document {
@@ -97,6 +104,27 @@ impl Document {
             path: path.to_path_buf(),
             offset: e.offset,
         })
+    }
+
+    /// The first `max` bytes of a file as a document, to show the start of a
+    /// big file at once while the whole loads. A character cut at the end is
+    /// dropped; None when the file cannot be read or its start is not UTF-8
+    /// (the full load reports that).
+    pub fn load_prefix(path: &Path, max: u64) -> Option<Document> {
+        use std::io::Read;
+        let mut buf = Vec::new();
+        std::fs::File::open(path)
+            .ok()?
+            .take(max)
+            .read_to_end(&mut buf)
+            .ok()?;
+        if let Err(e) = std::str::from_utf8(&buf) {
+            if e.error_len().is_some() {
+                return None;
+            }
+            buf.truncate(e.valid_up_to());
+        }
+        Document::from_bytes(buf).ok()
     }
 
     pub fn text(&self) -> &str {
@@ -322,38 +350,46 @@ impl Document {
     }
 
     /// Start of the next word after `b` (the end of text when there is none).
+    /// Looks 1 KiB ahead first, then [`WINDOW`], so a motion costs what is near.
     pub fn next_word(&self, b: usize) -> usize {
-        let w = self.window(b);
-        let base = w.start;
-        let mut passed_current = false;
-        for (i, seg) in self.text[w.clone()].split_word_bound_indices() {
-            let at = base + i;
-            if at <= b {
-                continue;
+        let len = self.text.len();
+        // A little context before `b`, so the word under it is segmented whole.
+        let s = floor_char_boundary(&self.text, b.saturating_sub(64));
+        let mut e = s;
+        for reach in [1024, WINDOW] {
+            e = floor_char_boundary(&self.text, (b + reach).min(len));
+            for (i, seg) in self.text[s..e].split_word_bound_indices() {
+                let at = s + i;
+                if at > b && is_word(seg) {
+                    return at;
+                }
             }
-            passed_current = true;
-            if is_word(seg) {
-                return at;
+            if e >= len {
+                return len;
             }
         }
-        if passed_current || w.end < self.text.len() {
-            w.end.max(b)
-        } else {
-            self.text.len()
-        }
+        e.max(b)
     }
 
     /// Start of the word before `b` (or 0).
     pub fn prev_word(&self, b: usize) -> usize {
-        let w = self.window(b);
-        let base = w.start;
-        let mut best = w.start;
-        for (i, seg) in self.text[w.start..b.min(w.end).max(w.start)].split_word_bound_indices() {
-            if is_word(seg) && base + i < b {
-                best = base + i;
+        let b = b.min(self.text.len());
+        for reach in [1024, WINDOW] {
+            let s = floor_char_boundary(&self.text, b.saturating_sub(reach));
+            let mut best = None;
+            for (i, seg) in self.text[s..b].split_word_bound_indices() {
+                if is_word(seg) {
+                    best = Some(s + i);
+                }
+            }
+            // A word found at the window's very start may begin further back.
+            match best {
+                Some(w) if w > s || s == 0 => return w,
+                None if s == 0 => return 0,
+                _ => {}
             }
         }
-        best
+        floor_char_boundary(&self.text, b.saturating_sub(WINDOW))
     }
 
     /// Byte range of the word under `b`, if `b` is inside a word.
@@ -387,6 +423,27 @@ impl Document {
             last += 1;
         }
         self.line_start(first)..self.line_end(last)
+    }
+
+    /// The paragraph holding `b`, cut to `lo..hi`: walks no line outside it, so
+    /// it stays cheap in a file with no blank lines.
+    fn paragraph_within(&self, b: usize, lo: usize, hi: usize) -> Range<usize> {
+        let line = self.line_of(b);
+        if self.is_blank_line(line) {
+            return self.line_start(line)..self.line_end(line);
+        }
+        let mut first = line;
+        while first > 0 && self.line_start(first) > lo && !self.is_blank_line(first - 1) {
+            first -= 1;
+        }
+        let mut last = line;
+        while last + 1 < self.line_count()
+            && self.line_end(last) < hi
+            && !self.is_blank_line(last + 1)
+        {
+            last += 1;
+        }
+        self.line_start(first).max(lo)..self.line_end(last).min(hi)
     }
 
     /// Start of the next paragraph after the one holding `b` (or the end).
@@ -430,10 +487,10 @@ impl Document {
     /// Sentences (byte ranges, trimmed) of the paragraph holding `b`, limited to
     /// a window around `b` on huge paragraphs.
     fn sentences_near(&self, b: usize) -> Vec<Range<usize>> {
-        let para = self.paragraph_at(b);
-        let w = self.window(b);
-        let s = para.start.max(w.start);
-        let e = para.end.min(w.end).max(s);
+        let lo = floor_char_boundary(&self.text, b.saturating_sub(SENTENCE_WINDOW));
+        let hi = floor_char_boundary(&self.text, (b + SENTENCE_WINDOW).min(self.text.len()));
+        let para = self.paragraph_within(b, lo, hi);
+        let (s, e) = (para.start, para.end.max(para.start));
         split_sentences(&self.text[s..e])
             .into_iter()
             .map(|r| (r.start + s)..(r.end + s))
@@ -685,6 +742,17 @@ mod tests {
         assert!(d.had_bom());
         assert_eq!(d.len_chars(), 2);
         assert_eq!(d.sha256(), sha256_hex(b"\xef\xbb\xbfab"));
+    }
+
+    #[test]
+    fn prefix_drops_a_cut_character() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.txt");
+        std::fs::write(&p, "ab😀cd").unwrap();
+        assert_eq!(Document::load_prefix(&p, 4).unwrap().text(), "ab");
+        assert_eq!(Document::load_prefix(&p, 6).unwrap().text(), "ab😀");
+        std::fs::write(&p, b"a\xffbcdef").unwrap();
+        assert!(Document::load_prefix(&p, 4).is_none());
     }
 
     #[test]

@@ -85,31 +85,12 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
     }
 }
 
-/// Files larger than this open with a preview of their start.
-const PREVIEW_OVER: u64 = 4 << 20;
-const PREVIEW_BYTES: u64 = 256 << 10;
-
-/// The first bytes of a big file as a document, or None when the file is small
-/// (or its start is not UTF-8: the full load reports that).
+/// The start of a big file as a document, or None for a small one.
 fn preview_of(path: &Path) -> Option<claimtag::Document> {
-    use std::io::Read;
-    if std::fs::metadata(path).ok()?.len() <= PREVIEW_OVER {
+    if std::fs::metadata(path).ok()?.len() <= claimtag::text::PREVIEW_OVER {
         return None;
     }
-    let mut buf = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(PREVIEW_BYTES)
-        .read_to_end(&mut buf)
-        .ok()?;
-    if let Err(e) = std::str::from_utf8(&buf) {
-        // A character cut at the end of the preview is fine; a bad byte is not.
-        if e.error_len().is_some() {
-            return None;
-        }
-        buf.truncate(e.valid_up_to());
-    }
-    claimtag::Document::from_bytes(buf).ok()
+    claimtag::Document::load_prefix(path, claimtag::text::PREVIEW_BYTES)
 }
 
 fn spawn_loader(jobs: Vec<LoadJob>) -> Receiver<(usize, Result<Article, String>)> {

@@ -263,11 +263,19 @@ pub struct Message {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Corpus { selected: usize },
+    Help {
+        scroll: usize,
+    },
+    Corpus {
+        selected: usize,
+    },
     Search(LineEdit),
     Edit(Box<EditForm>),
     Conflict(usize),
+    /// Review: the differences of the article shown.
+    Diffs {
+        selected: usize,
+    },
 }
 
 /// The annotation editor (Enter on an annotation).
@@ -550,6 +558,7 @@ impl App {
                 let slot = *slot;
                 return self.conflict_key(slot, k);
             }
+            Overlay::Diffs { .. } => return super::review::list_key(self, k),
         }
         let Some(key) = Key::from_event(&k) else {
             return vec![];
@@ -713,7 +722,7 @@ impl App {
                     selected: self.focused().slot,
                 }
             }
-            NextDiff | PrevDiff | Accept | Reject | AcceptAll => {
+            NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return super::review::command(self, c);
             }
         }

@@ -61,6 +61,7 @@ pub enum Command {
     Accept,
     Reject,
     AcceptAll,
+    DiffList,
 }
 
 /// Which screen a binding belongs to.
@@ -218,6 +219,7 @@ impl Command {
             Accept => "accept",
             Reject => "reject",
             AcceptAll => "accept-all",
+            DiffList => "differences",
         }
         .to_string()
     }
@@ -281,6 +283,7 @@ impl Command {
             Accept => "review: accept theirs for the difference under the cursor",
             Reject => "review: reject it (keep yours, mark settled)",
             AcceptAll => "review: accept all of theirs in this article",
+            DiffList => "review: list the differences of this article",
         }
         .to_string()
     }
@@ -288,7 +291,7 @@ impl Command {
     fn context(&self) -> Context {
         use Command::*;
         match self {
-            NextDiff | PrevDiff | Accept | Reject | AcceptAll => Context::Review,
+            NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => Context::Review,
             _ => Context::Annotate,
         }
     }
@@ -546,6 +549,7 @@ impl Keymap {
             ("a", Accept),
             ("r", Reject),
             ("A", AcceptAll),
+            ("D", DiffList),
         ];
         let label_keys: Vec<(String, Command)> = scheme
             .labels

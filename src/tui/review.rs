@@ -7,7 +7,9 @@ use std::ops::Range;
 use claimtag::format::Annotation;
 use claimtag::review::{self, DiffKind, Difference};
 
-use super::app::{App, Effect, Pane, Slot};
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::app::{App, Effect, Overlay, Pane, Slot};
 use super::keymap::Command;
 use claimtag::layout::Layout;
 
@@ -99,7 +101,10 @@ impl Review {
 }
 
 /// Unsettled differences of an article, with the two annotation lists.
-fn unsettled(app: &App, target: usize) -> Option<(Vec<Difference>, &[Annotation], &[Annotation])> {
+pub fn unsettled(
+    app: &App,
+    target: usize,
+) -> Option<(Vec<Difference>, &[Annotation], &[Annotation])> {
     let rv = app.review.as_ref()?;
     let ours = app.slots.get(target)?.doc()?;
     let theirs = app.slots.get(target + rv.articles)?.doc()?;
@@ -245,6 +250,14 @@ pub fn command(app: &mut App, c: Command) -> Vec<Effect> {
             doc.end_change();
             app.info(msg);
         }
+        Command::DiffList => {
+            if diffs.is_empty() {
+                app.info("no differences left in this article");
+            } else {
+                let selected = diffs.iter().position(|d| d.end > c_char).unwrap_or(0);
+                app.overlay = Overlay::Diffs { selected };
+            }
+        }
         Command::AcceptAll => {
             let Some(doc) = target_doc(app, target) else {
                 return vec![];
@@ -265,6 +278,83 @@ pub fn command(app: &mut App, c: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// Keys of the differences list: move, Enter jumps to one, Esc closes.
+pub fn list_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Overlay::Diffs { selected } = app.overlay else {
+        return vec![];
+    };
+    let Some(rv) = app.review.clone() else {
+        app.overlay = Overlay::None;
+        return vec![];
+    };
+    let Some((diffs, ours, theirs)) = unsettled(app, rv.current(app)) else {
+        app.overlay = Overlay::None;
+        return vec![];
+    };
+    let n = diffs.len();
+    let target = diffs
+        .get(selected)
+        .map(|d| (d.start, describe(d, ours, theirs, &rv.theirs, n)));
+    app.overlay = match k.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('D') => Overlay::None,
+        KeyCode::Down | KeyCode::Char('j') => Overlay::Diffs {
+            selected: (selected + 1).min(n.saturating_sub(1)),
+        },
+        KeyCode::Up | KeyCode::Char('k') => Overlay::Diffs {
+            selected: selected.saturating_sub(1),
+        },
+        KeyCode::Enter => {
+            app.overlay = Overlay::None;
+            if let Some((start, text)) = target {
+                app.focus = 0;
+                jump_to(app, start, text);
+            }
+            return vec![];
+        }
+        _ => Overlay::Diffs { selected },
+    };
+    vec![]
+}
+
+/// One line per difference, for the list.
+pub fn list_lines(app: &App) -> Vec<String> {
+    let Some(rv) = app.review.as_ref() else {
+        return vec![];
+    };
+    let Some((diffs, ours, theirs)) = unsettled(app, rv.current(app)) else {
+        return vec![];
+    };
+    let spans = |idx: &[usize], set: &[Annotation]| {
+        idx.iter()
+            .filter_map(|&i| set.get(i))
+            .map(|a| format!("{} “{}”", a.label, super::app::short(&a.text, 40)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    diffs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (line, _) = app
+                .doc_of(0)
+                .map(|doc| doc.doc().line_col(doc.doc().char_to_byte(d.start)))
+                .unwrap_or((0, 0));
+            let mine = spans(&d.ours, ours);
+            let their = spans(&d.theirs, theirs);
+            let detail = match d.kind {
+                DiffKind::OnlyTheirs => format!("{}: {their}", rv.theirs),
+                DiffKind::OnlyOurs => format!("yours: {mine}"),
+                _ => format!("yours: {mine} | {}: {their}", rv.theirs),
+            };
+            format!(
+                "{:>2}. line {line:<4} {:<30} {detail}",
+                i + 1,
+                d.kind.describe()
+            )
+        })
+        .collect()
 }
 
 fn target_doc(app: &mut App, slot: usize) -> Option<&mut super::app::Doc> {

@@ -598,6 +598,24 @@ mod review_screen {
     }
 
     #[test]
+    fn differences_list_jumps() {
+        let (_dir, mut app) = review_fixture();
+        keys(&mut app, "D");
+        let s = screen(&app);
+        assert!(s.contains("Differences"), "{s}");
+        assert!(s.contains("same range, another label"), "{s}");
+        assert!(
+            s.contains("only in theirs") && s.contains("only in ours"),
+            "{s}"
+        );
+        insta::assert_snapshot!("review_differences", s);
+        keys(&mut app, "j <Enter>");
+        assert!(matches!(app.overlay, Overlay::None));
+        let msg = app.message.clone().unwrap().text;
+        assert!(msg.contains("only bob"), "{msg}");
+    }
+
+    #[test]
     fn accept_all_then_nothing_left() {
         let (_dir, mut app) = review_fixture();
         keys(&mut app, "A");

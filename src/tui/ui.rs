@@ -28,6 +28,7 @@ impl Widget for &App {
             Overlay::Corpus { selected } => draw_corpus(self, *selected, area, buf),
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
+            Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
         }
     }
 }
@@ -565,6 +566,31 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 84, lines.len() as u16 + 2);
     let inner = popup(app, &format!(" Edit {} ", form.id), r, buf);
     Paragraph::new(lines).render(inner, buf);
+}
+
+fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let rows = super::review::list_lines(app);
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == selected {
+                Line::styled(format!("▶ {r}"), app.theme.highlight)
+            } else {
+                Line::raw(format!("  {r}"))
+            }
+        })
+        .collect();
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        lines.len() as u16 + 2,
+    );
+    let inner = popup(app, " Differences — Enter goes there, Esc closes ", r, buf);
+    let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
 }
 
 fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {

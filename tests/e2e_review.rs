@@ -144,3 +144,17 @@ fn review_without_their_sidecars_is_a_usage_error() {
         t.dump()
     );
 }
+
+#[test]
+fn review_defaults_to_the_only_colleague() {
+    let dir = corpus();
+    let mut t = Spawn::claimtag()
+        .args(&["review", "."])
+        .cwd(dir.path())
+        .env("CLAIMTAG_ANNOTATOR", "alice")
+        .size(140, 30)
+        .start();
+    t.wait_for("bob (theirs, read-only)", WAIT).unwrap();
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
+}

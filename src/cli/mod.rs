@@ -97,9 +97,10 @@ pub struct ReviewArgs {
     /// Files or folders
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The colleague whose tags you review
+    /// The colleague whose tags you review (default: the only other annotator
+    /// with sidecars there)
     #[arg(long, value_name = "NAME")]
-    pub theirs: String,
+    pub theirs: Option<String>,
     /// The set that receives accepted tags (default: your own; e.g. `gold`)
     #[arg(long, value_name = "NAME")]
     pub into: Option<String>,

@@ -15,27 +15,29 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     let s = setup(ctx, &args.paths)?;
     let ours = s.annotator.clone();
     let target = args.into.clone().unwrap_or_else(|| ours.clone());
-    for name in [&args.theirs, &target] {
+    let theirs = match args.theirs.clone() {
+        Some(t) => t,
+        None => only_other_annotator(&s.sources, &[&ours, &target, "gold"])?,
+    };
+    for name in [&theirs, &target] {
         if !valid_annotator(name) {
             return Err(Failure::usage(format!(
                 "annotator name {name:?} must be 1-32 of A-Za-z0-9_-"
             )));
         }
     }
-    if args.theirs == target {
+    if theirs == target {
         return Err(Failure::usage(format!(
-            "--theirs {0} is the set being reviewed into; choose another colleague or --into NAME",
-            args.theirs
+            "--theirs {theirs} is the set being reviewed into; choose another colleague or --into NAME"
         )));
     }
     let n = s.sources.len();
     let with_theirs: Vec<usize> = (0..n)
-        .filter(|&i| annotators_of(&s.sources[i]).contains(&args.theirs))
+        .filter(|&i| annotators_of(&s.sources[i]).contains(&theirs))
         .collect();
     let Some(&first) = with_theirs.first() else {
         return Err(Failure::usage(format!(
-            "no sidecars by {} next to the {n} article(s) given",
-            args.theirs
+            "no sidecars by {theirs} next to the {n} article(s) given"
         )));
     };
     let into = args.into.clone();
@@ -44,7 +46,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
         let (source, target, theirs, ours, into) = (
             source.clone(),
             target.clone(),
-            args.theirs.clone(),
+            theirs.clone(),
             ours.clone(),
             into.clone(),
         );
@@ -83,7 +85,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
         ctx.config.trim_selections,
     );
     app.review = Some(Review {
-        theirs: args.theirs,
+        theirs,
         into,
         ours,
         articles: n,
@@ -92,4 +94,28 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     app.panes = vec![Pane::new(first), Pane::new(n + first)];
     app.info("review: ] next difference, a accept theirs, r reject, A accept all, ? help");
     tui::run(app, jobs).map_err(Failure::usage)
+}
+
+/// The one annotator with sidecars beside the sources who is not `exclude`d.
+fn only_other_annotator(
+    sources: &[std::path::PathBuf],
+    exclude: &[&str],
+) -> Result<String, Failure> {
+    let mut others: Vec<String> = sources
+        .iter()
+        .flat_map(|s| annotators_of(s))
+        .filter(|a| !exclude.contains(&a.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    match others.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Failure::usage(
+            "no colleague's sidecars found: nothing to review",
+        )),
+        many => Err(Failure::usage(format!(
+            "whose tags? choose with --theirs NAME: {}",
+            many.join(", ")
+        ))),
+    }
 }

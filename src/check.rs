@@ -183,7 +183,9 @@ impl fmt::Display for Problem {
                 text,
             } => write!(
                 f,
-                "span {id} ({label} {start}..{end}) is orphaned: its text {:?} was not found in the source",
+                "span {} ({} {start}..{end}) is orphaned: its text {:?} was not found in the source",
+                Plain(id),
+                Plain(label),
                 clip(text)
             ),
             Problem::BeyondText {
@@ -193,7 +195,8 @@ impl fmt::Display for Problem {
                 len,
             } => write!(
                 f,
-                "span {id}: offsets {start}..{end} are beyond the source's {len} code points"
+                "span {}: offsets {start}..{end} are beyond the source's {len} code points",
+                Plain(id)
             ),
             Problem::TextMismatch {
                 id,
@@ -203,21 +206,30 @@ impl fmt::Display for Problem {
                 in_sidecar,
             } => write!(
                 f,
-                "span {id}: text at {start}..{end} is {:?} in the source but {:?} in the sidecar",
+                "span {}: text at {start}..{end} is {:?} in the source but {:?} in the sidecar",
+                Plain(id),
                 clip(in_source),
                 clip(in_sidecar)
             ),
             Problem::UnknownLabel { id, label, known } => write!(
                 f,
-                "span {id}: label {label:?} is not in the scheme ({})",
+                "span {}: label {label:?} is not in the scheme ({})",
+                Plain(id),
                 known.join(", ")
             ),
             Problem::LinkTargetMissing { id, rel, to } => write!(
                 f,
-                "span {id}: link {rel} -> {to}: no annotation has id {to:?}"
+                "span {}: link {} -> {}: no annotation has id {to:?}",
+                Plain(id),
+                Plain(rel),
+                Plain(to)
             ),
             Problem::UnknownRelation { id, rel } => {
-                write!(f, "span {id}: relation {rel:?} is not in the scheme")
+                write!(
+                    f,
+                    "span {}: relation {rel:?} is not in the scheme",
+                    Plain(id)
+                )
             }
             Problem::RelationNotAllowed {
                 id,
@@ -227,7 +239,12 @@ impl fmt::Display for Problem {
                 to,
             } => write!(
                 f,
-                "span {id}: the scheme does not allow {rel} from {from_label} to {to_label} ({to})"
+                "span {}: the scheme does not allow {} from {} to {} ({})",
+                Plain(id),
+                Plain(rel),
+                Plain(from_label),
+                Plain(to_label),
+                Plain(to)
             ),
         }
     }
@@ -745,6 +762,20 @@ fn validate_structure(out: &mut Findings, sidecar: &Sidecar, scheme: &Scheme, li
                     },
                 );
             }
+        }
+    }
+}
+
+/// A name from the sidecar as written, unless it holds a line break or other
+/// control character: then quoted and escaped, so the message stays one line.
+struct Plain<'a>(&'a str);
+
+impl fmt::Display for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.chars().any(char::is_control) {
+            write!(f, "{:?}", self.0)
+        } else {
+            f.write_str(self.0)
         }
     }
 }
@@ -1453,6 +1484,36 @@ mod tests {
         let problems: Vec<_> = report.problems().map(|f| f.sidecar.clone()).collect();
         let unreadable: Vec<_> = report.unreadable().map(|f| f.sidecar.clone()).collect();
         assert_eq!((problems, unreadable), (vec![good], vec![gone]));
+    }
+
+    #[test]
+    fn names_with_line_breaks_stay_on_one_line() {
+        let (_dir, src) = corpus();
+        let side = annotate(&src, "alice", &[("claim", "Officials")], |sc| {
+            let a = &mut sc.annotations[0];
+            a.id = "a\n1".into();
+            a.label = "cl\taim".into();
+            a.orphan = true;
+            a.links.push(Link {
+                rel: "de\rnies".into(),
+                to: "x\ny".into(),
+            });
+        });
+        let r = check(&side);
+        assert_eq!(r.findings.len(), 3, "{:?}", messages(&r));
+        for m in messages(&r) {
+            assert_eq!(m.lines().count(), 1, "{m}");
+        }
+        assert!(
+            messages(&r)[0].contains(r#"span "a\n1" ("cl\taim" 0..9) is orphaned"#),
+            "{:?}",
+            messages(&r)
+        );
+        assert!(
+            messages(&r)[2].contains(r#"link "de\rnies" -> "x\ny": no annotation has id "x\ny""#),
+            "{:?}",
+            messages(&r)
+        );
     }
 
     #[test]

@@ -210,3 +210,16 @@ fn unreadable_path_exits_2() {
     let out = claimtag(&["check", "/nonexistent/claimtag-check"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_parent_folder_is_not_walked_again() {
+    let (dir, _) = corpus();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/up")).unwrap();
+    std::fs::write(dir.path().join("a.txt"), format!("Headline\n\n{TEXT}")).unwrap();
+    let out = claimtag(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    // one stale line, not one per path through the link
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}

@@ -74,13 +74,15 @@ pub fn reanchor(doc: &Document, anns: &mut [Annotation]) -> AnchorReport {
         }
         if a.text.is_empty() {
             // Nothing to search for: keep it where it was, inside the text.
+            // An empty span (a point) has no quote to lose: it stays, clamped.
+            let was = (a.start, a.end);
             a.start = a.start.min(doc.len_chars());
             a.end = a.end.clamp(a.start, doc.len_chars());
-            a.orphan = a.start == a.end;
-            if a.orphan {
-                report.orphaned += 1;
+            a.orphan = false;
+            fill_from(doc, a);
+            if (a.start, a.end) == was && a.start == a.end {
+                report.in_place += 1;
             } else {
-                fill_from(doc, a);
                 report.moved += 1;
             }
             continue;
@@ -161,6 +163,20 @@ mod tests {
         assert_eq!(r.moved, 1);
         assert_eq!(new.slice_chars(a.start, a.end), Some("yes"));
         assert_eq!(a.start, 29);
+    }
+
+    #[test]
+    fn empty_spans_stay_where_they_are() {
+        let doc = Document::from_string("abc".into());
+        let mut a = Annotation {
+            start: 2,
+            end: 2,
+            ..Default::default()
+        };
+        let r = reanchor(&doc, std::slice::from_mut(&mut a));
+        assert_eq!(r.in_place, 1);
+        assert!(!a.orphan);
+        assert_eq!((a.start, a.end), (2, 2));
     }
 
     #[test]

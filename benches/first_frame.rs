@@ -4,8 +4,10 @@
 //! Measures the library's share of that on a 50 MB article generated at start
 //! (news-like paragraphs, some emoji and right-to-left text, one 2 MB paragraph
 //! without a newline):
-//! 1. opening: `Document::load` and `Article::open` against a model of what
-//!    `less` does for its first screen (open, read 64 KiB, find 50 line breaks);
+//! 1. opening: the preview the TUI shows first (`Document::load_prefix`, the
+//!    file's first 64 KiB), and the whole load that follows in the background
+//!    (`Document::load`, `Article::open`), against a model of what `less` does
+//!    for its first screen (open, read 64 KiB, find 50 line breaks);
 //! 2. code point <-> byte conversion at the end of 50 MB against a 5 KB text;
 //! 3. `sentence_at` and `next_word` in the middle of the 2 MB paragraph
 //!    against an ordinary paragraph.
@@ -147,6 +149,12 @@ fn first_frame(c: &mut Criterion) {
     g.bench_function("Article::open 50MB, with sidecar", |b| {
         b.iter(|| Article::open(black_box(&corpus.big_annotated), ANNOTATOR).expect("open"))
     });
+    g.bench_function("Document::load_prefix (the TUI's first frame) 50MB", |b| {
+        b.iter(|| {
+            Document::load_prefix(black_box(&corpus.big), claimtag::text::PREVIEW_BYTES)
+                .expect("prefix")
+        })
+    });
     g.finish();
     let less = per_call(5, 200, || less_first_screen(&corpus.big));
     let load = per_call(5, 1, || Document::load(&corpus.big).expect("load"));
@@ -158,6 +166,16 @@ fn first_frame(c: &mut Criterion) {
         assert_eq!(a.sidecar.annotations.len(), 1);
         a
     });
+    let prefix = per_call(5, 20, || {
+        Document::load_prefix(&corpus.big, claimtag::text::PREVIEW_BYTES).expect("prefix")
+    });
+    // What the screen waits for: the TUI shows the file's start from this
+    // preview; the whole load below runs in the background.
+    ratio(
+        "first frame 50MB: Document::load_prefix / less-baseline",
+        prefix,
+        less,
+    );
     ratio("open 50MB: Document::load / less-baseline", load, less);
     ratio("open 50MB: Article::open / less-baseline", open, less);
     ratio(

@@ -27,7 +27,7 @@ const BOM: &str = "\u{feff}";
 /// Files larger than this open with a preview of their first
 /// [`PREVIEW_BYTES`] while the whole loads, so the first frame is immediate.
 pub const PREVIEW_OVER: u64 = 4 << 20;
-pub const PREVIEW_BYTES: u64 = 256 << 10;
+pub const PREVIEW_BYTES: u64 = 64 << 10;
 
 #[derive(Debug)]
 pub struct Document {

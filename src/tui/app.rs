@@ -19,6 +19,10 @@ use super::keymap::{Command, Context, Key, Keymap, Lookup};
 use super::review::Review;
 use super::theme::Theme;
 
+/// Longest span a tag may cover, in code points: longer is surely a
+/// selection left on by mistake (a whole article), not a claim.
+pub const MAX_TAG_CHARS: usize = 20_000;
+
 /// Undo steps kept per article.
 const UNDO_DEPTH: usize = 500;
 
@@ -886,6 +890,8 @@ impl App {
             doc.sentence_at(cur)
         };
         if r.is_empty() {
+            // A selection left from before must not be tagged by mistake.
+            self.panes[f].anchor = None;
             self.info("nothing to select here");
             return;
         }
@@ -944,6 +950,13 @@ impl App {
             return;
         }
         let (cs, ce) = (doc.byte_to_char(r.start), doc.byte_to_char(r.end));
+        if ce - cs > MAX_TAG_CHARS {
+            self.warn(format!(
+                "not tagged: the selection is {} characters long (at most {MAX_TAG_CHARS}); Esc clears it",
+                ce - cs
+            ));
+            return;
+        }
         let provenance = self
             .review
             .as_ref()

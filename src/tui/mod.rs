@@ -23,7 +23,8 @@ use claimtag::{Article, Error};
 
 use app::{Action, App, Doc, Effect, Overlay, Slot};
 
-/// Autosave this long after the last change (the promise is ≤ 2 s).
+/// Autosave this long after the first unsaved change (the promise is ≤ 2 s;
+/// the loop wakes at least every [`TICK`]).
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(1500);
 /// How often sidecars shown on screen are checked for changes by others.
 const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -45,6 +46,14 @@ pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
 /// Runs the TUI until the user quits. The first job is loaded before the first
 /// frame; the rest load in the background while the user reads.
 pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(
+            "the annotating screen needs a terminal (stdin or stdout is not one); \
+             for scripts use `claimtag export`, `agree` or `check`"
+                .into(),
+        );
+    }
     let preview = app.slots.first().and_then(|s| preview_of(s.path()));
     if let Some(doc) = preview {
         // A big file: its start is on screen at once, like `less`; the whole file
@@ -114,8 +123,8 @@ fn event_loop(
     app: &mut App,
     rx: &Receiver<(usize, Result<Article, String>)>,
 ) -> io::Result<()> {
-    // slot → (revision seen, when it changed)
-    let mut changed: HashMap<usize, (u64, Instant)> = HashMap::new();
+    // slot → when its oldest unsaved change was made
+    let mut changed: HashMap<usize, Instant> = HashMap::new();
     // For the end-to-end test of the crash path: a real panic, on a key the
     // test chooses, proves the terminal is restored and the work kept.
     let panic_key = std::env::var("CLAIMTAG_TEST_PANIC_ON_KEY")
@@ -166,25 +175,24 @@ fn event_loop(
     }
 }
 
-/// Saves articles whose last change is older than [`AUTOSAVE_AFTER`].
-fn autosave(app: &mut App, changed: &mut HashMap<usize, (u64, Instant)>) {
+/// Saves articles whose oldest unsaved change is [`AUTOSAVE_AFTER`] old, so
+/// steady work is saved too: a crash loses at most that much.
+fn autosave(app: &mut App, first_unsaved: &mut HashMap<usize, Instant>) {
     let now = Instant::now();
     let mut due = Vec::new();
     for (i, s) in app.slots.iter().enumerate() {
         let Some(d) = s.doc() else { continue };
         if !d.dirty || d.conflict {
-            changed.remove(&i);
+            first_unsaved.remove(&i);
             continue;
         }
-        let entry = changed.entry(i).or_insert((d.revision, now));
-        if entry.0 != d.revision {
-            *entry = (d.revision, now);
-        }
-        if now.duration_since(entry.1) >= AUTOSAVE_AFTER {
+        let since = *first_unsaved.entry(i).or_insert(now);
+        if now.duration_since(since) >= AUTOSAVE_AFTER {
             due.push(i);
         }
     }
     for i in due {
+        first_unsaved.remove(&i);
         save_slot(app, i);
     }
 }

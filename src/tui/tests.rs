@@ -709,3 +709,20 @@ fn readme_key_table_matches_the_keymap() {
         "README.md's key table is out of date; it should read:\n{table}"
     );
 }
+
+#[test]
+fn select_on_a_blank_line_drops_the_old_selection() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    keys(&mut f.app, "s G s c");
+    assert!(annotations(&f.app).is_empty(), "{:?}", annotations(&f.app));
+    assert!(f.app.focused().anchor.is_none());
+}
+
+#[test]
+fn huge_selections_are_not_tagged() {
+    let text = "word ".repeat(5_000) + ".";
+    let mut f = fixture(&text, (80, 20));
+    keys(&mut f.app, "v G c");
+    assert!(annotations(&f.app).is_empty());
+    assert!(f.app.message.clone().unwrap().text.contains("not tagged"));
+}

@@ -33,15 +33,17 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
             shown.join(", ")
         )));
     }
-    let (scheme, _) = Scheme::discover(&paths[0])?;
+    let (scheme, scheme_path) = Scheme::discover(&paths[0])?;
+    let scheme_name = scheme_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the default scheme".into());
     let config_name = ctx
         .config
         .path
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "config.yaml".into());
-    let keymap = Keymap::defaults(&scheme)
-        .with_overrides(&scheme, &ctx.config.keys, &config_name)
+    let keymap = Keymap::build(&scheme, &scheme_name, &ctx.config.keys, &config_name)
         .map_err(Failure::usage)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(

@@ -605,8 +605,9 @@ impl App {
                 let keys: Vec<String> = self.pending.iter().map(Key::label).collect();
                 self.pending.clear();
                 self.count = None;
+                let help = self.keymap.first_key(Command::Help).unwrap_or_default();
                 self.warn(format!(
-                    "{} is not bound (? shows the keys)",
+                    "{} is not bound ({help} shows the keys)",
                     keys.join(" ")
                 ));
                 vec![]

@@ -486,6 +486,23 @@ pub struct Keymap {
     bindings: BTreeMap<Sequence, Command>,
 }
 
+/// A label's key, as the keymap stores it.
+fn label_key(c: char) -> Key {
+    Key {
+        code: KeyCodeOrd::Char(c),
+        mods: 0,
+    }
+}
+
+/// A key sequence as shown to people.
+fn label_of(s: &[Key]) -> String {
+    s.iter()
+        .filter(|k| **k != REVIEW_MARK)
+        .map(Key::label)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn seq(s: &str) -> Sequence {
     s.split_whitespace().filter_map(Key::parse).collect()
 }
@@ -551,24 +568,137 @@ impl Keymap {
             ("A", AcceptAll),
             ("D", DiffList),
         ];
-        let label_keys: Vec<(String, Command)> = scheme
-            .labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.key.to_string(), Tag(i)))
-            .collect();
         let mut map = Keymap {
             bindings: BTreeMap::new(),
         };
-        // Review bindings live in their own table entries keyed by context below.
-        for (k, c) in label_keys
-            .iter()
-            .map(|(k, c)| (k.as_str(), *c))
-            .chain(b.drain(..))
-        {
+        for (k, c) in b.drain(..) {
             map.bind(seq(k), c);
         }
+        for (i, l) in scheme.labels.iter().enumerate() {
+            map.bind(vec![label_key(l.key)], Tag(i));
+        }
         map
+    }
+
+    /// The keymap for a session: the defaults, the config's `keys:` (each
+    /// replaces its action's default keys) and the scheme's label keys. A key
+    /// bound twice in the same screen, or a key that starts a longer binding,
+    /// is an error naming where each came from.
+    pub fn build(
+        scheme: &Scheme,
+        scheme_file: &str,
+        overrides: &[Binding],
+        config_file: &str,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::defaults(&Scheme {
+            labels: vec![],
+            ..scheme.clone()
+        });
+        let mut origin: BTreeMap<Sequence, String> = map
+            .bindings
+            .keys()
+            .map(|k| (k.clone(), "by default".to_string()))
+            .collect();
+        let by_name: BTreeMap<String, Command> = Command::all(scheme)
+            .into_iter()
+            .map(|c| (c.name(scheme), c))
+            .collect();
+        // Every overridden action loses its defaults first, so that swapping two
+        // keys in one config works.
+        let mut wanted = Vec::new();
+        for b in overrides {
+            let Some(&cmd) = by_name.get(&b.action) else {
+                return Err(format!(
+                    "{config_file}:{}:{}: keys: unknown action {:?} (see the help screen for names)",
+                    b.line, b.column, b.action
+                ));
+            };
+            for k in &b.keys {
+                let s: Option<Sequence> = k.split_whitespace().map(Key::parse).collect();
+                match s {
+                    Some(s) if !s.is_empty() => wanted.push((s, cmd, b)),
+                    _ => {
+                        return Err(format!(
+                            "{config_file}:{}:{}: keys.{}: cannot read key {:?}",
+                            b.line, b.column, b.action, k
+                        ));
+                    }
+                }
+            }
+            map.bindings.retain(|_, c| *c != cmd);
+        }
+        origin.retain(|k, _| map.bindings.contains_key(k));
+        for (i, l) in scheme.labels.iter().enumerate() {
+            let s = vec![label_key(l.key)];
+            for ctx_key in [s.clone(), map.stored(s.clone(), Command::NextDiff)] {
+                if let Some(other) = map.bindings.get(&ctx_key) {
+                    return Err(format!(
+                        "{scheme_file}: label {:?} uses key {}, which is bound to {} ({}); choose another key for the label, or rebind {} in config.yaml",
+                        l.name,
+                        l.key,
+                        other.name(scheme),
+                        origin
+                            .get(&ctx_key)
+                            .map(String::as_str)
+                            .unwrap_or("by default"),
+                        other.name(scheme)
+                    ));
+                }
+            }
+            origin.insert(s.clone(), format!("{scheme_file}, label {}", l.name));
+            map.bindings.insert(s, Command::Tag(i));
+        }
+        for (s, cmd, b) in wanted {
+            let key = map.stored(s.clone(), cmd);
+            if let Some(other) = map.bindings.get(&key).filter(|o| **o != cmd) {
+                return Err(format!(
+                    "{config_file}:{}:{}: keys.{}: {} is already bound to {} ({}); rebind that too or choose another key",
+                    b.line,
+                    b.column,
+                    b.action,
+                    label_of(&s),
+                    other.name(scheme),
+                    origin.get(&key).map(String::as_str).unwrap_or("by default")
+                ));
+            }
+            origin.insert(key.clone(), format!("{config_file}:{}", b.line));
+            map.bindings.insert(key, cmd);
+        }
+        // A key that is both a binding and the start of a longer one could
+        // never reach the longer one.
+        for a in map.bindings.keys() {
+            if let Some(b) = map
+                .bindings
+                .keys()
+                .find(|b| b.len() > a.len() && b.starts_with(a))
+            {
+                return Err(format!(
+                    "{}: {} ({}) is the start of {} ({}); one of them can never be typed",
+                    config_file,
+                    label_of(a),
+                    map.bindings[a].name(scheme),
+                    label_of(b),
+                    map.bindings[b].name(scheme)
+                ));
+            }
+        }
+        Ok(map)
+    }
+
+    /// The first key bound to a command, as shown to people (for hints).
+    pub fn first_key(&self, cmd: Command) -> Option<String> {
+        self.keys_of(cmd).into_iter().next()
+    }
+
+    /// How a binding is stored: review bindings under their own marker.
+    fn stored(&self, s: Sequence, c: Command) -> Sequence {
+        if c.context() == Context::Review {
+            let mut k = vec![REVIEW_MARK];
+            k.extend(s);
+            k
+        } else {
+            s
+        }
     }
 
     fn bind(&mut self, s: Sequence, c: Command) {
@@ -585,46 +715,6 @@ impl Keymap {
             s
         };
         self.bindings.insert(key, c);
-    }
-
-    /// Applies the config's `keys:` entries: each replaces the default keys of
-    /// its command. Unknown names or keys are errors naming the line.
-    pub fn with_overrides(
-        mut self,
-        scheme: &Scheme,
-        overrides: &[Binding],
-        file: &str,
-    ) -> Result<Keymap, String> {
-        let by_name: BTreeMap<String, Command> = Command::all(scheme)
-            .into_iter()
-            .map(|c| (c.name(scheme), c))
-            .collect();
-        for b in overrides {
-            let Some(&cmd) = by_name.get(&b.action) else {
-                return Err(format!(
-                    "{file}:{}:{}: keys: unknown action {:?} (see the help screen for names)",
-                    b.line, b.column, b.action
-                ));
-            };
-            let mut seqs = Vec::new();
-            for k in &b.keys {
-                let s: Option<Sequence> = k.split_whitespace().map(Key::parse).collect();
-                match s {
-                    Some(s) if !s.is_empty() => seqs.push(s),
-                    _ => {
-                        return Err(format!(
-                            "{file}:{}:{}: keys.{}: cannot read key {:?}",
-                            b.line, b.column, b.action, k
-                        ));
-                    }
-                }
-            }
-            self.bindings.retain(|_, c| *c != cmd);
-            for s in seqs {
-                self.bind(s, cmd);
-            }
-        }
-        Ok(self)
     }
 
     pub fn lookup(&self, keys: &[Key], ctx: Context) -> Lookup {
@@ -750,20 +840,46 @@ mod tests {
             line: 3,
             column: 2,
         };
-        let m = Keymap::defaults(&s)
-            .with_overrides(&s, &[b("save", &["F2", "ctrl-x ctrl-s"])], "c.yaml")
-            .unwrap();
+        let build = |o: &[Binding]| Keymap::build(&s, "claimtag.yaml", o, "c.yaml");
+        let m = build(&[b("save", &["F2", "ctrl-x ctrl-s"])]).unwrap();
         let mut keys = m.keys_of(Command::Save);
         keys.sort();
         assert_eq!(keys, ["Ctrl-x Ctrl-s", "F2"]);
-        let e = Keymap::defaults(&s)
-            .with_overrides(&s, &[b("sav", &["F2"])], "c.yaml")
-            .unwrap_err();
+        let e = build(&[b("sav", &["F2"])]).unwrap_err();
         assert!(e.starts_with("c.yaml:3:2:"), "{e}");
-        let e = Keymap::defaults(&s)
-            .with_overrides(&s, &[b("save", &["ctrl-"])], "c.yaml")
-            .unwrap_err();
+        let e = build(&[b("save", &["ctrl-"])]).unwrap_err();
         assert!(e.contains("cannot read key"), "{e}");
+        // a key another action has is refused, unless that action is rebound too
+        let e = build(&[b("quit", &["c"])]).unwrap_err();
+        assert!(
+            e.contains("keys.quit: c is already bound to tag-claim"),
+            "{e}"
+        );
+        let e = build(&[b("quit", &["x"])]).unwrap_err();
+        assert!(e.contains("already bound to delete"), "{e}");
+        let m = build(&[b("quit", &["x"]), b("delete", &["X"])]).unwrap();
+        assert_eq!(m.first_key(Command::Quit).as_deref(), Some("x"));
+        // a key that starts a longer binding
+        let e = build(&[b("help", &["ctrl-w"])]).unwrap_err();
+        assert!(e.contains("is the start of"), "{e}");
+    }
+
+    #[test]
+    fn label_keys_may_not_shadow_other_actions() {
+        let mut s = Scheme::default();
+        s.labels.push(claimtag::scheme::Label {
+            name: "source".into(),
+            key: 's',
+            colour: "blue".into(),
+            description: String::new(),
+        });
+        let e = Keymap::build(&s, "corpus/claimtag.yaml", &[], "c.yaml").unwrap_err();
+        assert!(e.starts_with("corpus/claimtag.yaml: label \"source\" uses key s, which is bound to select-sentence"), "{e}");
+        s.labels[3].key = 'a'; // accept, in the review screen
+        assert!(Keymap::build(&s, "claimtag.yaml", &[], "c.yaml").is_err());
+        s.labels[3].key = 't';
+        let m = Keymap::build(&s, "claimtag.yaml", &[], "c.yaml").unwrap();
+        assert_eq!(m.first_key(Command::Tag(3)).as_deref(), Some("t"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use claimtag::layout::{Glyph, Layout};
 
 use super::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
+use super::keymap::Command;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -300,7 +301,11 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         parts.push((1, vec![Span::raw(" claimtag ")]));
     }
     let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
-    let hint = " ? help  q quit ";
+    let hint = format!(
+        " {} help  {} quit ",
+        app.keymap.first_key(Command::Help).unwrap_or_default(),
+        app.keymap.first_key(Command::Quit).unwrap_or_default()
+    );
     let (right, right_style) = match &app.message {
         Some(m) => (
             format!(" {} ", m.text),
@@ -310,7 +315,7 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
                 Level::Error => app.theme.error,
             },
         ),
-        None => (hint.to_string(), app.theme.status),
+        None => (hint, app.theme.status),
     };
     let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
     let total = area.width as usize;

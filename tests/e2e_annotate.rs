@@ -48,6 +48,15 @@ fn read_checked(source: &Path, who: &str) -> Sidecar {
     s
 }
 
+/// Waits until the status bar counts `n` spans of `label`, in its long form
+/// (`claim 1`) or the short one it uses when the line is narrow (`c:1`).
+fn wait_count(t: &mut Term, label: &str, n: usize) {
+    let long = format!("{label} {n}");
+    let short = format!("{}:{n}", &label[..1]);
+    t.wait_until(|s| s.contains(&long) || s.contains(&short), WAIT)
+        .unwrap_or_else(|e| panic!("waiting for {long}: {e}"));
+}
+
 fn wait_file(path: &Path, timeout: Duration) -> bool {
     let end = Instant::now() + timeout;
     while Instant::now() < end {
@@ -68,11 +77,11 @@ fn tag_sentence_save_quit_and_check_the_yaml() {
     let dir = sample_corpus();
     let mut t = Term::spawn(&["."], dir.path(), 100, 30);
     t.wait_for("000_7b58e148c564b8d5.txt", WAIT).unwrap();
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("s");
     t.wait_for("SELECT", WAIT).unwrap();
     t.keys("c");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     t.key(Key::Ctrl('s'));
     t.wait_for("saved", WAIT).unwrap();
     t.keys("q");
@@ -99,11 +108,11 @@ fn tag_sentence_save_quit_and_check_the_yaml() {
 fn annotated_span_is_coloured_and_cursor_visible() {
     let dir = sample_corpus();
     let mut t = Term::spawn(&["."], dir.path(), 100, 30);
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("s");
     t.wait_for("SELECT", WAIT).unwrap();
     t.keys("c");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     // "date" on the first text row: a claim (yellow background)
     let (row, col) = t.find("Afghanistan's former").unwrap();
     t.wait_screen(|_| true, WAIT).unwrap();
@@ -118,12 +127,12 @@ fn annotated_span_is_coloured_and_cursor_visible() {
 fn mouse_drag_selects_and_tags() {
     let dir = sample_corpus();
     let mut t = Term::spawn(&["."], dir.path(), 100, 30);
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     let (row, col) = t.find("Amrullah Saleh").unwrap();
     t.mouse_drag((row, col), (row, col + 13));
     t.wait_for("SELECT", WAIT).unwrap();
     t.keys("e");
-    t.wait_for("evidence 1", WAIT).unwrap();
+    wait_count(&mut t, "evidence", 1);
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
     let s = read_checked(&first_article(dir.path()), ANNOTATOR);
@@ -136,10 +145,10 @@ fn autosave_keeps_work_when_killed() {
     let side = sidecar_of(&first_article(dir.path()), ANNOTATOR);
     {
         let mut t = Term::spawn(&["."], dir.path(), 100, 30);
-        t.wait_for("claim 0", WAIT).unwrap();
+        wait_count(&mut t, "claim", 0);
         t.keys("j");
         t.keys("d");
-        t.wait_for("denial 1", WAIT).unwrap();
+        wait_count(&mut t, "denial", 1);
         // autosave within 2 s of the last change, without Ctrl-s or q
         assert!(
             wait_file(&side, Duration::from_secs(5)),
@@ -157,7 +166,7 @@ fn autosave_keeps_work_when_killed() {
 fn split_panes_corpus_list_and_help() {
     let dir = sample_corpus();
     let mut t = Term::spawn(&["."], dir.path(), 120, 30);
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.key(Key::Ctrl('w'));
     t.keys("v");
     t.wait_for("001_61df674886ad32dc.txt · tester", WAIT)
@@ -188,7 +197,7 @@ fn split_panes_corpus_list_and_help() {
 fn search_moves_to_the_match() {
     let dir = sample_corpus();
     let mut t = Term::spawn(&["."], dir.path(), 100, 30);
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("/conspiracy");
     t.key(Key::Enter);
     t.wait_for("/conspiracy", WAIT).unwrap();
@@ -197,7 +206,7 @@ fn search_moves_to_the_match() {
         t.key(Key::Right);
     }
     t.keys("e");
-    t.wait_for("evidence 1", WAIT).unwrap();
+    wait_count(&mut t, "evidence", 1);
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0);
     let s = read_checked(&first_article(dir.path()), ANNOTATOR);
@@ -216,7 +225,7 @@ fn awkward_round_trip(name: &str, expect_on_screen: &str) {
     }
     t.keys("g");
     t.keys("c");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
     let s = read_checked(&src, ANNOTATOR);
@@ -328,7 +337,7 @@ fn not_utf8_is_listed_with_byte_offset_and_others_open() {
     t.key(Key::Enter);
     t.wait_for("ok.txt · tester", WAIT).unwrap();
     t.keys("sc");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
 }
@@ -372,14 +381,14 @@ fn external_change_is_not_clobbered() {
     let dir = tempfile::tempdir().unwrap();
     let src = write_file(dir.path(), "a.txt", "First claim. Second claim.");
     let mut t = Term::spawn(&["a.txt"], dir.path(), 100, 10);
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("sc");
     t.key(Key::Ctrl('s'));
     let side = sidecar_of(&src, ANNOTATOR);
     assert!(wait_file(&side, WAIT));
     // someone else rewrites the sidecar while we have unsaved changes
     t.keys(")sd");
-    t.wait_for("denial 1", WAIT).unwrap();
+    wait_count(&mut t, "denial", 1);
     let theirs = std::fs::read_to_string(&side).unwrap() + "# edited by a colleague\n";
     std::fs::write(&side, &theirs).unwrap();
     t.wait_for("changed on disk", WAIT).unwrap();
@@ -401,9 +410,9 @@ fn panic_restores_terminal_and_writes_recovery() {
         .size(300, 20)
         .env("CLAIMTAG_TEST_PANIC_ON_KEY", "Z")
         .start();
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("sc");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     t.keys("Z");
     let code = t.exit_code(WAIT);
     assert_ne!(code, 0);
@@ -433,9 +442,9 @@ fn no_color_uses_attributes_only() {
         .size(100, 30)
         .no_color()
         .start();
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.keys("sc");
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     let (row, col) = t.find("Afghanistan's former").unwrap();
     let cell = t.cell_attrs(row, col + 2);
     assert_eq!(cell.bg, Color::Default, "{cell:?}");
@@ -453,9 +462,9 @@ fn rebound_keys_from_config() {
         .size(100, 30)
         .config("keys:\n  tag-claim: [F5]\n  quit: ctrl-q\n")
         .start();
-    t.wait_for("claim 0", WAIT).unwrap();
+    wait_count(&mut t, "claim", 0);
     t.key(Key::F(5));
-    t.wait_for("claim 1", WAIT).unwrap();
+    wait_count(&mut t, "claim", 1);
     t.key(Key::Ctrl('q'));
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
 }

@@ -332,6 +332,10 @@ pub struct App {
     drag_from: Option<usize>,
     /// The folder the corpus list shows paths relative to.
     pub root: PathBuf,
+    /// Repaint every cell on the next frame: after switching articles, and on
+    /// request, since terminals disagree about the width of some emoji and
+    /// flags and can leave stray glyphs that a cell diff would not clear.
+    pub needs_clear: bool,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -395,6 +399,7 @@ impl App {
             review: None,
             count: None,
             drag_from: None,
+            needs_clear: false,
         }
     }
 
@@ -586,6 +591,10 @@ impl App {
                 vec![]
             }
             Lookup::Command(c) => {
+                if self.pending.len() > 1 {
+                    // The "Ctrl-w …" hint has done its job.
+                    self.message = None;
+                }
                 self.pending.clear();
                 if !matches!(c, Command::Quit) {
                     self.quit_armed = false;
@@ -713,6 +722,7 @@ impl App {
                 if self.review.is_some() {
                     self.info("the review screen keeps both panes");
                 } else if self.panes.len() > 1 {
+                    self.needs_clear = true;
                     self.panes.remove(self.focus);
                     self.focus = self.focus.min(self.panes.len() - 1);
                 } else {
@@ -727,6 +737,7 @@ impl App {
                     selected: self.focused().slot,
                 }
             }
+            Redraw => self.needs_clear = true,
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return super::review::command(self, c);
             }
@@ -1055,6 +1066,7 @@ impl App {
             .unwrap_or(current);
         self.panes.insert(self.focus + 1, Pane::new(next));
         self.focus += 1;
+        self.needs_clear = true;
         for i in 0..self.panes.len() {
             self.scroll_to_cursor(i);
         }
@@ -1172,6 +1184,7 @@ impl App {
                 }
                 let f = self.focus;
                 self.panes[f] = Pane::new(slot);
+                self.needs_clear = true;
                 if let Some(Slot::Pending(p)) = self.slots.get(slot) {
                     let p = p.display().to_string();
                     self.info(format!("loading {p} …"));

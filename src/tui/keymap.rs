@@ -55,6 +55,8 @@ pub enum Command {
     ClosePane,
     NextPane,
     CorpusList,
+    /// Repaint the whole screen.
+    Redraw,
     // review
     NextDiff,
     PrevDiff,
@@ -214,6 +216,7 @@ impl Command {
             ClosePane => "close-pane",
             NextPane => "next-pane",
             CorpusList => "corpus",
+            Redraw => "redraw",
             NextDiff => "next-difference",
             PrevDiff => "prev-difference",
             Accept => "accept",
@@ -265,7 +268,7 @@ impl Command {
             NextAnnotation => "next annotation",
             PrevAnnotation => "previous annotation",
             DeleteAnnotation => "delete the annotation under the cursor",
-            EditAnnotation => "edit the annotation under the cursor (label, claimant, links, note)",
+            EditAnnotation => "edit the annotation here (label, claimant, note, links)",
             Undo => "undo",
             Redo => "redo",
             Search => "search",
@@ -278,6 +281,7 @@ impl Command {
             ClosePane => "close this pane",
             NextPane => "next pane",
             CorpusList => "corpus list: every article with its counts",
+            Redraw => "repaint the screen",
             NextDiff => "review: next difference",
             PrevDiff => "review: previous difference",
             Accept => "review: accept theirs for the difference under the cursor",
@@ -560,6 +564,7 @@ impl Keymap {
             ("ctrl-w w", NextPane),
             ("ctrl-p", CorpusList),
             ("F", CorpusList),
+            ("ctrl-l", Redraw),
             // Review screen: these take over ] [ for differences there.
             ("]", NextDiff),
             ("[", PrevDiff),

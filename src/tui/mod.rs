@@ -132,6 +132,9 @@ fn event_loop(
         .and_then(|k| k.chars().next());
     let mut last_disk_check = Instant::now();
     loop {
+        if std::mem::take(&mut app.needs_clear) {
+            terminal.clear()?;
+        }
         terminal.draw(|f| f.render_widget(&*app, f.area()))?;
         let mut effects = Vec::new();
         if event::poll(TICK)? {

@@ -132,6 +132,7 @@ pub fn open_article(app: &mut App, slot: usize) {
     let slot = slot % n.max(1);
     app.panes = vec![Pane::new(slot), Pane::new(slot + n)];
     app.focus = 0;
+    app.needs_clear = true;
 }
 
 /// Keeps the other pane on the same text as the focused one.

@@ -72,11 +72,11 @@ impl Theme {
                     .map(|i| Style::new().add_modifier(attrs[i % attrs.len()]))
                     .collect(),
                 unknown_label: Style::new().add_modifier(Modifier::UNDERLINED),
-                selection: Style::new().add_modifier(Modifier::REVERSED),
+                selection: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
                 cursor: Style::new()
                     .add_modifier(Modifier::REVERSED | Modifier::BOLD | Modifier::SLOW_BLINK),
                 search: Style::new().add_modifier(Modifier::BOLD),
-                diff: Style::new().add_modifier(Modifier::CROSSED_OUT),
+                diff: Style::new().add_modifier(Modifier::REVERSED),
                 title: Style::new(),
                 title_focused: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
                 status: Style::new().add_modifier(Modifier::REVERSED),

@@ -59,7 +59,16 @@ fn pane_title(app: &App, i: usize) -> String {
         Some(Slot::Failed(..)) => " [error]",
         _ => "",
     };
-    format!(" {name} · {who}{state} ")
+    // When the pane is narrow the file name gives way, not who or the state.
+    let width = app.pane_text_area(i).width as usize + 1;
+    let rest = format!(" · {who}{state} ");
+    let room = width.saturating_sub(rest.chars().count() + 1);
+    let name = if name.chars().count() > room && room > 1 {
+        name.chars().take(room - 1).collect::<String>() + "…"
+    } else {
+        name
+    };
+    format!(" {name}{rest}")
 }
 
 fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
@@ -254,6 +263,8 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     // Parts in display order, each with a priority: when the line is short,
     // the lowest priorities go first so the message keeps its room.
     let mut parts: Vec<(u8, Vec<Span>)> = Vec::new();
+    // The counts per label in a short form (`c:3 d:1 e:0`), for narrow screens.
+    let mut counts_compact: Option<Vec<Span>> = None;
     let pane = app.focused();
     if let Some(d) = app.doc_of(app.focus) {
         if pane.anchor.is_some() {
@@ -265,13 +276,17 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         parts.push((6, vec![Span::raw(format!("│ {line}:{col} "))]));
         let counts = d.article.sidecar.counts();
         let mut label_spans = vec![Span::raw("│")];
+        let mut compact = vec![Span::raw("│")];
         for (li, l) in app.scheme.labels.iter().enumerate() {
             let n = counts.get(l.name.as_str()).copied().unwrap_or(0);
             let style = app.theme.labels.get(li).copied().unwrap_or_default();
             label_spans.push(Span::raw(" "));
             label_spans.push(Span::styled(format!("{} {n}", l.name), style));
+            compact.push(Span::raw(" "));
+            compact.push(Span::styled(format!("{}:{n}", l.key), style));
         }
-        parts.push((5, label_spans));
+        counts_compact = Some(compact);
+        parts.push((7, label_spans));
         let orphans = d.orphans();
         if orphans > 0 {
             parts.push((
@@ -319,9 +334,10 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
     let total = area.width as usize;
-    // Keep at least this much for the message (all of it when it is short).
-    let want = if app.message.is_some() {
-        right_w.min((total / 3).max(24))
+    // A short message gets its room by dropping the least important parts; a
+    // long one is shown whole above the status line, which then stays whole.
+    let want = if app.message.is_some() && right_w <= total / 2 {
+        right_w
     } else {
         0
     };
@@ -329,6 +345,14 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         let left_w: usize = parts.iter().map(|p| width_of(&p.1)).sum();
         if left_w + want <= total {
             break;
+        }
+        if let Some(short) = counts_compact.take()
+            && let Some(p) = parts
+                .iter_mut()
+                .find(|p| p.0 == 7 && p.1.len() == short.len())
+        {
+            p.1 = short;
+            continue;
         }
         let Some(lowest) = parts
             .iter()
@@ -345,6 +369,20 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_line(area.x, area.y, &left, area.width);
     let room = total.saturating_sub(left_w);
     if app.message.is_none() && right_w > room {
+        return;
+    }
+    if app.message.is_some() && right_w > room && area.y > 0 {
+        // Too long for the status line: shown whole, wrapped, just above it.
+        let text = right.trim().to_string();
+        let lines =
+            (unicode_width::UnicodeWidthStr::width(text.as_str()) / total.max(1) + 1).min(4) as u16;
+        let h = lines.min(area.y);
+        let rect = Rect::new(area.x, area.y - h, area.width, h);
+        Clear.render(rect, buf);
+        Paragraph::new(text)
+            .style(right_style)
+            .wrap(Wrap { trim: false })
+            .render(rect, buf);
         return;
     }
     if room > 1 {
@@ -523,16 +561,21 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     )];
     label_line.extend(labels);
     lines.push(Line::from(label_line));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{}claimant ", mark(1)), field_style(1)),
-        Span::raw(form.claimant.text.clone()),
-        Span::styled(if form.field == 1 { "▏" } else { "" }, app.theme.cursor),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{}note     ", mark(2)), field_style(2)),
-        Span::raw(form.note.text.clone()),
-        Span::styled(if form.field == 2 { "▏" } else { "" }, app.theme.cursor),
-    ]));
+    // A text field with its caret where the edit cursor is.
+    let field = |label: &str, i: usize, edit: &super::edit::LineEdit| {
+        let mut spans = vec![Span::styled(format!("{}{label}", mark(i)), field_style(i))];
+        if form.field == i {
+            let (before, after) = edit.text.split_at(edit.cursor.min(edit.text.len()));
+            spans.push(Span::raw(before.to_string()));
+            spans.push(Span::styled("▏", app.theme.cursor));
+            spans.push(Span::raw(after.to_string()));
+        } else {
+            spans.push(Span::raw(edit.text.clone()));
+        }
+        Line::from(spans)
+    };
+    lines.push(field("claimant ", 1, &form.claimant));
+    lines.push(field("note     ", 2, &form.note));
     for (k, l) in form.links.iter().enumerate() {
         let target = d
             .and_then(|d| d.annotations().iter().find(|a| a.id == l.to))
@@ -550,7 +593,7 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     ));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "↑↓ field · ←→ label · type to edit · x deletes a link · Enter saves · Esc cancels",
+        "↑↓ field  ←→ label  x unlink  Enter save  Esc cancel",
         app.theme.dim,
     ));
     if let Some(p) = &form.picker {

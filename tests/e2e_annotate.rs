@@ -486,3 +486,53 @@ fn bad_config_is_an_error_naming_file_and_line() {
         t.dump()
     );
 }
+
+#[test]
+fn quitting_with_work_that_cannot_be_saved_keeps_it_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write_file(dir.path(), "a.txt", "First claim. Second claim.");
+    let side = sidecar_of(&src, ANNOTATOR);
+    let mut t = Term::spawn(&["a.txt"], dir.path(), 200, 12);
+    wait_count(&mut t, "claim", 0);
+    t.keys("sc");
+    t.key(Key::Ctrl('s'));
+    assert!(wait_file(&side, WAIT));
+    t.keys(")sd");
+    wait_count(&mut t, "denial", 1);
+    let theirs = std::fs::read_to_string(&side).unwrap() + "# a colleague's edit\n";
+    std::fs::write(&side, &theirs).unwrap();
+    t.wait_for("changed on disk", WAIT).unwrap();
+    t.key(Key::Esc); // decide later
+    t.keys("q");
+    let s = t.wait_for("q again quits", WAIT).unwrap();
+    assert!(s.contains("your work is in"), "{}", t.dump());
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 1, "{}", t.dump());
+    let screen = t.screen_text();
+    let notes: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("unsaved annotations written to"))
+        .collect();
+    assert_eq!(
+        notes.len(),
+        1,
+        "one recovery file, named once\n{}",
+        t.dump()
+    );
+    // the colleague's version is untouched; ours is in the recovery file
+    assert_eq!(std::fs::read_to_string(&side).unwrap(), theirs);
+    let recovered: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".recovered-"))
+        .collect();
+    assert_eq!(recovered.len(), 1);
+    let yaml = std::fs::read_to_string(recovered[0].path()).unwrap();
+    assert_eq!(
+        Sidecar::parse(&recovered[0].path(), &yaml)
+            .unwrap()
+            .annotations
+            .len(),
+        2
+    );
+}

@@ -77,5 +77,5 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         s.sources,
         ctx.config.trim_selections,
     );
-    tui::run(app, jobs).map_err(Failure::usage)
+    crate::tui::finish(tui::run(app, jobs))
 }

@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     });
     app.panes = vec![Pane::new(first), Pane::new(n + first)];
     app.info("review: ] next difference, a accept theirs, r reject, A accept all, ? help");
-    tui::run(app, jobs).map_err(Failure::usage)
+    crate::tui::finish(tui::run(app, jobs))
 }
 
 /// The one annotator with sidecars beside the sources who is not `exclude`d.

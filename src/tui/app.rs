@@ -91,6 +91,8 @@ pub struct Doc {
     pub preview: bool,
     /// The annotations as on disk, so undoing back to them is not a change.
     saved: Snapshot,
+    /// The recovery file written for a revision, so it is written once.
+    pub recovered: Option<(u64, PathBuf)>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ impl Doc {
         };
         let mut d = Doc {
             saved,
+            recovered: None,
             article,
             dirty: false,
             revision: 0,
@@ -336,6 +339,8 @@ pub struct App {
     /// request, since terminals disagree about the width of some emoji and
     /// flags and can leave stray glyphs that a cell diff would not clear.
     pub needs_clear: bool,
+    /// Told on stderr after the terminal is restored (e.g. recovery files).
+    pub exit_notes: Vec<String>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -400,6 +405,7 @@ impl App {
             count: None,
             drag_from: None,
             needs_clear: false,
+            exit_notes: Vec::new(),
         }
     }
 

@@ -45,7 +45,9 @@ pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
 
 /// Runs the TUI until the user quits. The first job is loaded before the first
 /// frame; the rest load in the background while the user reads.
-pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
+/// Returns what the user must still be told once the terminal is back (work
+/// that could not be saved and where it went); empty when all went well.
+pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(
@@ -82,7 +84,9 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<(), String> {
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     match outcome {
-        Ok(r) => r.map_err(|e| e.to_string()),
+        Ok(r) => r
+            .map(|()| std::mem::take(&mut app.exit_notes))
+            .map_err(|e| e.to_string()),
         Err(_) => {
             // The terminal is restored by the hook; keep the user's work.
             let saved = write_recovery_all(&mut app);
@@ -100,6 +104,16 @@ fn preview_of(path: &Path) -> Option<claimtag::Document> {
         return None;
     }
     claimtag::Document::load_prefix(path, claimtag::text::PREVIEW_BYTES)
+}
+
+/// Turns the TUI's outcome into the command's: work left unsaved (kept in
+/// recovery files) is exit 1 with its notes, a failure to run is exit 2.
+pub fn finish(outcome: Result<Vec<String>, String>) -> Result<(), crate::cli::Failure> {
+    match outcome {
+        Ok(notes) if notes.is_empty() => Ok(()),
+        Ok(notes) => Err(crate::cli::Failure::problems(notes)),
+        Err(e) => Err(crate::cli::Failure::usage(e)),
+    }
 }
 
 fn spawn_loader(jobs: Vec<LoadJob>) -> Receiver<(usize, Result<Article, String>)> {
@@ -196,7 +210,8 @@ fn autosave(app: &mut App, first_unsaved: &mut HashMap<usize, Instant>) {
     }
     for i in due {
         first_unsaved.remove(&i);
-        save_slot(app, i);
+        // A failure is on screen already; the next tick tries again.
+        let _ = save_slot(app, i);
     }
 }
 
@@ -206,7 +221,7 @@ fn perform(app: &mut App, effect: Effect) -> bool {
         Effect::Save(slots) => {
             let mut n = 0;
             for s in slots {
-                n += usize::from(save_slot(app, s));
+                n += usize::from(save_slot(app, s).is_ok());
             }
             if n > 0 && matches!(app.overlay, Overlay::None) {
                 app.info(format!("saved {n} file(s)"));
@@ -214,31 +229,37 @@ fn perform(app: &mut App, effect: Effect) -> bool {
             false
         }
         Effect::SaveAndQuit => {
-            let mut failed = Vec::new();
+            let mut reasons = Vec::new();
+            let mut kept = Vec::new();
             for s in app.dirty_slots() {
-                if !save_slot(app, s) {
-                    failed.push(s);
+                if let Err(why) = save_slot(app, s) {
+                    reasons.push(why);
+                    match write_recovery(app, s) {
+                        Ok(p) => kept.push(p.display().to_string()),
+                        Err(e) => reasons.push(format!("no recovery file either: {e}")),
+                    }
                 }
             }
-            if failed.is_empty() {
+            if reasons.is_empty() {
                 return true;
             }
-            let paths: Vec<String> = failed
-                .iter()
-                .filter_map(|&s| write_recovery(app, s).ok())
-                .map(|p| p.display().to_string())
-                .collect();
             app.overlay = Overlay::None;
             app.quit_armed = true;
             app.error(format!(
-                "not saved (see above); a copy is in {}; q again quits",
-                paths.join(", ")
+                "{}; your work is in {}; q again quits",
+                reasons.join("; "),
+                kept.join(", ")
             ));
             false
         }
         Effect::Quit => {
-            for p in write_recovery_all(app) {
-                eprintln!("claimtag: unsaved annotations written to {}", p.display());
+            // Unsaved work goes to recovery files (once per change), named
+            // when the terminal is back.
+            for s in app.dirty_slots() {
+                if let Ok(p) = write_recovery(app, s) {
+                    app.exit_notes
+                        .push(format!("unsaved annotations written to {}", p.display()));
+                }
             }
             true
         }
@@ -271,29 +292,30 @@ fn perform(app: &mut App, effect: Effect) -> bool {
     }
 }
 
-/// Saves one article; false when it could not be saved.
-fn save_slot(app: &mut App, slot: usize) -> bool {
+/// Saves one article; the reason (naming the file) when it could not be saved.
+fn save_slot(app: &mut App, slot: usize) -> Result<(), String> {
     let Some(Slot::Ready(d)) = app.slots.get_mut(slot) else {
-        return true;
+        return Ok(());
     };
     if !d.dirty {
-        return true;
+        return Ok(());
     }
     match d.article.save() {
         Ok(()) => {
             d.mark_saved();
-            true
+            Ok(())
         }
-        Err(Error::ChangedOnDisk { .. }) => {
+        Err(e @ Error::ChangedOnDisk { .. }) => {
             d.conflict = true;
             if matches!(app.overlay, Overlay::None) {
                 app.overlay = Overlay::Conflict(slot);
             }
-            false
+            Err(e.to_string())
         }
         Err(e) => {
-            app.error(format!("not saved: {e}"));
-            false
+            let why = format!("not saved: {e}");
+            app.error(why.clone());
+            Err(why)
         }
     }
 }
@@ -333,10 +355,25 @@ pub fn recovery_path(sidecar: &Path) -> PathBuf {
     sidecar.with_file_name(format!("{name}.recovered-{stamp}"))
 }
 
-fn write_recovery(app: &App, slot: usize) -> Result<PathBuf, String> {
+/// Writes a recovery file for an article, or names the one already written
+/// for the same state of its annotations.
+fn write_recovery(app: &mut App, slot: usize) -> Result<PathBuf, String> {
     let Some(Slot::Ready(d)) = app.slots.get(slot) else {
         return Err("not loaded".into());
     };
+    if let Some((rev, path)) = &d.recovered
+        && *rev == d.revision
+    {
+        return Ok(path.clone());
+    }
+    let path = write_recovery_file(d)?;
+    if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
+        d.recovered = Some((d.revision, path.clone()));
+    }
+    Ok(path)
+}
+
+fn write_recovery_file(d: &Doc) -> Result<PathBuf, String> {
     let mut sidecar = d.article.sidecar.clone();
     sidecar.source.sha256 = d.article.doc.sha256().to_string();
     sidecar.source.chars = d.article.doc.len_chars();

@@ -457,11 +457,27 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         .map(|r| r.articles)
         .unwrap_or(app.slots.len());
     let mut lines = Vec::new();
+    let name_w = app
+        .slots
+        .iter()
+        .take(n)
+        .map(|s| unicode_width::UnicodeWidthStr::width(app.display_path(s.path()).as_str()))
+        .max()
+        .unwrap_or(0);
     for (i, slot) in app.slots.iter().take(n).enumerate() {
-        let name = app.display_path(slot.path());
+        let mut name = app.display_path(slot.path());
+        let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
+        name.push_str(&" ".repeat(pad));
         let status = match slot {
             Slot::Pending(_) => "loading…".to_string(),
             Slot::Failed(_, e) => e.clone(),
+            // Counts of a sidecar that could not be read would be false zeros.
+            Slot::Ready(d) if d.article.read_only.is_some() => {
+                format!(
+                    "read-only: {}",
+                    d.article.read_only.clone().unwrap_or_default()
+                )
+            }
             Slot::Ready(d) => {
                 let counts = d.article.sidecar.counts();
                 let mut s: Vec<String> = app
@@ -484,9 +500,6 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
                 if let Some(r) = &app.review {
                     s.push(r.remaining_label(app, i));
                 }
-                if d.article.read_only.is_some() {
-                    s.push("read-only".into());
-                }
                 if d.dirty {
                     s.push("modified".into());
                 }
@@ -501,6 +514,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         let style = match (i == selected, slot) {
             (true, _) => app.theme.highlight,
             (false, Slot::Failed(..)) => app.theme.error,
+            (false, Slot::Ready(d)) if d.article.read_only.is_some() => app.theme.error,
             _ => Style::new(),
         };
         lines.push(Line::styled(format!("{marker} {name}  {status}"), style));

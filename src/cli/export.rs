@@ -74,6 +74,13 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         None if export::gold_exists(&sources) => export::GOLD.to_string(),
         None => ctx.annotator()?,
     };
+    // Say whose tags these are, and where a document has none of them, so an
+    // empty span list is not read as "adjudicated, nothing to tag".
+    let missing: Vec<String> = sources
+        .iter()
+        .filter(|s| !store::sidecar_path(&s.path, &annotator).exists())
+        .map(|s| s.rel.clone())
+        .collect();
     let (scheme, _) = match args.paths.first() {
         Some(p) => Scheme::discover(p)?,
         None => (Scheme::default(), None),
@@ -97,6 +104,31 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     for w in &corpus.warnings {
         eprintln!("claimtag: {w}");
     }
+    if ctx.global.annotator.is_none() && annotator == export::GOLD {
+        eprintln!(
+            "claimtag: exporting the gold set (gold sidecars exist); --annotator NAME exports another"
+        );
+    }
+    if missing.len() == sources.len() && !sources.is_empty() {
+        eprintln!(
+            "claimtag: warning: {annotator} has no sidecars for these {} document(s): every one is exported with no spans",
+            sources.len()
+        );
+    } else if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+        eprintln!(
+            "claimtag: warning: {} of {} document(s) have no {annotator} sidecar and are exported with no spans: {}{}",
+            missing.len(),
+            sources.len(),
+            shown.join(", "),
+            if missing.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
+
     let (rendered, notes) =
         export::render(format, &corpus, &scheme, unit).map_err(Failure::usage)?;
     for n in &notes {

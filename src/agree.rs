@@ -543,11 +543,13 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
             sidecars,
         })
     } else {
-        Err(format!(
-            "{} (so {} is skipped)",
-            problems.join("; "),
-            source.display()
-        ))
+        // One line per problem, each saying what it costs.
+        let skipped = format!(" (so {} is skipped)", source.display());
+        Err(problems
+            .iter()
+            .map(|p| format!("{p}{skipped}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 }
 

@@ -29,7 +29,9 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         Failure { code: 2, messages }
     })?;
     for w in &corpus.warnings {
-        eprintln!("claimtag: {w}");
+        for line in w.lines() {
+            eprintln!("claimtag: {line}");
+        }
     }
     let labels = agree::labels_to_report(&scheme, &corpus);
     let report = agree::measure(&corpus, &labels);

@@ -43,11 +43,12 @@ impl ConllReport {
     }
 }
 
-/// A token: code point range and the sentence it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A token: code point range, byte range and the sentence it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     pub start: usize,
     pub end: usize,
+    pub bytes: std::ops::Range<usize>,
     pub sentence: usize,
 }
 
@@ -55,6 +56,18 @@ pub struct Token {
 pub fn tokens(d: &ExportDoc) -> Vec<Token> {
     let text = d.doc.text();
     let mut out = Vec::new();
+    // Tokens come in text order: code points are counted on from the last
+    // one, so a 50 MB document costs one pass, not a lookup per token.
+    let (mut at_byte, mut at_char) = (0usize, 0usize);
+    let mut char_of = |b: usize| {
+        if b >= at_byte {
+            at_char += text.get(at_byte..b).map_or(0, |s| s.chars().count());
+        } else {
+            at_char = d.doc.byte_to_char(b);
+        }
+        at_byte = b;
+        at_char
+    };
     for (si, sent) in d.doc.all_sentences().into_iter().enumerate() {
         let Some(slice) = text.get(sent.clone()) else {
             continue;
@@ -67,9 +80,12 @@ pub fn tokens(d: &ExportDoc) -> Vec<Token> {
                 continue;
             }
             let b = sent.start + i + lead;
+            let start = char_of(b);
+            let end = char_of(b + trimmed.len());
             out.push(Token {
-                start: d.doc.byte_to_char(b),
-                end: d.doc.byte_to_char(b + trimmed.len()),
+                start,
+                end,
+                bytes: b..b + trimmed.len(),
                 sentence: si,
             });
         }
@@ -128,10 +144,8 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> (String, ConllReport) {
             if k > 0 && toks[k - 1].sentence != t.sentence {
                 out.push('\n');
             }
-            let word: String = d
-                .doc
-                .char_range_to_bytes(t.start, t.end)
-                .and_then(|r| text.get(r))
+            let word: String = text
+                .get(t.bytes.clone())
                 .unwrap_or("")
                 .chars()
                 // Readers split columns on whitespace; a token never holds any.

@@ -147,9 +147,8 @@ impl<'a> Layout<'a> {
         let mut row_start = base;
         for (i, g) in text.grapheme_indices(true) {
             let byte = base + i;
-            let (glyph, w) = glyph_of(g, x, self.tab);
             let is_space = g.chars().all(char::is_whitespace);
-            if x + w > width && !cells.is_empty() {
+            if x + glyph_of(g, x, self.tab).1 > width && !cells.is_empty() {
                 if is_space {
                     // Trailing space hangs at the end of the row (clipped), so a
                     // break never starts the next row with a space.
@@ -167,57 +166,40 @@ impl<'a> Layout<'a> {
                     break_at = None;
                     continue;
                 }
-                let split = match break_at {
-                    Some(k) if k < cells.len() => k,
-                    _ => cells.len(),
-                };
+                // Break after the last space of the row, or else right here.
+                let split = break_at.filter(|&k| k < cells.len()).unwrap_or(cells.len());
                 let rest: Vec<Cell> = cells.split_off(split);
                 let end = rest.first().map(|c| c.byte).unwrap_or(byte);
                 rows.push(finish_row(row_start, end, std::mem::take(&mut cells)));
                 row_start = end;
                 x = 0;
+                break_at = None;
+                // The word carried over is laid out again from the row start.
                 for mut c in rest {
                     let (glyph, w) =
                         glyph_of(&text[c.byte - base..c.byte - base + c.len], x, self.tab);
                     c.x = x;
-                    c.width = w;
+                    c.width = w.min(width);
                     c.glyph = glyph;
-                    x += w;
+                    x += c.width;
                     cells.push(c);
                 }
-                break_at = None;
-                let (glyph2, w2) = glyph_of(g, x, self.tab);
-                if x + w2 > width && !cells.is_empty() {
+                if x + glyph_of(g, x, self.tab).1 > width && !cells.is_empty() {
                     rows.push(finish_row(row_start, byte, std::mem::take(&mut cells)));
                     row_start = byte;
                     x = 0;
                 }
-                let (glyph, w) = if x == 0 {
-                    glyph_of(g, 0, self.tab)
-                } else {
-                    (glyph2, w2)
-                };
-                cells.push(Cell {
-                    byte,
-                    len: g.len(),
-                    x,
-                    width: w.min(width),
-                    glyph,
-                });
-                x += w.min(width);
-                if is_space {
-                    break_at = Some(cells.len());
-                }
-                continue;
             }
+            let (glyph, w) = glyph_of(g, x, self.tab);
+            let w = w.min(width);
             cells.push(Cell {
                 byte,
                 len: g.len(),
                 x,
-                width: w.min(width),
+                width: w,
                 glyph,
             });
-            x += w.min(width);
+            x += w;
             if is_space {
                 break_at = Some(cells.len());
             }

@@ -519,12 +519,31 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         };
         lines.push(Line::styled(format!("{marker} {name}  {status}"), style));
     }
+    draw_list(
+        app,
+        " Articles — Enter opens, Esc closes ",
+        lines,
+        selected,
+        area,
+        buf,
+    );
+}
+
+/// A popup list that keeps the selected row in view.
+fn draw_list(
+    app: &App,
+    title: &str,
+    lines: Vec<Line>,
+    selected: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let r = centered(
         area,
         area.width.saturating_sub(4).max(20),
         lines.len() as u16 + 2,
     );
-    let inner = popup(app, " Articles — Enter opens, Esc closes ", r, buf);
+    let inner = popup(app, title, r, buf);
     let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
@@ -643,16 +662,14 @@ fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    let r = centered(
+    draw_list(
+        app,
+        " Differences — Enter goes there, Esc closes ",
+        lines,
+        selected,
         area,
-        area.width.saturating_sub(4).max(20),
-        lines.len() as u16 + 2,
+        buf,
     );
-    let inner = popup(app, " Differences — Enter goes there, Esc closes ", r, buf);
-    let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
-    Paragraph::new(lines)
-        .scroll((scroll as u16, 0))
-        .render(inner, buf);
 }
 
 fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {

@@ -103,11 +103,12 @@ fn review_reject_is_remembered() {
         .start();
     t.wait_for("alice (target)", WAIT).unwrap();
     t.keys("]");
-    let before = t.wait_for("left]", WAIT).unwrap();
+    // the status bar says "diff 1/N: kind"
+    let before = t.wait_for("diff 1/", WAIT).unwrap();
     let left: usize = before
-        .split('[')
+        .split("diff 1/")
         .nth(1)
-        .and_then(|r| r.split_whitespace().next())
+        .and_then(|r| r.split(':').next())
         .and_then(|n| n.parse().ok())
         .unwrap();
     t.keys("r");
@@ -123,7 +124,7 @@ fn review_reject_is_remembered() {
         .start();
     t.wait_for("alice (target)", WAIT).unwrap();
     t.keys("]");
-    t.wait_for(&format!("[{} left]", left - 1), WAIT).unwrap();
+    t.wait_for(&format!("diff 1/{}:", left - 1), WAIT).unwrap();
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0);
 }

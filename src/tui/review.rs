@@ -191,11 +191,7 @@ pub fn command(app: &mut App, c: Command) -> Vec<Effect> {
                 diffs.iter().rev().find(|d| d.start < c_char)
             };
             if let Some(d) = here {
-                jump_to(
-                    app,
-                    d.start,
-                    describe(d, &ours, &theirs, &rv.theirs, diffs.len()),
-                );
+                jump_to(app, d.start, describe(d, &ours, &theirs, &rv.theirs));
                 return vec![];
             }
             // At the end of an article: on to the next one with differences.
@@ -209,7 +205,7 @@ pub fn command(app: &mut App, c: Command) -> Vec<Effect> {
                 if let Some((ds, o, t)) = unsettled(app, slot)
                     && let Some(d) = if forward { ds.first() } else { ds.last() }
                 {
-                    let (start, text) = (d.start, describe(d, o, t, &rv.theirs, ds.len()));
+                    let (start, text) = (d.start, describe(d, o, t, &rv.theirs));
                     open_article(app, slot);
                     jump_to(app, start, text);
                     return vec![];
@@ -297,7 +293,7 @@ pub fn list_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     let n = diffs.len();
     let target = diffs
         .get(selected)
-        .map(|d| (d.start, describe(d, ours, theirs, &rv.theirs, n)));
+        .map(|d| (d.start, describe(d, ours, theirs, &rv.theirs)));
     app.overlay = match k.code {
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('D') => Overlay::None,
         KeyCode::Down | KeyCode::Char('j') => Overlay::Diffs {
@@ -384,13 +380,7 @@ fn jump_to(app: &mut App, char_pos: usize, message: String) {
     app.info(message);
 }
 
-fn describe(
-    d: &Difference,
-    ours: &[Annotation],
-    theirs: &[Annotation],
-    name: &str,
-    total: usize,
-) -> String {
+fn describe(d: &Difference, ours: &[Annotation], theirs: &[Annotation], name: &str) -> String {
     let spans = |idx: &[usize], set: &[Annotation]| {
         idx.iter()
             .filter_map(|&i| set.get(i))
@@ -405,8 +395,5 @@ fn describe(
         DiffKind::OnlyOurs => format!("only yours: {mine}"),
         _ => format!("yours: {mine} | {name}: {their}"),
     };
-    format!(
-        "[{total} left] {} — {what} (a accept, r reject)",
-        d.kind.describe()
-    )
+    format!("{what} — a accept, r reject")
 }

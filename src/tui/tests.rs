@@ -556,7 +556,12 @@ mod review_screen {
         );
         keys(&mut app, "]");
         let msg = app.message.clone().unwrap().text;
-        assert!(msg.contains("same range, another label"), "{msg}");
+        assert!(
+            msg.contains("yours: denial") && msg.contains("bob: claim"),
+            "{msg}"
+        );
+        let status = app.review.clone().unwrap().status(&app);
+        assert_eq!(status, "diff 1/3: same range, another label");
         keys(&mut app, "a");
         let gold = app.doc_of(0).unwrap().annotations().to_vec();
         let taken = gold

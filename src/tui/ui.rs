@@ -310,7 +310,7 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         };
         parts.push((8, vec![Span::raw(format!(" │ {state} "))]));
         if let Some(r) = &app.review {
-            parts.push((4, vec![Span::raw(format!("│ {} ", r.status(app)))]));
+            parts.push((8, vec![Span::raw(format!("│ {} ", r.status(app)))]));
         }
     } else {
         parts.push((1, vec![Span::raw(" claimtag ")]));
@@ -336,7 +336,7 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     let total = area.width as usize;
     // A short message gets its room by dropping the least important parts; a
     // long one is shown whole above the status line, which then stays whole.
-    let want = if app.message.is_some() && right_w <= total / 2 {
+    let want = if app.message.is_some() && right_w + 30 <= total {
         right_w
     } else {
         0

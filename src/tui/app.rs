@@ -1425,9 +1425,9 @@ impl App {
 
     /// The pane and byte under a screen position.
     pub fn hit(&self, x: u16, y: u16) -> Option<(usize, usize)> {
+        let (rects, _) = screen_areas(self.size, self.panes.len());
         for i in 0..self.panes.len() {
             let area = self.pane_text_area(i);
-            let (rects, _) = screen_areas(self.size, self.panes.len());
             let outer = rects.get(i).copied().unwrap_or_default();
             if x < outer.x || x >= outer.x + outer.width || y >= outer.y + outer.height {
                 continue;

@@ -274,7 +274,7 @@ impl Command {
             Search => "search",
             SearchNext => "next match",
             SearchPrev => "previous match",
-            Save => "save now (autosave runs 2 s after the last change)",
+            Save => "save now (autosave saves within 2 s of any change)",
             Help => "this help",
             Quit => "save and quit",
             SplitPane => "split: open another article beside this one",

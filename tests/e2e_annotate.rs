@@ -536,3 +536,35 @@ fn quitting_with_work_that_cannot_be_saved_keeps_it_and_says_where() {
         2
     );
 }
+
+#[test]
+fn autosave_happens_during_steady_work() {
+    let dir = sample_corpus();
+    let side = sidecar_of(&first_article(dir.path()), ANNOTATOR);
+    let mut t = Term::spawn(&["."], dir.path(), 100, 30);
+    wait_count(&mut t, "claim", 0);
+    // A change every 300 ms, without pause: the first must be on disk within
+    // about 2 s all the same.
+    let start = Instant::now();
+    let mut saved_after = None;
+    for _ in 0..20 {
+        t.keys(")");
+        t.keys("c");
+        std::thread::sleep(Duration::from_millis(300));
+        if side.exists() {
+            saved_after = Some(start.elapsed());
+            break;
+        }
+    }
+    let after =
+        saved_after.unwrap_or_else(|| panic!("nothing saved in 6 s of steady work\n{}", t.dump()));
+    assert!(
+        after < Duration::from_millis(3500),
+        "saved only after {after:?}"
+    );
+    assert!(
+        !read_checked(&first_article(dir.path()), ANNOTATOR)
+            .annotations
+            .is_empty()
+    );
+}

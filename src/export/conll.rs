@@ -43,11 +43,9 @@ impl ConllReport {
     }
 }
 
-/// A token: code point range, byte range and the sentence it belongs to.
+/// A token: its byte range in the text and the sentence it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub start: usize,
-    pub end: usize,
     pub bytes: std::ops::Range<usize>,
     pub sentence: usize,
 }
@@ -56,18 +54,6 @@ pub struct Token {
 pub fn tokens(d: &ExportDoc) -> Vec<Token> {
     let text = d.doc.text();
     let mut out = Vec::new();
-    // Tokens come in text order: code points are counted on from the last
-    // one, so a 50 MB document costs one pass, not a lookup per token.
-    let (mut at_byte, mut at_char) = (0usize, 0usize);
-    let mut char_of = |b: usize| {
-        if b >= at_byte {
-            at_char += text.get(at_byte..b).map_or(0, |s| s.chars().count());
-        } else {
-            at_char = d.doc.byte_to_char(b);
-        }
-        at_byte = b;
-        at_char
-    };
     for (si, sent) in d.doc.all_sentences().into_iter().enumerate() {
         let Some(slice) = text.get(sent.clone()) else {
             continue;
@@ -80,11 +66,7 @@ pub fn tokens(d: &ExportDoc) -> Vec<Token> {
                 continue;
             }
             let b = sent.start + i + lead;
-            let start = char_of(b);
-            let end = char_of(b + trimmed.len());
             out.push(Token {
-                start,
-                end,
                 bytes: b..b + trimmed.len(),
                 sentence: si,
             });
@@ -113,25 +95,32 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> (String, ConllReport) {
     for d in &corpus.docs {
         out.push_str(&format!("-DOCSTART-\t{docstart_tags}\n\n"));
         let toks = tokens(d);
-        let mut tags = vec![vec![Tag::O; columns.len()]; toks.len()];
+        // One flat row of tags per token: a 50 MB document has millions of
+        // tokens, and a vector each would cost an allocation each.
+        let ncol = columns.len();
+        let mut tags = vec![Tag::O; toks.len() * ncol];
         for a in &d.spans {
             let Some(col) = columns.iter().position(|l| *l == a.label) else {
                 continue;
             };
-            // Tokens touching [start, end): the first ending after start, up
-            // to the last starting before end.
-            let first = toks.partition_point(|t| t.end <= a.start);
-            let last = toks.partition_point(|t| t.start < a.end);
+            // Spans are in code points, tokens in bytes: convert the span.
+            let Some(span) = d.doc.char_range_to_bytes(a.start, a.end) else {
+                continue;
+            };
+            // Tokens touching the span: the first ending after its start, up
+            // to the last starting before its end.
+            let first = toks.partition_point(|t| t.bytes.end <= span.start);
+            let last = toks.partition_point(|t| t.bytes.start < span.end);
             if first >= last {
                 report.without_tokens += 1;
                 continue;
             }
-            if toks[first].start != a.start || toks[last - 1].end != a.end {
+            if toks[first].bytes.start != span.start || toks[last - 1].bytes.end != span.end {
                 report.widened += 1;
             }
             for k in first..last {
                 let begins = k == first || toks[k].sentence != toks[k - 1].sentence;
-                let tag = &mut tags[k][col];
+                let tag = &mut tags[k * ncol + col];
                 if begins {
                     *tag = Tag::B;
                 } else if *tag == Tag::O {
@@ -152,7 +141,7 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> (String, ConllReport) {
                 .map(|c| if c.is_whitespace() { '_' } else { c })
                 .collect();
             out.push_str(&word);
-            for (col, tag) in tags[k].iter().enumerate() {
+            for (col, tag) in tags[k * ncol..(k + 1) * ncol].iter().enumerate() {
                 out.push('\t');
                 match tag {
                     Tag::O => out.push('O'),

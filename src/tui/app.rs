@@ -293,11 +293,18 @@ pub struct EditForm {
     pub label: usize,
     pub claimant: LineEdit,
     pub note: LineEdit,
+    /// The scheme's other attributes (name, value), kept as extra keys of the
+    /// annotation.
+    pub attrs: Vec<(String, LineEdit)>,
     pub links: Vec<Link>,
-    /// 0 label, 1 claimant, 2 note, 3.. links, then "add a link".
+    /// 0 label, 1 claimant, 2 note, then the attributes, the links, and last
+    /// "add a link".
     pub field: usize,
     pub picker: Option<LinkPicker>,
 }
+
+/// Attributes the editor has fields of its own for.
+pub const BUILT_IN_ATTRIBUTES: &[&str] = &["claimant", "note"];
 
 #[derive(Debug, Clone)]
 pub struct LinkPicker {
@@ -308,7 +315,14 @@ pub struct LinkPicker {
 
 impl EditForm {
     pub fn fields(&self) -> usize {
-        3 + self.links.len() + 1
+        self.add_link_field() + 1
+    }
+    /// Field index of the first link.
+    pub fn first_link_field(&self) -> usize {
+        3 + self.attrs.len()
+    }
+    pub fn add_link_field(&self) -> usize {
+        self.first_link_field() + self.links.len()
     }
 }
 
@@ -1229,6 +1243,20 @@ impl App {
                 .min(self.scheme.labels.len().saturating_sub(1)),
             claimant: LineEdit::new(a.claimant.as_deref().unwrap_or("")),
             note: LineEdit::new(a.note.as_deref().unwrap_or("")),
+            attrs: self
+                .scheme
+                .attributes
+                .iter()
+                .filter(|at| !BUILT_IN_ATTRIBUTES.contains(&at.name.as_str()))
+                .map(|at| {
+                    let value = match a.extra.get(&at.name) {
+                        Some(serde_json::Value::String(v)) => v.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    (at.name.clone(), LineEdit::new(&value))
+                })
+                .collect(),
             links: a.links.clone(),
             field: 0,
             picker: None,
@@ -1305,7 +1333,8 @@ impl App {
             self.overlay = Overlay::Edit(form);
             return vec![];
         }
-        let add_link_field = 3 + form.links.len();
+        let add_link_field = form.add_link_field();
+        let first_link = form.first_link_field();
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match k.code {
             KeyCode::Esc => {
@@ -1337,9 +1366,9 @@ impl App {
                 }
             }
             KeyCode::Delete | KeyCode::Backspace | KeyCode::Char('x')
-                if form.field >= 3 && form.field < add_link_field =>
+                if form.field >= first_link && form.field < add_link_field =>
             {
-                form.links.remove(form.field - 3);
+                form.links.remove(form.field - first_link);
                 form.field = form.field.min(form.fields() - 1);
             }
             KeyCode::Enter => {
@@ -1361,6 +1390,11 @@ impl App {
                     }
                     2 => {
                         form.note.handle(&k);
+                    }
+                    n if n >= 3 && n < first_link => {
+                        if let Some((_, edit)) = form.attrs.get_mut(n - 3) {
+                            edit.handle(&k);
+                        }
                     }
                     _ => {}
                 }
@@ -1389,6 +1423,16 @@ impl App {
         };
         a.claimant = opt(&form.claimant.text);
         a.note = opt(&form.note.text);
+        for (name, edit) in &form.attrs {
+            match opt(&edit.text) {
+                Some(v) => {
+                    a.extra.insert(name.clone(), serde_json::Value::String(v));
+                }
+                None => {
+                    a.extra.remove(name);
+                }
+            }
+        }
         a.links = form.links.clone();
         if a == d.annotations()[i] {
             self.info("no change");

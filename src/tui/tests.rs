@@ -731,3 +731,25 @@ fn huge_selections_are_not_tagged() {
     assert!(annotations(&f.app).is_empty());
     assert!(f.app.message.clone().unwrap().text.contains("not tagged"));
 }
+
+#[test]
+fn scheme_attributes_are_edited_as_extra_keys() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    f.app.scheme.attributes.push(claimtag::scheme::Attribute {
+        name: "source_type".into(),
+        description: "where it was said".into(),
+    });
+    keys(&mut f.app, "s c <Enter> <Down> <Down> <Down>");
+    type_text(&mut f.app, "website");
+    let s = screen(&f.app);
+    assert!(s.contains("source_type") && s.contains("website"), "{s}");
+    keys(&mut f.app, "<Enter>");
+    let a = &f.app.doc_of(0).unwrap().annotations()[0];
+    assert_eq!(
+        a.extra.get("source_type"),
+        Some(&serde_json::Value::from("website"))
+    );
+    // and it survives a save and a reload
+    let yaml = f.app.doc_of(0).unwrap().article.sidecar.to_yaml();
+    assert!(yaml.contains("source_type: website"), "{yaml}");
+}

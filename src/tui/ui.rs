@@ -609,17 +609,27 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     };
     lines.push(field("claimant ", 1, &form.claimant));
     lines.push(field("note     ", 2, &form.note));
+    for (k, (name, edit)) in form.attrs.iter().enumerate() {
+        lines.push(field(&format!("{name:<9}"), 3 + k, edit));
+    }
+    let first_link = form.first_link_field();
     for (k, l) in form.links.iter().enumerate() {
         let target = d
             .and_then(|d| d.annotations().iter().find(|a| a.id == l.to))
             .map(|a| format!("{} “{}”", a.label, short(&a.text, 30)))
             .unwrap_or_else(|| "(missing)".into());
         lines.push(Line::styled(
-            format!("{}link     {} → {} {}", mark(3 + k), l.rel, l.to, target),
-            field_style(3 + k),
+            format!(
+                "{}link     {} → {} {}",
+                mark(first_link + k),
+                l.rel,
+                l.to,
+                target
+            ),
+            field_style(first_link + k),
         ));
     }
-    let add = 3 + form.links.len();
+    let add = form.add_link_field();
     lines.push(Line::styled(
         format!("{}+ add a link (Enter)", mark(add)),
         field_style(add),

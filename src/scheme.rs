@@ -170,6 +170,23 @@ impl Scheme {
                 ));
             }
         }
+        for a in &self.attributes {
+            // An attribute is stored as a key of the annotation: it may not
+            // take the name of one the format already has.
+            const TAKEN: &[&str] = &[
+                "id", "label", "start", "end", "text", "prefix", "suffix", "links", "created",
+                "from", "orphan",
+            ];
+            if a.name.is_empty() || TAKEN.contains(&a.name.as_str()) {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "attributes: {:?} is empty or a key annotations already have",
+                        a.name
+                    ),
+                ));
+            }
+        }
         for r in &self.relations {
             for l in r.from.iter().chain(&r.to) {
                 if !names.contains(l) {
@@ -208,6 +225,15 @@ impl Scheme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_may_not_take_format_keys() {
+        let y = "labels:\n- {name: x, key: c, colour: red}\nattributes:\n- {name: start}\n";
+        let e = Scheme::parse(Path::new("claimtag.yaml"), y)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("attributes: \"start\""), "{e}");
+    }
 
     #[test]
     fn default_has_the_three_labels() {

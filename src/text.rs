@@ -23,6 +23,8 @@ const WINDOW: usize = 16 * 1024;
 /// Sentences are found in this much text on each side of the cursor: a
 /// sentence longer than this is cut at the window's edge.
 const SENTENCE_WINDOW: usize = 4 * 1024;
+/// Where a sentence is looked for again when it runs past [`SENTENCE_WINDOW`].
+const LONG_SENTENCE_WINDOW: usize = 64 * 1024;
 const BOM: &str = "\u{feff}";
 /// Files larger than this open with a preview of their first
 /// [`PREVIEW_BYTES`] while the whole loads, so the first frame is immediate.
@@ -329,14 +331,26 @@ impl Document {
         let mut s = self.snap_down(a);
         let mut e = self.snap_up(b);
         if trim {
-            let slice = &self.text[s..e];
-            let lead = slice.len() - slice.trim_start().len();
-            let trail = slice.len() - slice.trim_end().len();
-            if lead == slice.len() {
+            // Whole graphemes only: a space carrying a combining mark is one
+            // grapheme, and is kept.
+            let blank = |g: &str| g.chars().all(char::is_whitespace);
+            while s < e {
+                let n = self.next_grapheme(s).min(e);
+                if !blank(&self.text[s..n]) {
+                    break;
+                }
+                s = n;
+            }
+            while e > s {
+                let p = self.prev_grapheme(e).max(s);
+                if !blank(&self.text[p..e]) {
+                    break;
+                }
+                e = p;
+            }
+            if s == e {
                 return s..s;
             }
-            s += lead;
-            e -= trail;
         }
         s..e
     }
@@ -487,26 +501,50 @@ impl Document {
     /// Sentences (byte ranges, trimmed) of the paragraph holding `b`, limited to
     /// a window around `b` on huge paragraphs.
     fn sentences_near(&self, b: usize) -> Vec<Range<usize>> {
-        let lo = floor_char_boundary(&self.text, b.saturating_sub(SENTENCE_WINDOW));
-        let hi = floor_char_boundary(&self.text, (b + SENTENCE_WINDOW).min(self.text.len()));
+        self.sentences_within(b, SENTENCE_WINDOW).0
+    }
+
+    /// Sentences of the paragraph holding `b`, looking at most `window` bytes
+    /// each side; also whether the paragraph was cut at the start or the end.
+    fn sentences_within(&self, b: usize, window: usize) -> (Vec<Range<usize>>, bool, bool) {
+        let lo = floor_char_boundary(&self.text, b.saturating_sub(window));
+        let hi = floor_char_boundary(&self.text, (b + window).min(self.text.len()));
         let para = self.paragraph_within(b, lo, hi);
         let (s, e) = (para.start, para.end.max(para.start));
-        split_sentences(&self.text[s..e])
+        let (first, last) = (self.line_of(s), self.line_of(e));
+        let cut_start = s > self.line_start(first)
+            || (first > 0 && !self.is_blank_line(first - 1) && s == lo && lo > 0);
+        let cut_end = e < self.line_end(last)
+            || (last + 1 < self.line_count()
+                && !self.is_blank_line(last + 1)
+                && e == hi
+                && hi < self.text.len());
+        let sents = split_sentences(&self.text[s..e])
             .into_iter()
             .map(|r| (r.start + s)..(r.end + s))
-            .collect()
+            .collect();
+        (sents, cut_start && s > 0, cut_end)
     }
 
     /// The sentence under `b` (trimmed byte range). Between sentences, the next one.
     pub fn sentence_at(&self, b: usize) -> Range<usize> {
-        let sents = self.sentences_near(b);
-        if let Some(r) = sents.iter().find(|r| r.start <= b && b < r.end) {
-            return r.clone();
+        pick_sentence(&self.sentences_near(b), b)
+    }
+
+    /// The sentence under `b`, found whole: a sentence longer than the usual
+    /// window is looked for again in a wider one, and None means it is longer
+    /// than that too (its ends are not known, so it must not be tagged).
+    pub fn whole_sentence_at(&self, b: usize) -> Option<Range<usize>> {
+        for window in [SENTENCE_WINDOW, LONG_SENTENCE_WINDOW] {
+            let (sents, cut_start, cut_end) = self.sentences_within(b, window);
+            let r = pick_sentence(&sents, b);
+            let first = sents.first().is_some_and(|f| *f == r);
+            let last = sents.last().is_some_and(|l| *l == r);
+            if !((first && cut_start) || (last && cut_end)) {
+                return Some(r);
+            }
         }
-        if let Some(r) = sents.iter().find(|r| r.start >= b) {
-            return r.clone();
-        }
-        sents.last().cloned().unwrap_or(b..b)
+        None
     }
 
     /// Start of the next sentence after `b`, crossing into the next paragraph.
@@ -567,6 +605,17 @@ impl Document {
         }
         out
     }
+}
+
+/// The sentence holding `b`, else the next one, else the last one.
+fn pick_sentence(sents: &[Range<usize>], b: usize) -> Range<usize> {
+    if let Some(r) = sents.iter().find(|r| r.start <= b && b < r.end) {
+        return r.clone();
+    }
+    if let Some(r) = sents.iter().find(|r| r.start >= b) {
+        return r.clone();
+    }
+    sents.last().cloned().unwrap_or(b..b)
 }
 
 fn is_word(seg: &str) -> bool {
@@ -820,6 +869,19 @@ mod tests {
         assert_eq!(d.prev_paragraph(30), 24);
         assert_eq!(d.prev_paragraph(24), 0);
         assert_eq!(&d.text()[d.paragraph_at(5)], "First one. Second one.");
+    }
+
+    #[test]
+    fn long_sentences_are_found_whole_or_not_at_all() {
+        // (a capital after the full stop, or UAX #29 would not break there)
+        let long = format!("Word one. {}.", "Word ".repeat(6000).trim_end());
+        let d = doc(&long);
+        let r = d.whole_sentence_at(20).unwrap();
+        assert_eq!(&d.text()[r], &long[10..]);
+        let huge = format!("Start. {}.", "Word ".repeat(30_000).trim_end());
+        let d = doc(&huge);
+        assert_eq!(d.whole_sentence_at(3), Some(0..6));
+        assert_eq!(d.whole_sentence_at(100_000), None);
     }
 
     #[test]

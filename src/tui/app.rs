@@ -23,6 +23,9 @@ use super::theme::Theme;
 /// selection left on by mistake (a whole article), not a claim.
 pub const MAX_TAG_CHARS: usize = 20_000;
 
+const LONG_SENTENCE: &str =
+    "this sentence runs on for more than 64 KiB: select what to tag with v and the motions";
+
 /// Undo steps kept per article.
 const UNDO_DEPTH: usize = 500;
 
@@ -599,8 +602,15 @@ impl App {
             && (c != '0' || self.count.is_some())
         {
             let d = c as usize - '0' as usize;
-            self.count = Some((self.count.unwrap_or(0) * 10 + d).min(100_000));
+            self.count = Some((self.count.unwrap_or(0) * 10 + d).min(10_000));
             self.info(format!("{}", self.count.unwrap_or(0)));
+            return vec![];
+        }
+        // Esc after a prefix (`Ctrl-w`) or a count cancels it quietly.
+        if k.code == KeyCode::Esc && (!self.pending.is_empty() || self.count.is_some()) {
+            self.pending.clear();
+            self.count = None;
+            self.message = None;
             return vec![];
         }
         self.pending.push(key);
@@ -623,7 +633,12 @@ impl App {
                 if c.repeats() {
                     let mut effects = Vec::new();
                     for _ in 0..times {
+                        let before = self.panes.get(self.focus).map(|p| (p.cursor, p.top));
                         effects.extend(self.command(c));
+                        // At the end of the text a count has nothing left to do.
+                        if self.panes.get(self.focus).map(|p| (p.cursor, p.top)) == before {
+                            break;
+                        }
                     }
                     effects
                 } else {
@@ -916,10 +931,15 @@ impl App {
             return;
         };
         let cur = self.panes[f].cursor;
-        let r = if paragraph {
-            doc.paragraph_at(cur)
+        let found = if paragraph {
+            Some(doc.paragraph_at(cur))
         } else {
-            doc.sentence_at(cur)
+            doc.whole_sentence_at(cur)
+        };
+        let Some(r) = found else {
+            self.panes[f].anchor = None;
+            self.warn(LONG_SENTENCE);
+            return;
         };
         if r.is_empty() {
             // A selection left from before must not be tagged by mistake.
@@ -974,7 +994,13 @@ impl App {
         };
         let raw = match self.selection(f) {
             Some(r) => r,
-            None => doc.sentence_at(self.panes[f].cursor),
+            None => match doc.whole_sentence_at(self.panes[f].cursor) {
+                Some(r) => r,
+                None => {
+                    self.warn(LONG_SENTENCE);
+                    return;
+                }
+            },
         };
         let r = doc.snap_selection(raw, self.trim);
         if r.is_empty() {

@@ -366,19 +366,31 @@ fn write_recovery(app: &mut App, slot: usize) -> Result<PathBuf, String> {
     {
         return Ok(path.clone());
     }
-    let path = write_recovery_file(d)?;
+    // One recovery file per article: a later state replaces an earlier one.
+    let path = write_recovery_file(d, d.recovered.as_ref().map(|r| r.1.as_path()))?;
     if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
         d.recovered = Some((d.revision, path.clone()));
     }
     Ok(path)
 }
 
-fn write_recovery_file(d: &Doc) -> Result<PathBuf, String> {
+/// The article's annotations as a complete sidecar, as of now.
+fn recovery_yaml(d: &Doc) -> String {
     let mut sidecar = d.article.sidecar.clone();
     sidecar.source.sha256 = d.article.doc.sha256().to_string();
     sidecar.source.chars = d.article.doc.len_chars();
     sidecar.updated = claimtag::format::now_utc();
-    let yaml = sidecar.to_yaml();
+    sidecar.to_yaml()
+}
+
+fn write_recovery_file(d: &Doc, reuse: Option<&Path>) -> Result<PathBuf, String> {
+    if let Some(path) = reuse {
+        let yaml = recovery_yaml(d);
+        return claimtag::store::write_atomic(path, yaml.as_bytes())
+            .map(|()| path.to_path_buf())
+            .map_err(|e| e.to_string());
+    }
+    let yaml = recovery_yaml(d);
     let path = recovery_path(&d.article.sidecar_path);
     // Printed for the user: absolute, so it can be found from anywhere.
     let path = std::path::absolute(&path).unwrap_or(path);

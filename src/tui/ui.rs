@@ -261,38 +261,41 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     // Parts in display order, each with a priority: when the line is short,
-    // the lowest priorities go first so the message keeps its room.
+    // the lowest priorities give way first. Separators are added between the
+    // parts that remain.
     let mut parts: Vec<(u8, Vec<Span>)> = Vec::new();
     // The counts per label in a short form (`c:3 d:1 e:0`), for narrow screens.
     let mut counts_compact: Option<Vec<Span>> = None;
     let pane = app.focused();
     if let Some(d) = app.doc_of(app.focus) {
         if pane.anchor.is_some() {
-            parts.push((9, vec![Span::styled(" SELECT ", app.theme.selection)]));
+            parts.push((9, vec![Span::styled("SELECT", app.theme.selection)]));
         }
         let (line, col) = d.doc().line_col(pane.cursor);
-        parts.push((3, vec![Span::raw(format!(" {} ", d.article.file_name()))]));
-        parts.push((2, vec![Span::raw(format!("│ {} ", app.annotator))]));
-        parts.push((6, vec![Span::raw(format!("│ {line}:{col} "))]));
+        parts.push((3, vec![Span::raw(d.article.file_name())]));
+        parts.push((2, vec![Span::raw(app.annotator.clone())]));
+        parts.push((6, vec![Span::raw(format!("{line}:{col}"))]));
         let counts = d.article.sidecar.counts();
-        let mut label_spans = vec![Span::raw("│")];
-        let mut compact = vec![Span::raw("│")];
+        let mut long = Vec::new();
+        let mut short = Vec::new();
         for (li, l) in app.scheme.labels.iter().enumerate() {
             let n = counts.get(l.name.as_str()).copied().unwrap_or(0);
             let style = app.theme.labels.get(li).copied().unwrap_or_default();
-            label_spans.push(Span::raw(" "));
-            label_spans.push(Span::styled(format!("{} {n}", l.name), style));
-            compact.push(Span::raw(" "));
-            compact.push(Span::styled(format!("{}:{n}", l.key), style));
+            if li > 0 {
+                long.push(Span::raw(" "));
+                short.push(Span::raw(" "));
+            }
+            long.push(Span::styled(format!("{} {n}", l.name), style));
+            short.push(Span::styled(format!("{}:{n}", l.key), style));
         }
-        counts_compact = Some(compact);
-        parts.push((7, label_spans));
+        counts_compact = Some(short);
+        parts.push((7, long));
         let orphans = d.orphans();
         if orphans > 0 {
             parts.push((
                 7,
                 vec![Span::styled(
-                    format!(" ⚠ {orphans} unanchored"),
+                    format!("⚠ {orphans} unanchored"),
                     app.theme.warn,
                 )],
             ));
@@ -308,22 +311,21 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             "saved"
         };
-        parts.push((8, vec![Span::raw(format!(" │ {state} "))]));
+        parts.push((8, vec![Span::raw(state)]));
         if let Some(r) = &app.review {
-            parts.push((8, vec![Span::raw(format!("│ {} ", r.status(app)))]));
+            parts.push((8, vec![Span::raw(r.status(app))]));
         }
     } else {
-        parts.push((1, vec![Span::raw(" claimtag ")]));
+        parts.push((1, vec![Span::raw("claimtag")]));
     }
-    let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let hint = format!(
-        " {} help  {} quit ",
+        "{} help  {} quit",
         app.keymap.first_key(Command::Help).unwrap_or_default(),
         app.keymap.first_key(Command::Quit).unwrap_or_default()
     );
     let (right, right_style) = match &app.message {
         Some(m) => (
-            format!(" {} ", m.text),
+            m.text.clone(),
             match m.level {
                 Level::Info => app.theme.status,
                 Level::Warn => app.theme.warn,
@@ -332,20 +334,25 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         None => (hint, app.theme.status),
     };
-    let right_w = unicode_width::UnicodeWidthStr::width(right.as_str());
+    let right_w = unicode_width::UnicodeWidthStr::width(right.as_str()) + 2;
     let total = area.width as usize;
-    // A short message gets its room by dropping the least important parts; a
-    // long one is shown whole above the status line, which then stays whole.
-    let want = if app.message.is_some() && right_w + 30 <= total {
+    // A short message stays on the line, the least important parts giving it
+    // room; a long one is shown whole just above, and the line stays whole.
+    let inline = app.message.is_none() || right_w <= (total / 3).max(20);
+    let want = if app.message.is_some() && inline {
         right_w
     } else {
         0
     };
-    loop {
-        let left_w: usize = parts.iter().map(|p| width_of(&p.1)).sum();
-        if left_w + want <= total {
-            break;
-        }
+    let line_w = |parts: &[(u8, Vec<Span>)]| {
+        parts
+            .iter()
+            .map(|p| p.1.iter().map(|s| s.width()).sum::<usize>())
+            .sum::<usize>()
+            + 3 * parts.len().saturating_sub(1)
+            + 2
+    };
+    while line_w(&parts) + want > total && !parts.is_empty() {
         if let Some(short) = counts_compact.take()
             && let Some(p) = parts
                 .iter_mut()
@@ -354,46 +361,88 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
             p.1 = short;
             continue;
         }
-        let Some(lowest) = parts
+        let lowest = parts
             .iter()
             .enumerate()
             .min_by_key(|(_, p)| p.0)
-            .map(|(i, _)| i)
-        else {
-            break;
-        };
-        parts.remove(lowest);
+            .map(|(i, _)| i);
+        if let Some(i) = lowest {
+            parts.remove(i);
+        }
     }
-    let left = Line::from(parts.into_iter().flat_map(|p| p.1).collect::<Vec<_>>());
+    let mut spans = vec![Span::raw(" ")];
+    for (k, p) in parts.into_iter().enumerate() {
+        if k > 0 {
+            spans.push(Span::raw(" │ "));
+        }
+        spans.extend(p.1);
+    }
+    let left = Line::from(spans);
     let left_w = left.width();
     buf.set_line(area.x, area.y, &left, area.width);
-    let room = total.saturating_sub(left_w);
-    if app.message.is_none() && right_w > room {
+    let room = total.saturating_sub(left_w + 1);
+    if inline {
+        if right_w <= room {
+            let text = format!(" {right} ");
+            buf.set_stringn(
+                area.x + (total - right_w) as u16,
+                area.y,
+                &text,
+                right_w,
+                right_style,
+            );
+        }
         return;
     }
-    if app.message.is_some() && right_w > room && area.y > 0 {
-        // Too long for the status line: shown whole, wrapped, just above it.
-        let text = right.trim().to_string();
-        let lines =
-            (unicode_width::UnicodeWidthStr::width(text.as_str()) / total.max(1) + 1).min(4) as u16;
-        let h = lines.min(area.y);
-        let rect = Rect::new(area.x, area.y - h, area.width, h);
-        Clear.render(rect, buf);
-        Paragraph::new(text)
-            .style(right_style)
-            .wrap(Wrap { trim: false })
-            .render(rect, buf);
+    // The message box: as many rows as the words need (at most 8).
+    let rows = wrap_words(&right, total.max(1));
+    let h = (rows.len() as u16).min(8).min(area.y);
+    if h == 0 {
         return;
     }
-    if room > 1 {
-        let text = if right_w <= room {
-            right
-        } else {
-            format!(" {} ", short(right.trim(), room.saturating_sub(2)))
-        };
-        let w = unicode_width::UnicodeWidthStr::width(text.as_str()).min(room);
-        buf.set_stringn(area.x + (total - w) as u16, area.y, &text, w, right_style);
+    let rect = Rect::new(area.x, area.y - h, area.width, h);
+    Clear.render(rect, buf);
+    buf.set_style(rect, right_style);
+    for (k, row) in rows.iter().take(h as usize).enumerate() {
+        buf.set_stringn(rect.x, rect.y + k as u16, row, total, right_style);
     }
+}
+
+/// Greedy word wrap to `width` cells; words longer than a row are cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut row_w = 0;
+    for word in text.split(' ') {
+        let w = unicode_width::UnicodeWidthStr::width(word);
+        let sep = usize::from(row_w > 0);
+        if row_w + sep + w <= width {
+            if sep == 1 {
+                row.push(' ');
+            }
+            row.push_str(word);
+            row_w += sep + w;
+            continue;
+        }
+        if row_w > 0 {
+            rows.push(std::mem::take(&mut row));
+            row_w = 0;
+        }
+        // A word wider than the row (a long path) is cut into row-sized pieces.
+        for g in unicode_segmentation::UnicodeSegmentation::graphemes(word, true) {
+            let gw = unicode_width::UnicodeWidthStr::width(g);
+            if row_w + gw > width && row_w > 0 {
+                rows.push(std::mem::take(&mut row));
+                row_w = 0;
+            }
+            row.push_str(g);
+            row_w += gw;
+        }
+    }
+    if row_w > 0 || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 /// A centred rectangle at most `w`×`h`, inside `area`.
@@ -701,7 +750,13 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         Line::raw("  r  reload theirs (mine go to a recovery file first)"),
         Line::raw("  Esc  decide later"),
     ];
-    let r = centered(area, 70, lines.len() as u16 + 2);
+    // Height from the rows the words need at this width, so nothing is cut.
+    let w = area.width.min(70);
+    let rows: usize = lines
+        .iter()
+        .map(|l| wrap_words(&l.to_string(), w.saturating_sub(2).max(1) as usize).len())
+        .sum();
+    let r = centered(area, w, rows as u16 + 2);
     let inner = popup(app, " Changed on disk ", r, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })

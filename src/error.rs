@@ -56,13 +56,21 @@ impl Error {
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
         let inner = err.without_snippet().to_string();
-        // The library's message may carry its own location suffix or several lines;
-        // keep the first line so the error stays one line.
-        let message = inner
+        // The library's message may carry several lines, its own "at line L,
+        // column C" (the place is given once, up front) and advice meant for
+        // programmers; keep what an analyst needs, on one line.
+        let mut message = inner
             .lines()
             .next()
             .unwrap_or("invalid YAML")
             .trim()
+            .to_string();
+        if let Some(i) = message.rfind(" at line ") {
+            message.truncate(i);
+        }
+        let message = message
+            .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+            .trim_end_matches([',', ' '])
             .to_string();
         Error::Yaml {
             path: path.into(),

@@ -535,6 +535,14 @@ mod tests {
             e.contains("s.yaml:1:") && e.contains("unknown format"),
             "{e}"
         );
+        let e = Sidecar::parse(
+            Path::new("s.yaml"),
+            "format: claimtag/1\nformat: claimtag/1\nsource: {file: a}\nannotator: b\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("s.yaml:2:1: duplicate"), "{e}");
+        assert!(!e.contains("Options") && !e.contains(" at line "), "{e}");
         let e = Sidecar::parse(Path::new("s.yaml"), "format: [")
             .unwrap_err()
             .to_string();

@@ -15,7 +15,9 @@ pub struct Label {
     pub name: String,
     /// The key that tags a selection with this label.
     pub key: char,
-    /// A colour name (`red`, `light-blue`, …) or `#rrggbb`.
+    /// A colour name (`red`, `light-blue`, …) or `#rrggbb`; when left out,
+    /// the next of a fixed palette.
+    #[serde(default)]
     pub colour: String,
     #[serde(default)]
     pub description: String,
@@ -135,8 +137,24 @@ impl Scheme {
     }
 
     pub fn parse(path: &Path, yaml: &str) -> Result<Scheme> {
-        let s: Scheme = serde_saphyr::from_str_with_options(yaml, crate::format::read_options())
-            .map_err(|e| Error::yaml(path, &e))?;
+        let mut s: Scheme =
+            serde_saphyr::from_str_with_options(yaml, crate::format::read_options())
+                .map_err(|e| Error::yaml(path, &e))?;
+        const PALETTE: &[&str] = &[
+            "yellow",
+            "red",
+            "green",
+            "cyan",
+            "magenta",
+            "blue",
+            "light-red",
+            "light-green",
+        ];
+        for (i, l) in s.labels.iter_mut().enumerate() {
+            if l.colour.trim().is_empty() {
+                l.colour = PALETTE[i % PALETTE.len()].to_string();
+            }
+        }
         s.validate(path)?;
         Ok(s)
     }
@@ -233,6 +251,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("attributes: \"start\""), "{e}");
+    }
+
+    #[test]
+    fn colour_may_be_left_out() {
+        let s = Scheme::parse(
+            Path::new("c.yaml"),
+            "labels:\n- {name: a, key: a}\n- {name: b, key: b}\n",
+        )
+        .unwrap();
+        assert_eq!(s.labels[0].colour, "yellow");
+        assert_eq!(s.labels[1].colour, "red");
     }
 
     #[test]

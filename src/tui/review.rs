@@ -59,10 +59,7 @@ impl Review {
             };
         }
         let c = cursor_char(app);
-        match diffs
-            .iter()
-            .position(|d| d.start <= c && c < d.end.max(d.start + 1))
-        {
+        match diffs.iter().position(|d| under(d, c)) {
             Some(i) => format!(
                 "diff {}/{}: {}",
                 i + 1,
@@ -115,6 +112,11 @@ pub fn unsettled(
     let done = review::rejected(&ours.article.sidecar, &rv.theirs);
     let diffs = review::unsettled(review::differences(oa, ta), oa, ta, &done);
     Some((diffs, oa, ta))
+}
+
+/// Whether code point `c` is inside a difference (an empty one counts at its start).
+fn under(d: &Difference, c: usize) -> bool {
+    d.start <= c && c < d.end.max(d.start + 1)
 }
 
 fn cursor_char(app: &App) -> usize {
@@ -214,11 +216,7 @@ pub fn command(app: &mut App, c: Command) -> Vec<Effect> {
             app.info("no more differences");
         }
         Command::Accept | Command::Reject => {
-            let Some(d) = diffs
-                .iter()
-                .find(|d| d.start <= c_char && c_char < d.end.max(d.start + 1))
-                .cloned()
-            else {
+            let Some(d) = diffs.iter().find(|d| under(d, c_char)).cloned() else {
                 app.info("no difference under the cursor (] goes to the next)");
                 return vec![];
             };

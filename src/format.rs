@@ -51,9 +51,6 @@ impl Annotation {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start..self.end
     }
-    pub fn overlaps(&self, other: &Annotation) -> bool {
-        self.start < other.end && other.start < self.end
-    }
     fn sort_key(&self) -> (usize, usize, &str, &str) {
         (self.start, self.end, &self.label, &self.id)
     }

@@ -255,11 +255,9 @@ fn perform(app: &mut App, effect: Effect) -> bool {
         Effect::Quit => {
             // Unsaved work goes to recovery files (once per change), named
             // when the terminal is back.
-            for s in app.dirty_slots() {
-                if let Ok(p) = write_recovery(app, s) {
-                    app.exit_notes
-                        .push(format!("unsaved annotations written to {}", p.display()));
-                }
+            for p in write_recovery_all(app) {
+                app.exit_notes
+                    .push(format!("unsaved annotations written to {}", p.display()));
             }
             true
         }

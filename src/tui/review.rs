@@ -145,7 +145,6 @@ pub fn sync_scroll(app: &mut App) {
     let (from, to) = (app.focus, 1 - app.focus.min(1));
     let cursor = app.panes[from].cursor;
     let top_byte = app.panes[from].top.block;
-    let top_row = app.panes[from].top.row;
     let Some(doc) = app.doc_of(to).map(|d| d.doc().clone()) else {
         return;
     };
@@ -162,11 +161,7 @@ pub fn sync_scroll(app: &mut App) {
     let l = Layout::new(&doc, to_area.width.max(1));
     let p = &mut app.panes[to];
     p.cursor = doc.snap_down(cursor.min(doc.len_bytes()));
-    p.top = if top_row == 0 && first == top_byte {
-        l.row_pos(top_byte)
-    } else {
-        l.row_pos(first)
-    };
+    p.top = l.row_pos(first);
     p.anchor = None;
     app.scroll_to_cursor(to);
 }

@@ -29,8 +29,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use claimtag::text::floor_char_boundary;
-use claimtag::{Article, Document, Sidecar, anchor, store};
+use claimtag_model::text::floor_char_boundary;
+use claimtag_model::{Article, Document, Sidecar, anchor, store};
 
 const BIG_BYTES: usize = 50 * 1024 * 1024;
 const SMALL_BYTES: usize = 5 * 1024;
@@ -151,7 +151,7 @@ fn first_frame(c: &mut Criterion) {
     });
     g.bench_function("Document::load_prefix (the TUI's first frame) 50MB", |b| {
         b.iter(|| {
-            Document::load_prefix(black_box(&corpus.big), claimtag::text::PREVIEW_BYTES)
+            Document::load_prefix(black_box(&corpus.big), claimtag_model::text::PREVIEW_BYTES)
                 .expect("prefix")
         })
     });
@@ -167,7 +167,7 @@ fn first_frame(c: &mut Criterion) {
         a
     });
     let prefix = per_call(5, 20, || {
-        Document::load_prefix(&corpus.big, claimtag::text::PREVIEW_BYTES).expect("prefix")
+        Document::load_prefix(&corpus.big, claimtag_model::text::PREVIEW_BYTES).expect("prefix")
     });
     // What the screen waits for: the TUI shows the file's start from this
     // preview; the whole load below runs in the background.

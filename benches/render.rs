@@ -2,23 +2,6 @@
 //! one (DESIGN.md §5: "a keystroke must cost what is visible, not what is
 //! loaded"). Prints the ratio 50 MB / 5 KB it is judged by: about 1 is right.
 
-#![allow(dead_code)]
-
-// The TUI's state, update and drawing, without its event loop or unit tests.
-// At the crate root, so their `super::` paths resolve as in the binary.
-#[path = "../src/tui/app.rs"]
-mod app;
-#[path = "../src/tui/edit.rs"]
-mod edit;
-#[path = "../src/tui/keymap.rs"]
-mod keymap;
-#[path = "../src/tui/review.rs"]
-mod review;
-#[path = "../src/tui/theme.rs"]
-mod theme;
-#[path = "../src/tui/ui.rs"]
-mod ui;
-
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,10 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use app::{Action, App};
-use claimtag::{Article, Scheme};
-use keymap::Keymap;
-use theme::Theme;
+use claimtag_model::{Article, Scheme};
+use claimtag_tui::app::{Action, App};
+use claimtag_tui::keymap::Keymap;
+use claimtag_tui::theme::Theme;
 
 const SENTENCES: &[&str] = &[
     "The Taliban said the leadership of ISIS-K had moved to Balochistan with the help of intelligence agencies.",
@@ -156,8 +139,8 @@ fn bench(c: &mut Criterion) {
     // state, one frame), against what `less` does for its first screen: open,
     // read 64 KiB, find 50 line breaks.
     let first_frame = mean(20, || {
-        let doc =
-            claimtag::Document::load_prefix(&big, claimtag::text::PREVIEW_BYTES).expect("preview");
+        let doc = claimtag_model::Document::load_prefix(&big, claimtag_model::text::PREVIEW_BYTES)
+            .expect("preview");
         let mut app = empty_app(&big);
         app.show_preview(0, doc);
         app.update(Action::Resize(120, 40));

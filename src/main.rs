@@ -1,7 +1,11 @@
 //! The `claimtag` binary: command line and terminal front end over the library.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod cli;
-mod tui;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use claimtag::{Document, Link, Sidecar, anchor, store};
+use claimtag_model::{Document, Link, Sidecar, anchor, store};
 
 fn claimtag(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_claimtag"))

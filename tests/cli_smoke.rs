@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use claimtag::Document;
+use claimtag_model::Document;
 use common::{awkward, claimtag_bin, write_file};
 
 /// Runs claimtag in `dir` with a clean environment: an empty config file,
@@ -262,20 +262,20 @@ fn readme_yaml_blocks() -> Vec<String> {
 fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
     assert_eq!(blocks.len(), 3, "sidecar, config, scheme");
-    let sidecar = claimtag::Sidecar::parse(Path::new("README.md"), &blocks[0])
+    let sidecar = claimtag_model::Sidecar::parse(Path::new("README.md"), &blocks[0])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sidecar.annotations[0].links[0].rel, "denies");
     assert_eq!(sidecar.next_id, 2);
-    let config = claimtag::config::Config::parse(Path::new("README.md"), &blocks[1])
+    let config = claimtag_model::config::Config::parse(Path::new("README.md"), &blocks[1])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.theme.as_deref(), Some("dark"));
     assert_eq!(config.colours.len(), 2);
-    let scheme = claimtag::Scheme::parse(Path::new("claimtag.yaml"), &blocks[2])
+    let scheme = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &blocks[2])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(scheme.labels.len(), 4);
     assert_eq!(scheme.relations_between("claim", "source").count(), 1);
     // The default scheme is what the README says it is.
-    let default = claimtag::Scheme::default();
+    let default = claimtag_model::Scheme::default();
     for (label, key) in [("claim", 'c'), ("denial", 'd'), ("evidence", 'e')] {
         assert_eq!(default.label(label).map(|l| l.key), Some(key));
     }

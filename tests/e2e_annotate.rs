@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use claimtag::{Document, Sidecar};
+use claimtag_model::{Document, Sidecar};
 use common::{Color, Key, Spawn, Term, WAIT, awkward, repo_root, write_file};
 
 const ANNOTATOR: &str = common::ANNOTATOR;
@@ -27,7 +27,7 @@ fn sample_corpus() -> tempfile::TempDir {
 }
 
 fn sidecar_of(source: &Path, who: &str) -> PathBuf {
-    claimtag::store::sidecar_path(source, who)
+    claimtag_model::store::sidecar_path(source, who)
 }
 
 /// Reads a sidecar and checks every span against the source text.

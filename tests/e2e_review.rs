@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use claimtag::{Document, Sidecar};
+use claimtag_model::{Document, Sidecar};
 use common::{Key, Spawn, WAIT, repo_root};
 
 /// A copy of sample-data with alice's and bob's sidecars (made with the tool).

@@ -7,8 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use claimtag::format::Annotation;
-use claimtag::store;
+use claimtag_model::format::Annotation;
+use claimtag_model::store;
 
 fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,8 +8,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use claimtag::export::{self, Format, OffsetUnit, Rendered};
-use claimtag::scheme::Scheme;
+use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::scheme::Scheme;
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")

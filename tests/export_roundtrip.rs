@@ -9,12 +9,12 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use claimtag::export::import::{self, CorpusIndex, ImportFormat};
-use claimtag::export::{self, Format, OffsetUnit, Rendered};
-use claimtag::format::{Annotation, Link, Sidecar};
-use claimtag::scheme::Scheme;
-use claimtag::store;
-use claimtag::text::Document;
+use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::format::{Annotation, Link, Sidecar};
+use claimtag_model::scheme::Scheme;
+use claimtag_model::store;
+use claimtag_model::text::Document;
 
 const PIECES: &[&str] = &[
     "word",
@@ -102,7 +102,7 @@ fn write_corpus(root: &Path, c: &Case) -> Vec<Annotation> {
             created: "2026-11-20T09:00:00Z".into(),
             ..Annotation::default()
         };
-        claimtag::anchor::fill_from(&doc, &mut a);
+        claimtag_model::anchor::fill_from(&doc, &mut a);
         anns.push(a);
     }
     for (from, to, rel) in &c.links {

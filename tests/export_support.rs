@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use claimtag::anchor;
-use claimtag::format::{Annotation, Link, Sidecar};
-use claimtag::store;
-use claimtag::text::Document;
+use claimtag_model::anchor;
+use claimtag_model::format::{Annotation, Link, Sidecar};
+use claimtag_model::store;
+use claimtag_model::text::Document;
 
 pub const CREATED: &str = "2026-11-20T09:00:00Z";
 pub const UPDATED: &str = "2026-11-21T10:30:00Z";

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use claimtag::export::import::{self, CorpusIndex, ImportFormat};
-use claimtag::store;
+use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::store;
 
 const TEXT: &str = "The ministry said 😀 the border is open.\r\nOfficials denied it.\n";
 
@@ -26,7 +26,7 @@ fn run(format: ImportFormat, input: &Path, dir: &Path, force: bool) -> (usize, V
     (n, problems)
 }
 
-fn sidecar(dir: &Path) -> claimtag::Sidecar {
+fn sidecar(dir: &Path) -> claimtag_model::Sidecar {
     store::read_sidecar(&store::sidecar_path(&dir.join("a.txt"), "ext"))
         .unwrap()
         .unwrap()

@@ -1,8 +1,8 @@
-//! `claimtag agree`: parses arguments, measures with `claimtag::agree`, prints
+//! `claimtag agree`: parses arguments, measures with `claimtag_model::agree`, prints
 //! a table or JSON. Definitions: docs/agreement.md.
 
-use claimtag::Scheme;
-use claimtag::agree::{self, AgreeError, Report};
+use claimtag_model::Scheme;
+use claimtag_model::agree::{self, AgreeError, Report};
 
 use super::{AgreeArgs, Context, Failure};
 

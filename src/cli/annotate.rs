@@ -1,13 +1,13 @@
 use std::path::PathBuf;
 
-use claimtag::Scheme;
-use claimtag::store::discover_sources;
+use claimtag_model::Scheme;
+use claimtag_model::store::discover_sources;
 
 use super::{AnnotateArgs, Context, Failure};
-use crate::tui::app::App;
-use crate::tui::keymap::Keymap;
-use crate::tui::theme::Theme;
-use crate::tui::{self, LoadJob};
+use claimtag_tui::app::App;
+use claimtag_tui::keymap::Keymap;
+use claimtag_tui::theme::Theme;
+use claimtag_tui::{self as tui, LoadJob};
 
 /// What the annotating and review screens share: sources, scheme, keys, theme.
 pub struct Setup {
@@ -77,5 +77,5 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         s.sources,
         ctx.config.trim_selections,
     );
-    crate::tui::finish(tui::run(app, jobs))
+    super::finish(tui::run(app, jobs))
 }

@@ -1,8 +1,8 @@
-//! `claimtag check PATH... [--fix]`: prints what [`claimtag::check`] finds,
+//! `claimtag check PATH... [--fix]`: prints what [`claimtag_model::check`] finds,
 //! one line per problem. Exit 0 when clean (also after a `--fix` that left
 //! nothing), 1 when problems remain, 2 when a path or file cannot be read.
 
-use claimtag::check::{self, Mode, Schemes};
+use claimtag_model::check::{self, Mode, Schemes};
 
 use super::{CheckArgs, Context, Failure};
 

@@ -9,9 +9,9 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use claimtag::export::{self, Format, OffsetUnit, Rendered};
-use claimtag::scheme::Scheme;
-use claimtag::store;
+use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::scheme::Scheme;
+use claimtag_model::store;
 
 use super::{Context, ExportArgs, ExportFormat, Failure};
 

@@ -4,7 +4,7 @@
 //! `--annotator` must be given explicitly: imported tags are someone's work,
 //! and filing them under whoever runs the command by default would mislabel it.
 
-use claimtag::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
 
 use super::{Context, Failure, ImportArgs};
 

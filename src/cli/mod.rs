@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use claimtag::config::{self, Config};
+use claimtag_model::config::{self, Config};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -234,9 +234,19 @@ impl Failure {
     }
 }
 
-impl From<claimtag::Error> for Failure {
-    fn from(e: claimtag::Error) -> Self {
+impl From<claimtag_model::Error> for Failure {
+    fn from(e: claimtag_model::Error) -> Self {
         Failure::usage(e.to_string())
+    }
+}
+
+/// Turns the TUI's outcome into the command's: work left unsaved (kept in
+/// recovery files) is exit 1 with its notes, a failure to run is exit 2.
+pub fn finish(outcome: Result<Vec<String>, String>) -> Result<(), Failure> {
+    match outcome {
+        Ok(notes) if notes.is_empty() => Ok(()),
+        Ok(notes) => Err(Failure::problems(notes)),
+        Err(e) => Err(Failure::usage(e)),
     }
 }
 

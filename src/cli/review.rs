@@ -1,15 +1,15 @@
 use std::sync::Arc;
 
-use claimtag::format::valid_annotator;
-use claimtag::review::adjudicated_copy;
-use claimtag::store::annotators_of;
-use claimtag::{Article, Document};
+use claimtag_model::format::valid_annotator;
+use claimtag_model::review::adjudicated_copy;
+use claimtag_model::store::annotators_of;
+use claimtag_model::{Article, Document};
 
 use super::annotate::setup;
 use super::{Context, Failure, ReviewArgs};
-use crate::tui::app::{App, Pane};
-use crate::tui::review::Review;
-use crate::tui::{self, LoadJob};
+use claimtag_tui::app::{App, Pane};
+use claimtag_tui::review::Review;
+use claimtag_tui::{self as tui, LoadJob};
 
 pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     let s = setup(ctx, &args.paths)?;
@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     });
     app.panes = vec![Pane::new(first), Pane::new(n + first)];
     app.info("review: ] next difference, a accept theirs, r reject, A accept all, ? help");
-    crate::tui::finish(tui::run(app, jobs))
+    super::finish(tui::run(app, jobs))
 }
 
 /// The one annotator with sidecars beside the sources who is not `exclude`d.

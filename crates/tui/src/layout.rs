@@ -10,7 +10,7 @@ use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use crate::text::Document;
+use claimtag_model::text::Document;
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;

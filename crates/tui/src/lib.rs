@@ -2,9 +2,15 @@
 //! pure `update`, pure drawing ([`ui`]) and this event loop, which is the only
 //! part that does I/O.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod app;
 pub mod edit;
 pub mod keymap;
+pub mod layout;
 pub mod review;
 pub mod theme;
 pub mod ui;
@@ -19,7 +25,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
 use ratatui::DefaultTerminal;
 
-use claimtag::{Article, Error};
+use claimtag_model::{Article, Error};
 
 use app::{Action, App, Doc, Effect, Overlay, Slot};
 
@@ -99,21 +105,11 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
 }
 
 /// The start of a big file as a document, or None for a small one.
-fn preview_of(path: &Path) -> Option<claimtag::Document> {
-    if std::fs::metadata(path).ok()?.len() <= claimtag::text::PREVIEW_OVER {
+fn preview_of(path: &Path) -> Option<claimtag_model::Document> {
+    if std::fs::metadata(path).ok()?.len() <= claimtag_model::text::PREVIEW_OVER {
         return None;
     }
-    claimtag::Document::load_prefix(path, claimtag::text::PREVIEW_BYTES)
-}
-
-/// Turns the TUI's outcome into the command's: work left unsaved (kept in
-/// recovery files) is exit 1 with its notes, a failure to run is exit 2.
-pub fn finish(outcome: Result<Vec<String>, String>) -> Result<(), crate::cli::Failure> {
-    match outcome {
-        Ok(notes) if notes.is_empty() => Ok(()),
-        Ok(notes) => Err(crate::cli::Failure::problems(notes)),
-        Err(e) => Err(crate::cli::Failure::usage(e)),
-    }
+    claimtag_model::Document::load_prefix(path, claimtag_model::text::PREVIEW_BYTES)
 }
 
 fn spawn_loader(jobs: Vec<LoadJob>) -> Receiver<(usize, Result<Article, String>)> {
@@ -160,7 +156,12 @@ fn event_loop(
                         if panic_key.is_some()
                             && k.code == crossterm::event::KeyCode::Char(panic_key.unwrap_or(' '))
                         {
-                            panic!("CLAIMTAG_TEST_PANIC_ON_KEY: crashing on purpose");
+                            // A test hook: the end-to-end tests check that a panic
+                            // restores the terminal and writes recovery files.
+                            #[allow(clippy::panic)]
+                            {
+                                panic!("CLAIMTAG_TEST_PANIC_ON_KEY: crashing on purpose");
+                            }
                         }
                         Some(Action::Key(k))
                     }
@@ -345,7 +346,7 @@ fn reload_changed_on_disk(app: &mut App) {
 /// Where a recovery copy of a sidecar goes: beside it, named so no tool takes
 /// it for a sidecar.
 pub fn recovery_path(sidecar: &Path) -> PathBuf {
-    let stamp = claimtag::format::now_utc().replace([':', '-'], "");
+    let stamp = claimtag_model::format::now_utc().replace([':', '-'], "");
     let name = sidecar
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -377,14 +378,14 @@ fn recovery_yaml(d: &Doc) -> String {
     let mut sidecar = d.article.sidecar.clone();
     sidecar.source.sha256 = d.article.doc.sha256().to_string();
     sidecar.source.chars = d.article.doc.len_chars();
-    sidecar.updated = claimtag::format::now_utc();
+    sidecar.updated = claimtag_model::format::now_utc();
     sidecar.to_yaml()
 }
 
 fn write_recovery_file(d: &Doc, reuse: Option<&Path>) -> Result<PathBuf, String> {
     if let Some(path) = reuse {
         let yaml = recovery_yaml(d);
-        return claimtag::store::write_atomic(path, yaml.as_bytes())
+        return claimtag_model::store::write_atomic(path, yaml.as_bytes())
             .map(|()| path.to_path_buf())
             .map_err(|e| e.to_string());
     }
@@ -392,7 +393,7 @@ fn write_recovery_file(d: &Doc, reuse: Option<&Path>) -> Result<PathBuf, String>
     let path = recovery_path(&d.article.sidecar_path);
     // Printed for the user: absolute, so it can be found from anywhere.
     let path = std::path::absolute(&path).unwrap_or(path);
-    match claimtag::store::write_atomic(&path, yaml.as_bytes()) {
+    match claimtag_model::store::write_atomic(&path, yaml.as_bytes()) {
         Ok(()) => Ok(path),
         Err(first) => {
             // The corpus folder is not writable: use the user's data folder.
@@ -401,7 +402,8 @@ fn write_recovery_file(d: &Doc, reuse: Option<&Path>) -> Result<PathBuf, String>
                 .ok_or_else(|| first.to_string())?;
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let fallback = dir.join(path.file_name().unwrap_or_default());
-            claimtag::store::write_atomic(&fallback, yaml.as_bytes()).map_err(|e| e.to_string())?;
+            claimtag_model::store::write_atomic(&fallback, yaml.as_bytes())
+                .map_err(|e| e.to_string())?;
             Ok(fallback)
         }
     }

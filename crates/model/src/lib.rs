@@ -7,7 +7,7 @@
 //! with a leading BOM removed and line endings kept:
 //!
 //! ```
-//! use claimtag::{anchor, Document, Sidecar};
+//! use claimtag_model::{anchor, Document, Sidecar};
 //!
 //! let doc = Document::from_bytes("\u{feff}Kabul 👨‍👩‍👧 said:\r\nno.".as_bytes().to_vec()).unwrap();
 //! assert_eq!(doc.len_chars(), 22); // BOM dropped, CRLF counts as two
@@ -35,7 +35,6 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod format;
-pub mod layout;
 pub mod review;
 pub mod scheme;
 pub mod store;

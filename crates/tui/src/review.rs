@@ -4,14 +4,14 @@
 
 use std::ops::Range;
 
-use claimtag::format::Annotation;
-use claimtag::review::{self, DiffKind, Difference};
+use claimtag_model::format::Annotation;
+use claimtag_model::review::{self, DiffKind, Difference};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Effect, Overlay, Pane, Slot};
 use super::keymap::Command;
-use claimtag::layout::Layout;
+use crate::layout::Layout;
 
 #[derive(Debug, Clone)]
 pub struct Review {

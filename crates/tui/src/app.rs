@@ -9,10 +9,10 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use claimtag::anchor;
-use claimtag::format::{Annotation, Link};
-use claimtag::layout::{Layout, RowPos};
-use claimtag::{Article, Document, Scheme};
+use crate::layout::{Layout, RowPos};
+use claimtag_model::anchor;
+use claimtag_model::format::{Annotation, Link};
+use claimtag_model::{Article, Document, Scheme};
 
 use super::edit::LineEdit;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
@@ -101,7 +101,7 @@ pub struct Doc {
 #[derive(Debug, Clone)]
 struct Snapshot {
     annotations: Vec<Annotation>,
-    extra: claimtag::format::Extra,
+    extra: claimtag_model::format::Extra,
 }
 
 impl Doc {
@@ -527,8 +527,8 @@ impl App {
             .unwrap_or_default();
         let article = Article {
             source: path.clone(),
-            sidecar_path: claimtag::store::sidecar_path(path, &self.annotator),
-            sidecar: claimtag::Sidecar::new(&self.annotator, &name, "", doc.len_chars()),
+            sidecar_path: claimtag_model::store::sidecar_path(path, &self.annotator),
+            sidecar: claimtag_model::Sidecar::new(&self.annotator, &name, "", doc.len_chars()),
             doc: Arc::new(doc),
             stamp: None,
             read_only: None,

@@ -7,7 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use claimtag::{Article, Scheme};
+use claimtag_model::{Article, Scheme};
 
 use super::app::{Action, App, Effect, Overlay, Slot};
 use super::keymap::Keymap;
@@ -481,10 +481,10 @@ mod props {
 
 mod review_screen {
     use super::*;
-    use crate::tui::app::Pane;
-    use crate::tui::review::Review;
-    use claimtag::anchor::new_annotation;
-    use claimtag::review::rejected;
+    use crate::app::Pane;
+    use crate::review::Review;
+    use claimtag_model::anchor::new_annotation;
+    use claimtag_model::review::rejected;
 
     /// alice and bob tagged the same article; the review goes into `gold`.
     fn review_fixture() -> (tempfile::TempDir, App) {
@@ -525,10 +525,10 @@ mod review_screen {
             vec![p.clone(), p.clone()],
             true,
         );
-        let doc = std::sync::Arc::new(claimtag::Document::load(&p).unwrap());
+        let doc = std::sync::Arc::new(claimtag_model::Document::load(&p).unwrap());
         let alice = Article::with_doc(&p, doc.clone(), "alice");
         let mut gold = Article::with_doc(&p, doc.clone(), "gold");
-        gold.sidecar = claimtag::review::adjudicated_copy(&alice.sidecar, "gold", "alice");
+        gold.sidecar = claimtag_model::review::adjudicated_copy(&alice.sidecar, "gold", "alice");
         app.update(Action::Loaded(0, Box::new(Ok(gold))));
         app.update(Action::Loaded(
             1,
@@ -677,7 +677,7 @@ fn counts_repeat_motions_and_o_moves_the_other_end() {
 }
 
 mod search {
-    use crate::tui::app::{find, rfind};
+    use crate::app::{find, rfind};
 
     #[test]
     fn needle_longer_than_haystack() {
@@ -707,7 +707,7 @@ fn readme_key_table() -> String {
 #[test]
 fn readme_key_table_matches_the_keymap() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let table = readme_key_table();
     assert!(
         readme.contains(&table),
@@ -735,10 +735,13 @@ fn huge_selections_are_not_tagged() {
 #[test]
 fn scheme_attributes_are_edited_as_extra_keys() {
     let mut f = fixture(ARTICLE, (100, 30));
-    f.app.scheme.attributes.push(claimtag::scheme::Attribute {
-        name: "source_type".into(),
-        description: "where it was said".into(),
-    });
+    f.app
+        .scheme
+        .attributes
+        .push(claimtag_model::scheme::Attribute {
+            name: "source_type".into(),
+            description: "where it was said".into(),
+        });
     keys(&mut f.app, "s c <Enter> <Down> <Down> <Down>");
     type_text(&mut f.app, "website");
     let s = screen(&f.app);

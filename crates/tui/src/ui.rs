@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-use claimtag::layout::{Glyph, Layout};
+use crate::layout::{Glyph, Layout};
 
 use super::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
 use super::keymap::Command;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use claimtag::Scheme;
-use claimtag::config::Binding;
+use claimtag_model::Scheme;
+use claimtag_model::config::Binding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Command {
@@ -872,7 +872,7 @@ mod tests {
     #[test]
     fn label_keys_may_not_shadow_other_actions() {
         let mut s = Scheme::default();
-        s.labels.push(claimtag::scheme::Label {
+        s.labels.push(claimtag_model::scheme::Label {
             name: "source".into(),
             key: 's',
             colour: "blue".into(),

@@ -2,8 +2,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use claimtag::Scheme;
-use claimtag::colour::{Colour, Named};
+use claimtag_model::Scheme;
+use claimtag_model::colour::{Colour, Named};
 
 #[derive(Debug, Clone)]
 pub struct Theme {
@@ -96,8 +96,8 @@ impl Theme {
             .map(|l| {
                 let c = overrides
                     .get(&l.name)
-                    .and_then(|c| claimtag::colour::parse(c))
-                    .or_else(|| claimtag::colour::parse(&l.colour))
+                    .and_then(|c| claimtag_model::colour::parse(c))
+                    .or_else(|| claimtag_model::colour::parse(&l.colour))
                     .map(to_color)
                     .unwrap_or(Color::Gray);
                 Style::new().bg(c).fg(Color::Black)

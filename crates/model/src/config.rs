@@ -131,7 +131,9 @@ impl Config {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
             None => match default_path() {
-                Some(p) if p.is_file() => p,
+                // Anything there by that name is read (a directory or FIFO
+                // is an error, not silently skipped).
+                Some(p) if std::fs::symlink_metadata(&p).is_ok() => p,
                 _ => {
                     return Ok(Config {
                         trim_selections: true,
@@ -140,7 +142,7 @@ impl Config {
                 }
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let (text, _) = crate::reading::read_text_capped(&path, crate::reading::MAX_CONFIG_BYTES)?;
         Config::parse(&path, &text)
     }
 }

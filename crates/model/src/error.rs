@@ -13,6 +13,8 @@ pub enum Error {
     },
     #[error("{}: not valid UTF-8 at byte offset {offset}", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
+    #[error("{}: is {what}, not a regular file", path.display())]
+    NotRegular { path: PathBuf, what: &'static str },
     #[error("{}: {size} bytes is over the limit of {limit} bytes", path.display())]
     TooLarge {
         path: PathBuf,

@@ -35,6 +35,8 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod lock;
+pub mod reading;
 pub mod review;
 pub mod scheme;
 pub mod store;

@@ -229,9 +229,11 @@ impl Scheme {
         };
         while let Some(d) = dir {
             let candidate = d.join(SCHEME_FILE);
-            if candidate.is_file() {
-                let text =
-                    std::fs::read_to_string(&candidate).map_err(|e| Error::io(&candidate, e))?;
+            // Anything by that name counts: a directory, FIFO or broken link
+            // is an error, never silently replaced by the default scheme.
+            if std::fs::symlink_metadata(&candidate).is_ok() {
+                let (text, _) =
+                    crate::reading::read_text_capped(&candidate, crate::reading::MAX_SCHEME_BYTES)?;
                 return Ok((Scheme::parse(&candidate, &text)?, Some(candidate)));
             }
             dir = d.parent();

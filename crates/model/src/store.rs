@@ -14,13 +14,28 @@ use crate::text::{Document, sha256_hex};
 
 pub const SIDECAR_SUFFIX: &str = ".ann.yaml";
 
-/// `<source file name>.<annotator>.ann.yaml` beside the source.
+/// `<source file name>.<annotator>.ann.yaml` beside the source. Built from
+/// the name's OS string, so two names that differ only in bytes that are not
+/// UTF-8 never share a sidecar.
 pub fn sidecar_path(source: &Path, annotator: &str) -> PathBuf {
-    let name = source
+    let mut name = source.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{annotator}{SIDECAR_SUFFIX}"));
+    source.with_file_name(name)
+}
+
+/// The source's file name as text; a name that is not UTF-8 is refused (the
+/// sidecar records the name as text, and it must say which file it is of).
+pub fn utf8_file_name(source: &Path) -> Result<&str> {
+    source
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    source.with_file_name(format!("{name}.{annotator}{SIDECAR_SUFFIX}"))
+        .unwrap_or_default()
+        .to_str()
+        .ok_or_else(|| {
+            Error::invalid(
+                source,
+                "the file name is not valid UTF-8; rename the file to annotate it",
+            )
+        })
 }
 
 /// Splits a sidecar file name into (source file name, annotator).
@@ -116,26 +131,17 @@ impl DiskStamp {
     }
 }
 
-/// Reads a file of at most `limit` bytes.
-pub fn read_capped(path: &Path, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata)> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > limit {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            size: meta.len(),
-            limit,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok((bytes, meta))
-}
+pub use crate::reading::read_capped;
 
 /// Reads and parses a sidecar. `Ok(None)` when there is none.
 pub fn read_sidecar(path: &Path) -> Result<Option<(Sidecar, DiskStamp)>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let (bytes, meta) = read_capped(path, MAX_SIDECAR_BYTES)?;
+    let (bytes, meta) = match read_capped(path, MAX_SIDECAR_BYTES) {
+        Ok(read) => read,
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let text = std::str::from_utf8(&bytes).map_err(|e| Error::NotUtf8 {
         path: path.to_path_buf(),
         offset: e.valid_up_to(),
@@ -146,26 +152,43 @@ pub fn read_sidecar(path: &Path) -> Result<Option<(Sidecar, DiskStamp)>> {
 
 /// The current stamp of a file, or None when it does not exist.
 pub fn stamp_of(path: &Path) -> Result<Option<DiskStamp>> {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-            Ok(Some(DiskStamp::of_bytes(&bytes, &meta)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
+    match read_capped(path, MAX_SIDECAR_BYTES) {
+        Ok((bytes, meta)) => Ok(Some(DiskStamp::of_bytes(&bytes, &meta))),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Temporary files of a save: `.claimtag-<pid>-<random>.tmp`, so stale ones
+/// (the saving process was killed) can be told apart and removed.
+const TEMP_PREFIX: &str = ".claimtag-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// tempfile names its temporary file in its errors; the user knows the
+/// sidecar, so keep only the cause and let the caller name the sidecar.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    match e.get_ref().and_then(std::error::Error::source) {
+        Some(cause) => std::io::Error::new(e.kind(), cause.to_string()),
+        None => e,
     }
 }
 
 /// Writes a file atomically: a temporary file in the same folder, fsync,
 /// rename over the target, fsync of the folder. A crash leaves the old file or
-/// the new one, whole.
+/// the new one, whole. Errors name `path`, never the temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let io = |e: std::io::Error| Error::io(path, without_temp_path(e));
+    let dir = folder_of(path);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".claimtag-").suffix(".tmp");
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
     // A new file gets the usual mode (0666 less the umask), not tempfile's
     // private 0600: colleagues on a shared corpus must be able to read it.
     #[cfg(unix)]
@@ -173,16 +196,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     // Rewriting keeps the old file's mode.
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(meta.permissions())
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(io)?;
     }
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    tmp.write_all(bytes).map_err(io)?;
+    fault::stop_at("written");
+    tmp.as_file().sync_all().map_err(io)?;
+    fault::stop_at("synced");
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    fault::stop_at("renamed");
     if let Ok(d) = std::fs::File::open(dir) {
         // Makes the rename itself durable; not all platforms allow it.
         let _ = d.sync_all();
@@ -197,6 +223,10 @@ pub fn save_sidecar(
     sidecar: &Sidecar,
     expected: Option<&DiskStamp>,
 ) -> Result<DiskStamp> {
+    // Held from reading the file on disk to the rename: another writer
+    // cannot slip in between, so the later of two always sees the other's.
+    let _lock = crate::lock::SaveLock::acquire(path)?;
+    fault::stop_at("locked");
     let current = stamp_of(path)?;
     let unchanged = match (&current, expected) {
         (None, None) => true,
@@ -212,6 +242,64 @@ pub fn save_sidecar(
     write_atomic(path, yaml.as_bytes())?;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     Ok(DiskStamp::of_bytes(yaml.as_bytes(), &meta))
+}
+
+/// Removes temporary files of saves that never finished (the process was
+/// killed) from `dir`: ours by name, left by a process that is gone (or over
+/// an hour ago), and not touched for a minute. Returns how many.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    use std::time::Duration;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(middle) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        let writer_gone = middle
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+            .is_some_and(|pid| !crate::lock::pid_alive(pid));
+        let stale = meta.is_file()
+            && ((writer_gone && age > Duration::from_secs(60)) || age > Duration::from_secs(3600));
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Test-only stops inside a save (between lock, write, fsync and rename), so
+/// tests can kill a saving process at each step.
+#[cfg(test)]
+pub(crate) mod fault {
+    pub const ENV: &str = "CLAIMTAG_TEST_STOP_AT";
+
+    pub fn stop_at(point: &str) {
+        if std::env::var(ENV).is_ok_and(|p| p == point) {
+            eprintln!("stopped at {point}");
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+#[cfg(not(test))]
+mod fault {
+    pub fn stop_at(_point: &str) {}
 }
 
 /// A source file opened for one annotator.
@@ -235,22 +323,27 @@ impl Article {
     /// Opens a source and `annotator`'s sidecar for it. Fails only when the
     /// source cannot be read or decoded; a bad sidecar makes it read-only.
     pub fn open(source: &Path, annotator: &str) -> Result<Article> {
+        utf8_file_name(source)?;
         let doc = Arc::new(Document::load(source)?);
         Ok(Self::with_doc(source, doc, annotator))
     }
 
     pub fn with_doc(source: &Path, doc: Arc<Document>, annotator: &str) -> Article {
         let sidecar_path = sidecar_path(source, annotator);
+        remove_stale_temps(folder_of(&sidecar_path));
         let file_name = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let empty = || Sidecar::new(annotator, &file_name, "", doc.len_chars());
-        let (sidecar, stamp, read_only) = match read_sidecar(&sidecar_path) {
+        let (sidecar, stamp, mut read_only) = match read_sidecar(&sidecar_path) {
             Ok(Some((s, st))) => (s, Some(st), None),
             Ok(None) => (empty(), None, None),
             Err(e) => (empty(), None, Some(e.to_string())),
         };
+        if read_only.is_none() {
+            read_only = not_writable(source, &sidecar_path);
+        }
         let mut article = Article {
             source: source.to_path_buf(),
             doc,
@@ -262,6 +355,23 @@ impl Article {
         };
         article.check_anchors();
         article
+    }
+
+    /// For a read-only article: reads the sidecar again, and when it now
+    /// parses and may be written, takes it and becomes writable. Returns
+    /// whether it did (the caller says so).
+    pub fn retry_read_only(&mut self) -> bool {
+        if self.read_only.is_none() {
+            return false;
+        }
+        let fresh = Article::with_doc(&self.source, Arc::clone(&self.doc), &self.sidecar.annotator);
+        if fresh.read_only.is_some() {
+            // Still unreadable; keep the newest reason.
+            self.read_only = fresh.read_only;
+            return false;
+        }
+        *self = fresh;
+        true
     }
 
     fn check_anchors(&mut self) {
@@ -322,6 +432,22 @@ impl Article {
             Err(_) => false,
         }
     }
+}
+
+/// Why a sidecar that parsed must still not be written: the file (or, for a
+/// new one, the source's name) is marked read-only on disk. Respecting the
+/// mode matters even for root, who could write it anyway.
+fn not_writable(source: &Path, sidecar: &Path) -> Option<String> {
+    if let Err(e) = utf8_file_name(source) {
+        return Some(e.to_string());
+    }
+    let meta = std::fs::metadata(sidecar).ok()?;
+    meta.permissions().readonly().then(|| {
+        format!(
+            "{}: the file is read-only on disk; opened read-only",
+            sidecar.display()
+        )
+    })
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Document {
 
     /// Reads and decodes a source file. Errors name the file (and byte offset).
     pub fn load(path: &Path) -> Result<Document> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let (bytes, _) = crate::reading::read_capped(path, crate::reading::MAX_SOURCE_BYTES)?;
         Document::from_bytes(bytes).map_err(|e| Error::NotUtf8 {
             path: path.to_path_buf(),
             offset: e.offset,
@@ -113,13 +113,7 @@ impl Document {
     /// dropped; None when the file cannot be read or its start is not UTF-8
     /// (the full load reports that).
     pub fn load_prefix(path: &Path, max: u64) -> Option<Document> {
-        use std::io::Read;
-        let mut buf = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(max)
-            .read_to_end(&mut buf)
-            .ok()?;
+        let mut buf = crate::reading::read_prefix(path, max).ok()?;
         if let Err(e) = std::str::from_utf8(&buf) {
             if e.error_len().is_some() {
                 return None;

@@ -125,11 +125,7 @@ pub fn read_records(format: ImportFormat, files: &[PathBuf]) -> Result<(Vec<Reco
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let (bytes, _) = store::read_capped(path, MAX_INPUT_BYTES)?;
-    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+    Ok(crate::reading::read_text_capped(path, MAX_INPUT_BYTES)?.0)
 }
 
 fn json_error(file: &Path, line: usize, e: &serde_json::Error) -> String {
@@ -346,8 +342,8 @@ fn parse_fragments(s: &str) -> Option<Vec<(usize, usize)>> {
 /// beside it. Returns the record and warnings about lines it does not use.
 fn brat_record(ann: &Path) -> std::result::Result<(Record, Vec<String>), String> {
     let txt = ann.with_extension("txt");
-    let text_bytes = std::fs::read(&txt)
-        .map_err(|e| format!("{}: {e} (the .txt beside {})", txt.display(), ann.display()))?;
+    let (text_bytes, _) = crate::reading::read_capped(&txt, MAX_INPUT_BYTES)
+        .map_err(|e| format!("{e} (the .txt beside {})", ann.display()))?;
     let doc = Document::from_bytes(text_bytes).map_err(|e| {
         format!(
             "{}: not valid UTF-8 at byte offset {}",

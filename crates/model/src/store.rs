@@ -588,3 +588,154 @@ mod tests {
         );
     }
 }
+
+/// Saves killed at each step, and two processes saving one sidecar at once.
+/// The children are this test binary run again on an ignored test, told what
+/// to do by environment variables.
+#[cfg(all(test, unix))]
+mod crash_tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    const CHILD: &str = "CLAIMTAG_TEST_CHILD";
+    const SOURCE: &str = "CLAIMTAG_TEST_SOURCE";
+    const TEXT: &str = "One two three four five six seven eight nine ten.";
+
+    /// Adds `count` annotations with notes `<tag>-<i>` to the sidecar of
+    /// SOURCE, each in its own save; a save refused because the file changed
+    /// meanwhile is redone on the new file.
+    fn add_notes(tag: &str, count: usize) {
+        let source = PathBuf::from(std::env::var(SOURCE).unwrap());
+        for i in 0..count {
+            loop {
+                let mut art = Article::open(&source, "alice").unwrap();
+                let id = format!("{tag}{i}");
+                let mut a = anchor::new_annotation(&art.doc, 0..3, "claim", id);
+                a.note = Some(format!("{tag}-{i}"));
+                art.sidecar.annotations.push(a);
+                match art.save() {
+                    Ok(()) => break,
+                    Err(Error::ChangedOnDisk { .. }) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[ignore = "run by the tests below as a child process"]
+    fn child() {
+        if let Ok(what) = std::env::var(CHILD) {
+            let (tag, count) = what.split_once(':').unwrap();
+            add_notes(tag, count.parse().unwrap());
+        }
+    }
+
+    fn spawn(source: &Path, what: &str, stop_at: Option<&str>) -> Child {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "store::crash_tests::child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, what)
+        .env(SOURCE, source)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+        match stop_at {
+            Some(p) => cmd.env(fault::ENV, p),
+            None => cmd.env_remove(fault::ENV),
+        };
+        cmd.spawn().unwrap()
+    }
+
+    fn notes(side: &Path) -> Vec<String> {
+        let (s, _) = read_sidecar(side).unwrap().unwrap();
+        let mut n: Vec<String> = s.annotations.into_iter().filter_map(|a| a.note).collect();
+        n.sort();
+        n
+    }
+
+    fn corpus() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, TEXT).unwrap();
+        (dir, src)
+    }
+
+    #[test]
+    fn killed_at_any_step_of_a_save_leaves_the_old_or_the_new_file_whole() {
+        for (point, saved) in [
+            ("locked", false),
+            ("written", false),
+            ("synced", false),
+            ("renamed", true),
+        ] {
+            let (_dir, src) = corpus();
+            let side = sidecar_path(&src, "alice");
+            // The old file: one save that went through.
+            let mut first = spawn(&src, "old:1", None);
+            assert!(first.wait().unwrap().success());
+            assert_eq!(notes(&side), ["old-0"]);
+            // The new save, stopped at `point` and killed there.
+            let mut child = spawn(&src, "new:1", Some(point));
+            let mut err = BufReader::new(child.stderr.take().unwrap());
+            let mut line = String::new();
+            while !line.contains("stopped at") {
+                line.clear();
+                assert!(err.read_line(&mut line).unwrap() > 0, "child ended early");
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+            let want: &[&str] = if saved {
+                &["new-0", "old-0"]
+            } else {
+                &["old-0"]
+            };
+            assert_eq!(notes(&side), want, "killed at {point}");
+            // The next save goes through (the killed one's lock is gone).
+            let mut after = spawn(&src, "after:1", None);
+            assert!(after.wait().unwrap().success(), "after a kill at {point}");
+            assert!(notes(&side).contains(&"after-0".to_string()));
+        }
+    }
+
+    #[test]
+    fn two_processes_saving_one_sidecar_in_a_loop_lose_nothing() {
+        const EACH: usize = 25;
+        let (_dir, src) = corpus();
+        let mut a = spawn(&src, "p:25", None);
+        let mut b = spawn(&src, "q:25", None);
+        assert!(a.wait().unwrap().success());
+        assert!(b.wait().unwrap().success());
+        let got = notes(&sidecar_path(&src, "alice"));
+        let mut want: Vec<String> = (0..EACH)
+            .flat_map(|i| [format!("p-{i}"), format!("q-{i}")])
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "a save was lost");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_a_killed_save_are_removed_at_open() {
+        let (dir, src) = corpus();
+        let mut done = Command::new("true").spawn().unwrap();
+        let dead = done.id();
+        done.wait().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        let stale = dir.path().join(format!(".claimtag-{dead}-abc.tmp"));
+        let live = dir
+            .path()
+            .join(format!(".claimtag-{}-def.tmp", std::process::id()));
+        let other = dir.path().join(".other-1-x.tmp");
+        for p in [&stale, &live, &other] {
+            std::fs::File::create(p).unwrap().set_modified(old).unwrap();
+        }
+        Article::open(&src, "alice").unwrap();
+        assert!(!stale.exists(), "a dead writer's temp file stays");
+        assert!(live.exists(), "a live writer's temp file was removed");
+        assert!(other.exists(), "a file not ours was removed");
+    }
+}

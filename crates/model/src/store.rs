@@ -173,9 +173,14 @@ fn folder_of(path: &Path) -> &Path {
 
 /// tempfile names its temporary file in its errors; the user knows the
 /// sidecar, so keep only the cause and let the caller name the sidecar.
+/// (Its wrapper's only public face is the text "<cause> at path <temp>".)
 fn without_temp_path(e: std::io::Error) -> std::io::Error {
-    match e.get_ref().and_then(std::error::Error::source) {
-        Some(cause) => std::io::Error::new(e.kind(), cause.to_string()),
+    let Some(inner) = e.get_ref() else {
+        return e;
+    };
+    let text = inner.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
         None => e,
     }
 }
@@ -539,6 +544,80 @@ mod tests {
             std::fs::read_to_string(&side).unwrap(),
             "format: claimtag/1\nannotations: [\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_never_share_a_sidecar() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fe = dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xfe.txt"));
+        let ff = dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xff.txt"));
+        assert_ne!(sidecar_path(&fe, "alice"), sidecar_path(&ff, "alice"));
+        std::fs::write(&fe, "text").unwrap();
+        let e = Article::open(&fe, "alice").unwrap_err().to_string();
+        assert!(
+            e.ends_with("the file name is not valid UTF-8; rename the file to annotate it"),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_sidecar_opens_read_only_and_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Hello world.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        art.save().unwrap();
+        let side = art.sidecar_path.clone();
+        std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&side).unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        let why = art.read_only.clone().expect("must open read-only");
+        assert!(
+            why.ends_with("the file is read-only on disk; opened read-only"),
+            "{why}"
+        );
+        assert!(art.save().is_err());
+        assert_eq!(std::fs::read(&side).unwrap(), before);
+        // Made writable again: the pane recovers on a retry.
+        std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(art.retry_read_only());
+        assert_eq!(art.read_only, None);
+        art.save().unwrap();
+    }
+
+    #[test]
+    fn a_fixed_sidecar_makes_a_read_only_article_writable_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Hello world.").unwrap();
+        let mut good = Article::open(&src, "bob").unwrap();
+        let id = good.sidecar.fresh_id();
+        good.sidecar
+            .annotations
+            .push(anchor::new_annotation(&good.doc, 0..5, "claim", id));
+        good.save().unwrap();
+        let yaml = std::fs::read_to_string(&good.sidecar_path).unwrap();
+        std::fs::write(&good.sidecar_path, "format: [\n").unwrap();
+        let mut art = Article::open(&src, "bob").unwrap();
+        assert!(art.read_only.is_some());
+        assert!(!art.retry_read_only(), "still broken");
+        std::fs::write(&good.sidecar_path, yaml).unwrap();
+        assert!(art.retry_read_only());
+        assert_eq!(art.read_only, None);
+        assert_eq!(art.sidecar.annotations.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_save_names_the_sidecar_not_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let side = dir.path().join("gone/a.txt.alice.ann.yaml");
+        let e = write_atomic(&side, b"x").unwrap_err().to_string();
+        assert!(e.starts_with(&side.display().to_string()), "{e}");
+        assert!(!e.contains(".claimtag-"), "{e}");
     }
 
     #[test]

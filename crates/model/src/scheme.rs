@@ -16,8 +16,9 @@ pub struct Label {
     /// The key that tags a selection with this label.
     pub key: char,
     /// A colour name (`red`, `light-blue`, …) or `#rrggbb`; when left out,
-    /// the next of a fixed palette.
-    #[serde(default)]
+    /// the next of a fixed palette. `color:` is accepted too, as brat,
+    /// doccano and Label Studio users write it.
+    #[serde(default, alias = "color")]
     pub colour: String,
     #[serde(default)]
     pub description: String,
@@ -155,32 +156,64 @@ impl Scheme {
                 l.colour = PALETTE[i % PALETTE.len()].to_string();
             }
         }
-        s.validate(path)?;
+        // Parsed again for the places of names, keys and colours, so a
+        // problem of meaning is reported at its line like a syntax error.
+        let places: Places =
+            serde_saphyr::from_str_with_options(yaml, crate::format::read_options())
+                .map_err(|e| Error::yaml(path, &e))?;
+        s.validate().map_err(|(place, message)| {
+            let (line, column) = places.locate(place);
+            Error::Yaml {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })?;
         Ok(s)
     }
 
-    fn validate(&self, path: &Path) -> Result<()> {
+    /// Problems of meaning, each with the place it is about.
+    fn validate(&self) -> std::result::Result<(), (Place, String)> {
         if self.labels.is_empty() {
-            return Err(Error::invalid(path, "labels: at least one label is needed"));
+            return Err((Place::Labels, "labels: at least one label is needed".into()));
         }
         let mut names = std::collections::BTreeSet::new();
         let mut keys = std::collections::BTreeSet::new();
-        for l in &self.labels {
-            if l.name.is_empty() || !names.insert(&l.name) {
-                return Err(Error::invalid(
-                    path,
-                    format!("labels: name {:?} is empty or used twice", l.name),
+        for (i, l) in self.labels.iter().enumerate() {
+            if !plain_name(&l.name) {
+                return Err((
+                    Place::Label(i, Field::Name),
+                    format!(
+                        "labels: name {:?} must be non-empty, without control characters or spaces at either end",
+                        l.name
+                    ),
+                ));
+            }
+            if !names.insert(&l.name) {
+                return Err((
+                    Place::Label(i, Field::Name),
+                    format!("labels: name {:?} is used twice", l.name),
+                ));
+            }
+            if l.key.is_control() || l.key == ' ' {
+                return Err((
+                    Place::Label(i, Field::Key),
+                    format!(
+                        "labels: key {:?} of {:?} is not a printable key",
+                        l.key, l.name
+                    ),
                 ));
             }
             if !keys.insert(l.key) {
-                return Err(Error::invalid(
-                    path,
+                return Err((
+                    Place::Label(i, Field::Key),
                     format!("labels: key {:?} of {:?} is used twice", l.key, l.name),
                 ));
             }
             if crate::colour::parse(&l.colour).is_none() {
-                return Err(Error::invalid(
-                    path,
+                return Err((
+                    Place::Label(i, Field::Colour),
                     format!(
                         "labels: colour {:?} of {:?} is not a colour name or #rrggbb",
                         l.colour, l.name
@@ -188,16 +221,16 @@ impl Scheme {
                 ));
             }
         }
-        for a in &self.attributes {
+        for (i, a) in self.attributes.iter().enumerate() {
             // An attribute is stored as a key of the annotation: it may not
             // take the name of one the format already has.
             const TAKEN: &[&str] = &[
                 "id", "label", "start", "end", "text", "prefix", "suffix", "links", "created",
                 "from", "orphan",
             ];
-            if a.name.is_empty() || TAKEN.contains(&a.name.as_str()) {
-                return Err(Error::invalid(
-                    path,
+            if !plain_name(&a.name) || TAKEN.contains(&a.name.as_str()) {
+                return Err((
+                    Place::Attribute(i),
                     format!(
                         "attributes: {:?} is empty or a key annotations already have",
                         a.name
@@ -205,11 +238,20 @@ impl Scheme {
                 ));
             }
         }
-        for r in &self.relations {
-            for l in r.from.iter().chain(&r.to) {
-                if !names.contains(l) {
-                    return Err(Error::invalid(
-                        path,
+        for (i, r) in self.relations.iter().enumerate() {
+            if !plain_name(&r.name) {
+                return Err((
+                    Place::Relation(i, Field::Name),
+                    format!(
+                        "relations: name {:?} must be non-empty, without control characters or spaces at either end",
+                        r.name
+                    ),
+                ));
+            }
+            for (field, list) in [(Field::From, &r.from), (Field::To, &r.to)] {
+                if let Some(l) = list.iter().find(|l| !names.contains(l)) {
+                    return Err((
+                        Place::Relation(i, field),
                         format!("relations: {:?} names unknown label {:?}", r.name, l),
                     ));
                 }
@@ -239,6 +281,103 @@ impl Scheme {
             dir = d.parent();
         }
         Ok((Scheme::default(), None))
+    }
+}
+
+/// A name shown in lists and written into sidecars: one line, no padding.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(char::is_control) && name.trim() == name
+}
+
+/// Which part of the scheme a problem is about.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Labels,
+    Label(usize, Field),
+    Relation(usize, Field),
+    Attribute(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Name,
+    Key,
+    Colour,
+    From,
+    To,
+}
+
+type At = Option<serde_saphyr::Spanned<serde::de::IgnoredAny>>;
+
+/// Where the parts of a scheme stand in its file (read leniently: the typed
+/// parse has already refused what does not fit).
+#[derive(Deserialize)]
+struct Places {
+    #[serde(default)]
+    labels: Option<serde_saphyr::Spanned<Vec<LabelPlaces>>>,
+    #[serde(default)]
+    relations: Vec<RelationPlaces>,
+    #[serde(default)]
+    attributes: Vec<AttributePlaces>,
+}
+
+#[derive(Deserialize)]
+struct LabelPlaces {
+    #[serde(default)]
+    name: At,
+    #[serde(default)]
+    key: At,
+    #[serde(default, alias = "color")]
+    colour: At,
+}
+
+#[derive(Deserialize)]
+struct RelationPlaces {
+    #[serde(default)]
+    name: At,
+    #[serde(default)]
+    from: At,
+    #[serde(default)]
+    to: At,
+}
+
+#[derive(Deserialize)]
+struct AttributePlaces {
+    #[serde(default)]
+    name: At,
+}
+
+impl Places {
+    /// Line and column of a place, falling back to the item, then to 1:1.
+    fn locate(&self, place: Place) -> (u64, u64) {
+        let labels = self.labels.as_ref();
+        let at = match place {
+            Place::Labels => labels.map(|l| l.referenced),
+            Place::Label(i, field) => labels.and_then(|l| l.value.get(i)).and_then(|l| {
+                match field {
+                    Field::Key => l.key.as_ref(),
+                    Field::Colour => l.colour.as_ref(),
+                    _ => None,
+                }
+                .or(l.name.as_ref())
+                .map(|s| s.referenced)
+            }),
+            Place::Relation(i, field) => self.relations.get(i).and_then(|r| {
+                match field {
+                    Field::From => r.from.as_ref(),
+                    Field::To => r.to.as_ref(),
+                    _ => None,
+                }
+                .or(r.name.as_ref())
+                .map(|s| s.referenced)
+            }),
+            Place::Attribute(i) => self
+                .attributes
+                .get(i)
+                .and_then(|a| a.name.as_ref())
+                .map(|s| s.referenced),
+        };
+        at.map(|l| (l.line(), l.column())).unwrap_or((1, 1))
     }
 }
 
@@ -293,5 +432,85 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("colour \"nope\""), "{e}");
+    }
+
+    fn err(yaml: &str) -> String {
+        Scheme::parse(Path::new("claimtag.yaml"), yaml)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn color_is_accepted_as_well_as_colour() {
+        let s = Scheme::parse(
+            Path::new("c.yaml"),
+            "labels:\n- {name: a, key: a, color: blue}\n",
+        )
+        .unwrap();
+        assert_eq!(s.labels[0].colour, "blue");
+    }
+
+    #[test]
+    fn problems_of_meaning_have_line_and_column() {
+        let two = "labels:\n- name: a\n  key: a\n- name: a\n  key: b\n";
+        assert!(
+            err(two).starts_with("claimtag.yaml:4:9: labels: name \"a\" is used twice"),
+            "{}",
+            err(two)
+        );
+        let keys = "labels:\n- name: a\n  key: a\n- name: b\n  key: a\n";
+        assert!(
+            err(keys).starts_with("claimtag.yaml:5:8: labels: key 'a'"),
+            "{}",
+            err(keys)
+        );
+        let colour = "labels:\n- name: a\n  key: a\n  colour: nope\n";
+        assert!(
+            err(colour).starts_with("claimtag.yaml:4:11:"),
+            "{}",
+            err(colour)
+        );
+        let rel = "labels:\n- {name: a, key: a}\nrelations:\n- name: r\n  from: [a]\n  to: [zz]\n";
+        assert!(
+            err(rel).starts_with("claimtag.yaml:6:7: relations: \"r\" names unknown label \"zz\""),
+            "{}",
+            err(rel)
+        );
+        assert!(
+            err("labels: []\n").starts_with("claimtag.yaml:1:9: labels: at least one"),
+            "{}",
+            err("labels: []\n")
+        );
+    }
+
+    #[test]
+    fn label_names_with_control_characters_are_refused() {
+        for name in ["\"a\\nb\"", "\"a\\tb\"", "\"\\u0007\"", "\" a\""] {
+            let e = err(&format!("labels:\n- name: {name}\n  key: a\n"));
+            assert!(e.starts_with("claimtag.yaml:2:9: labels: name"), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_scheme_that_is_not_a_regular_file_is_an_error_not_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(SCHEME_FILE)).unwrap();
+        let e = Scheme::discover(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.ends_with("claimtag.yaml: is a directory, not a regular file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_scheme_not_utf8_gives_the_byte_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SCHEME_FILE), b"labels:\n- name: \xe9\n").unwrap();
+        let e = Scheme::discover(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.ends_with("claimtag.yaml: not valid UTF-8 at byte offset 16"),
+            "{e}"
+        );
     }
 }

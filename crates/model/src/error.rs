@@ -57,7 +57,19 @@ impl Error {
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        let inner = err.without_snippet().to_string();
+        if let Some(message) = budget_message(err) {
+            return Error::Yaml {
+                path: path.into(),
+                line,
+                column,
+                message,
+            };
+        }
+        // The user-facing wording: no "use Option<String>" or other advice
+        // for programmers.
+        let inner = err
+            .without_snippet()
+            .render_with_formatter(&serde_saphyr::UserMessageFormatter);
         // The library's message may carry several lines, its own "at line L,
         // column C" (the place is given once, up front) and advice meant for
         // programmers; keep what an analyst needs, on one line.
@@ -81,6 +93,34 @@ impl Error {
             message,
         }
     }
+}
+
+/// A parser limit in words for the user (the library's own text is a Rust
+/// debug dump of its counters).
+fn budget_message(err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut e = err;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = e
+    {
+        e = error;
+    }
+    let serde_saphyr::Error::Budget { breach, .. } = e else {
+        return None;
+    };
+    let what = match breach {
+        B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } | B::InputBytes { .. } => {
+            "too much YAML to read"
+        }
+        B::Depth { .. } => "nested too deeply",
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::MergeKeys { .. } => {
+            "too many aliases (*name)"
+        }
+        B::Anchors { .. } => "too many anchors (&name)",
+        B::Documents { .. } => "too many YAML documents",
+        _ => "over a YAML reading limit",
+    };
+    Some(format!("{what}, over the limit claimtag reads"))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

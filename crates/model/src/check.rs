@@ -436,10 +436,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         // Not following links to folders: a link to a parent would list the
         // same sidecars again under ever longer paths.
         let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if file_type.is_dir() {
-            walk(&path, out)?;
-        } else if is_sidecar_name(&path) {
+        // Anything named like a sidecar is one to check, a folder or FIFO
+        // too (reported, never silently passed over).
+        if is_sidecar_name(&path) {
             out.push(path);
+        } else if file_type.is_dir() {
+            walk(&path, out)?;
         }
     }
     Ok(())
@@ -486,7 +488,7 @@ fn read_problem(e: Error) -> Problem {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             Problem::Vanished
         }
-        e @ Error::Io { .. } => Problem::Unreadable(e),
+        e @ (Error::Io { .. } | Error::NotRegular { .. }) => Problem::Unreadable(e),
         // Too large: the file is there but is not a sidecar we accept.
         e => Problem::Unparsable(e),
     }
@@ -579,7 +581,7 @@ fn inspect_into(path: &Path, scheme: &Scheme, mode: Mode, out: &mut Findings) ->
             out.push(None, Problem::MissingSource { source });
             return None;
         }
-        Err(e @ Error::Io { .. }) => {
+        Err(e @ (Error::Io { .. } | Error::NotRegular { .. })) => {
             out.push(None, Problem::Unreadable(e));
             return None;
         }
@@ -705,6 +707,21 @@ fn validate(out: &mut Findings, sidecar: &Sidecar, doc: &Document, scheme: &Sche
         }
     }
     validate_structure(out, sidecar, scheme, lines);
+}
+
+/// What `check` would reject in the labels and links of a sidecar held in
+/// memory: a save refuses to write it (issue 10, item 7).
+pub fn structure_problems(sidecar: &Sidecar, scheme: &Scheme) -> Vec<Problem> {
+    let mut out = Findings {
+        sidecar: Path::new(""),
+        list: Vec::new(),
+    };
+    let lines = Lines {
+        ids: BTreeMap::new(),
+        keys: BTreeMap::new(),
+    };
+    validate_structure(&mut out, sidecar, scheme, &lines);
+    out.list.into_iter().map(|f| f.problem).collect()
 }
 
 /// Labels and links: what does not depend on the source text.

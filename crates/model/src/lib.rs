@@ -37,6 +37,7 @@ pub mod export;
 pub mod format;
 pub mod lock;
 pub mod reading;
+pub mod relabel;
 pub mod review;
 pub mod scheme;
 pub mod store;

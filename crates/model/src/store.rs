@@ -416,6 +416,23 @@ impl Article {
         Ok(())
     }
 
+    /// Saves unless the sidecar holds what `check` would reject in its labels
+    /// and links under `scheme`: a save never writes a file `check` fails.
+    pub fn save_checked(&mut self, scheme: &crate::scheme::Scheme) -> Result<()> {
+        let problems = crate::check::structure_problems(&self.sidecar, scheme);
+        if let Some(first) = problems.first() {
+            let more = match problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            return Err(Error::invalid(
+                &self.sidecar_path,
+                format!("not saved: {first}{more}"),
+            ));
+        }
+        self.save()
+    }
+
     /// Overwrites whatever is on disk (after the user chose to keep their version).
     pub fn save_overwriting(&mut self) -> Result<()> {
         self.stamp = stamp_of(&self.sidecar_path)?;
@@ -618,6 +635,32 @@ mod tests {
         let e = write_atomic(&side, b"x").unwrap_err().to_string();
         assert!(e.starts_with(&side.display().to_string()), "{e}");
         assert!(!e.contains(".claimtag-"), "{e}");
+    }
+
+    #[test]
+    fn a_save_never_writes_what_check_rejects() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Alpha said it. Beta saw it.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        let scheme = crate::scheme::Scheme::default();
+        art.sidecar.annotations.push(anchor::new_annotation(
+            &art.doc,
+            0..14,
+            "denial",
+            "a1".into(),
+        ));
+        let mut ev = anchor::new_annotation(&art.doc, 15..27, "evidence", "a2".into());
+        ev.links.push(crate::format::Link {
+            rel: "refutes".into(),
+            to: "a1".into(),
+        });
+        art.sidecar.annotations.push(ev);
+        let e = art.save_checked(&scheme).unwrap_err().to_string();
+        assert!(e.contains("not saved:") && e.contains("refutes"), "{e}");
+        assert!(!art.sidecar_path.exists());
+        crate::relabel::relabel(&mut art.sidecar, "a1", "claim", &scheme).unwrap();
+        art.save_checked(&scheme).unwrap();
     }
 
     #[test]

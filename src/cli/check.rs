@@ -2,7 +2,11 @@
 //! one line per problem. Exit 0 when clean (also after a `--fix` that left
 //! nothing), 1 when problems remain, 2 when a path or file cannot be read.
 
+use std::path::PathBuf;
+
 use claimtag_model::check::{self, Mode, Schemes};
+use claimtag_model::store;
+use claimtag_model::text::Document;
 
 use super::{CheckArgs, Context, Failure};
 
@@ -13,7 +17,8 @@ pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
             println!("{fixed}");
         }
     })?;
-    let problems: Vec<String> = report.problems().map(ToString::to_string).collect();
+    let mut problems: Vec<String> = report.problems().map(ToString::to_string).collect();
+    problems.extend(unreadable_sources(&args.paths)?);
     let unreadable: Vec<String> = report.unreadable().map(ToString::to_string).collect();
     if !unreadable.is_empty() {
         let mut messages = problems;
@@ -34,4 +39,16 @@ pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
         }
     );
     Ok(())
+}
+
+/// Sources without any sidecar that cannot be read as text (those with one
+/// are reported by the sidecar check): export and agree skip them, so check
+/// names them too.
+fn unreadable_sources(paths: &[PathBuf]) -> Result<Vec<String>, Failure> {
+    Ok(store::discover_sources(paths)?
+        .iter()
+        .filter(|p| store::annotators_of(p).is_empty())
+        .filter_map(|p| Document::load(p).err())
+        .map(|e| format!("{e} (a source that export and agree skip)"))
+        .collect())
 }

@@ -3,9 +3,15 @@
 //! The annotator is `--annotator` when given; otherwise `gold` when any source
 //! under the paths has a gold sidecar (decided for the whole corpus, so one
 //! dataset never mixes annotators), else the configured annotator.
+//!
+//! The output never lands on the corpus: `-o` naming a source or a sidecar of
+//! the corpus is refused even with `--force`, a brat folder inside a corpus
+//! folder is refused, and any other existing file is replaced only with
+//! `--force`. A source that cannot be read is skipped with a warning (exit 1)
+//! unless `--strict` makes it fatal.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -23,13 +29,20 @@ fn unit_of(u: super::OffsetUnit) -> OffsetUnit {
     }
 }
 
-fn format_of(f: ExportFormat, relations: bool) -> Format {
-    match f {
+fn format_of(args: &ExportArgs) -> Format {
+    match args.format {
         ExportFormat::Jsonl => Format::Jsonl,
-        ExportFormat::Doccano => Format::Doccano { relations },
+        ExportFormat::Doccano => Format::Doccano {
+            relations: args.relations,
+        },
         ExportFormat::Brat => Format::Brat,
-        ExportFormat::Conll => Format::Conll,
-        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Conll => Format::Conll {
+            nested: args.nested_columns,
+        },
+        ExportFormat::Csv => Format::Csv {
+            all_documents: args.all_documents,
+            excel: args.excel,
+        },
     }
 }
 
@@ -45,8 +58,8 @@ fn progress_bar(len: usize) -> ProgressBar {
 }
 
 pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
-    let unit = unit_of(args.offsets);
-    let format = format_of(args.format, args.relations);
+    let format = format_of(&args);
+    let unit = args.offsets.map(unit_of).unwrap_or(format.default_unit());
     if !format.supports(unit) {
         return Err(Failure::usage(format!(
             "--offsets {} is not available for --format {}: brat counts code points of its .txt and conll has no offsets",
@@ -68,7 +81,26 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "--format brat writes a folder: give it with -o DIR",
         ));
     }
+    for (flag, on, wanted) in [
+        ("--all-documents", args.all_documents, ExportFormat::Csv),
+        ("--excel", args.excel, ExportFormat::Csv),
+        ("--nested-columns", args.nested_columns, ExportFormat::Conll),
+    ] {
+        if on && args.format != wanted {
+            return Err(Failure::usage(format!(
+                "{flag} applies to --format {} only",
+                if wanted == ExportFormat::Csv {
+                    "csv"
+                } else {
+                    "conll"
+                }
+            )));
+        }
+    }
     let sources = export::find_sources(&args.paths)?;
+    if let Some(out) = &args.output {
+        check_output(out, format == Format::Brat, &args.paths, &sources)?;
+    }
     let annotator = match &ctx.global.annotator {
         Some(_) => ctx.annotator()?,
         None if export::gold_exists(&sources) => export::GOLD.to_string(),
@@ -103,6 +135,23 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     })?;
     for w in &corpus.warnings {
         eprintln!("claimtag: {w}");
+    }
+    if !corpus.skipped.is_empty() && args.strict {
+        return Err(Failure {
+            code: 2,
+            messages: corpus
+                .skipped
+                .iter()
+                .cloned()
+                .chain(std::iter::once(format!(
+                    "export: nothing written: {} source(s) cannot be read (--strict)",
+                    corpus.skipped.len()
+                )))
+                .collect(),
+        });
+    }
+    for why in &corpus.skipped {
+        eprintln!("claimtag: warning: {why}; source skipped, not in the export");
     }
     if ctx.global.annotator.is_none() && annotator == export::GOLD {
         eprintln!(
@@ -143,11 +192,17 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "stdout".to_string()
         }
         (Rendered::File(text), Some(path)) => {
+            if path.exists() && !args.force {
+                return Err(Failure::usage(format!(
+                    "{}: exists; not overwritten (--force replaces it)",
+                    path.display()
+                )));
+            }
             store::write_atomic(path, text.as_bytes())?;
             path.display().to_string()
         }
         (Rendered::Folder(files), Some(dir)) => {
-            write_folder(dir, files)?;
+            write_folder(dir, files, args.force)?;
             dir.display().to_string()
         }
         (Rendered::Folder(_), None) => {
@@ -160,16 +215,119 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         corpus.span_count(),
         corpus.annotator
     );
+    if corpus.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::problems(vec![format!(
+            "export: {} source(s) could not be read and are not in the export (see above)",
+            corpus.skipped.len()
+        )]))
+    }
+}
+
+/// `path` made absolute through its nearest existing ancestor, so a file or
+/// folder not yet created compares with the corpus' canonical paths.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let mut rest = Vec::new();
+    let mut cur = path.to_path_buf();
+    loop {
+        if let Ok(base) = std::fs::canonicalize(&cur) {
+            return rest.iter().rev().fold(base, |acc, part| acc.join(part));
+        }
+        match (cur.file_name().map(|n| n.to_os_string()), cur.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                cur = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// Refuses an output that would land on the corpus being exported: a
+/// source, a sidecar (any file named `*.ann.yaml`), or for brat a folder
+/// inside one of the corpus folders. Checked even with --force.
+fn check_output(
+    out: &Path,
+    folder: bool,
+    paths: &[PathBuf],
+    sources: &[export::SourceEntry],
+) -> Result<(), Failure> {
+    let target = resolved(out);
+    let refuse = |what: String| {
+        Failure::usage(format!(
+            "{}: {what}, part of the corpus being exported; not written (not even with --force)",
+            out.display()
+        ))
+    };
+    if folder {
+        for p in paths {
+            let root = resolved(p);
+            let root = if root.is_dir() {
+                root
+            } else {
+                root.parent().map(Path::to_path_buf).unwrap_or(root)
+            };
+            if target.starts_with(&root) {
+                return Err(refuse(format!("inside the corpus folder {}", p.display())));
+            }
+        }
+        return Ok(());
+    }
+    let name_is_sidecar = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(store::SIDECAR_SUFFIX));
+    if name_is_sidecar {
+        return Err(refuse("is a sidecar".into()));
+    }
+    for s in sources {
+        if resolved(&s.path) == target {
+            return Err(refuse("is a source file".into()));
+        }
+        for a in store::annotators_of(&s.path) {
+            if resolved(&store::sidecar_path(&s.path, &a)) == target {
+                return Err(refuse("is a sidecar".into()));
+            }
+        }
+    }
     Ok(())
 }
 
 /// Writes each file of a folder export atomically; names never hold a path
-/// separator, so nothing lands outside `dir`.
-fn write_folder(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
+/// separator, so nothing lands outside `dir`. Files already there are
+/// replaced only with `force` (checked before anything is written).
+fn write_folder(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure::usage(format!(
             "{}: exists and is not a folder",
             dir.display()
+        )));
+    }
+    let existing: Vec<&str> = files
+        .iter()
+        .filter(|(name, _)| dir.join(name).exists())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(Failure::usage(format!(
+            "{}: {} file(s) of this export exist there ({}{}); not overwritten (--force replaces them)",
+            dir.display(),
+            existing.len(),
+            existing
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if existing.len() > 3 { ", …" } else { "" }
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;

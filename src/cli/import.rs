@@ -3,8 +3,11 @@
 //!
 //! `--annotator` must be given explicitly: imported tags are someone's work,
 //! and filing them under whoever runs the command by default would mislabel it.
+//! Labels are checked against the corpus folder's scheme.
 
-use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::export::OffsetUnit;
+use claimtag_model::export::import::{self, Checks, CorpusIndex, ImportFormat};
+use claimtag_model::scheme::Scheme;
 
 use super::{Context, Failure, ImportArgs};
 
@@ -20,20 +23,49 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         super::ImportFormat::Brat => ImportFormat::Brat,
         super::ImportFormat::Jsonl => ImportFormat::Jsonl,
     };
+    let offsets = args.offsets.map(|u| match u {
+        super::OffsetUnit::Codepoint => OffsetUnit::Codepoint,
+        super::OffsetUnit::Utf16 => OffsetUnit::Utf16,
+        super::OffsetUnit::Byte => OffsetUnit::Byte,
+    });
     let mut index = CorpusIndex::new(&args.corpus)?;
-    let (records, mut problems) = import::read_records(format, &args.files)?;
-    let (planned, mut plan_problems) = import::plan(&records, &mut index, &annotator);
+    let (scheme, _) = Scheme::discover(&args.corpus)?;
+    let checks = Checks {
+        scheme,
+        keep_unknown_labels: args.keep_unknown_labels,
+        keep_empty_spans: args.keep_empty_spans,
+    };
+    let read = import::read_input(format, &args.files, offsets)?;
+    let mut problems = read.problems;
+    let (planned, mut plan_problems) =
+        import::plan_with(&read.records, &mut index, &annotator, &checks);
     problems.append(&mut plan_problems);
     let (written, mut write_problems) = import::write(&planned, args.force);
     problems.append(&mut write_problems);
     for p in &problems {
         eprintln!("claimtag: {p}");
     }
-    eprintln!(
+    for note in planned.iter().flat_map(|p| &p.notes) {
+        eprintln!("claimtag: warning: {note}");
+    }
+    let mut summary = format!(
         "claimtag: imported {written} of {} record(s) as annotator {annotator} into {}",
-        records.len(),
+        read.records.len() + read.failed,
         args.corpus.display()
     );
+    if read.discontinuous > 0 {
+        summary.push_str(&format!(
+            "; {} discontinuous span(s) refused",
+            read.discontinuous
+        ));
+    }
+    if read.not_carried > 0 {
+        summary.push_str(&format!(
+            "; {} line(s) not carried (see above)",
+            read.not_carried
+        ));
+    }
+    eprintln!("{summary}");
     if problems.is_empty() {
         Ok(())
     } else {

@@ -145,15 +145,35 @@ pub struct ExportArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Output file (stdout when omitted); a folder for brat
+    /// Output file (stdout when omitted); a folder for brat. Never a source or
+    /// sidecar of the corpus; an existing file only with --force
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Offset unit
-    #[arg(long, value_enum, default_value = "codepoint")]
-    pub offsets: OffsetUnit,
+    /// Replace an existing output file (never a source or a sidecar)
+    #[arg(long)]
+    pub force: bool,
+    /// Offset unit [default per format: doccano: utf16 (what its browser
+    /// annotator counts); jsonl, csv: codepoint; brat, conll: codepoint only]
+    #[arg(long, value_enum)]
+    pub offsets: Option<OffsetUnit>,
     /// doccano: write the relation format (entities + relations)
     #[arg(long)]
     pub relations: bool,
+    /// A source that cannot be read (not UTF-8, unreadable) stops the export
+    /// (default: skipped with a warning, exit 1)
+    #[arg(long)]
+    pub strict: bool,
+    /// csv: also a row for each document without spans
+    #[arg(long)]
+    pub all_documents: bool,
+    /// csv: for spreadsheets: UTF-8 BOM, and cells starting with = + - @ or a
+    /// tab prefixed with ' (formula injection)
+    #[arg(long)]
+    pub excel: bool,
+    /// conll: spans of one label that overlap go to extra columns, one per
+    /// nesting level (default: such an export is refused)
+    #[arg(long)]
+    pub nested_columns: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +196,17 @@ pub struct ImportArgs {
     /// Overwrite existing sidecars
     #[arg(long)]
     pub force: bool,
+    /// Unit of the offsets in every record [default: the record's `offsets`
+    /// key, else doccano: utf16 (what doccano counts); brat, jsonl: codepoint]
+    #[arg(long, value_enum)]
+    pub offsets: Option<OffsetUnit>,
+    /// Keep spans whose label is not in the scheme (reported) instead of
+    /// refusing their record
+    #[arg(long)]
+    pub keep_unknown_labels: bool,
+    /// Keep empty spans (reported) instead of refusing their record
+    #[arg(long)]
+    pub keep_empty_spans: bool,
 }
 
 #[derive(Args, Debug)]

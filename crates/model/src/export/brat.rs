@@ -1,17 +1,19 @@
 //! brat standoff: per document `<stem>.txt` (the decoded text, exactly what the
 //! offsets count) and `<stem>.ann`, plus one `annotation.conf`.
 //!
-//! - `T1<TAB>claim 12 40<TAB>text`: offsets are code points of the .txt. The
-//!   .ann is line-oriented, so a span crossing a line break is written as brat
-//!   writes it: discontinuous fragments `s e;s e` split at the break, and the
-//!   text field is the fragments' texts joined by a space. A span that begins
-//!   or ends with a line break keeps it inside its first / last fragment, so
-//!   the first start and last end are always the span's own (exact round trip).
-//!   Any character Python's `str.splitlines` breaks on is a space in the text
-//!   field.
+//! - `T1<TAB>claim 12 40<TAB>text`: offsets are code points of the .txt. brat
+//!   reads the .ann with Python's `str.splitlines`, and checks that the text
+//!   field is the fragments' texts joined by a space, so a fragment never
+//!   holds a character `splitlines` breaks on: a span is split into
+//!   fragments `s e;s e` at every such character, and line breaks at its
+//!   ends are left out (a span of line breaks only is not written, and
+//!   counted). Import joins fragments separated only by line breaks again.
 //! - `R1<TAB>denies Arg1:T2 Arg2:T1`: T2 denies T1.
-//! - `#1<TAB>AnnotatorNotes T1<TAB>claimant: X | note: Y`, with `\`, `|`, tab
-//!   and line breaks escaped (`\\`, `\|`, `\t`, `\n`, `\r`, `\u{2028}`).
+//! - `#1<TAB>AnnotatorNotes T1<TAB>note`, as brat shows it: the note as it
+//!   is, or `claimant: X` / `claimant: X | note: Y` when there is a claimant.
+//!   Line breaks, which a line cannot hold, become spaces (counted).
+//! - annotation.conf allows any entity to overlap any other (`<OVERLAP>`), as
+//!   claimtag does.
 //!
 //! Stems are the relative path with `/` replaced by `__`, `.txt` dropped,
 //! unsafe characters replaced by `_`, made unique with `~2`, `~3`, ….
@@ -47,16 +49,20 @@ pub fn type_name(s: &str) -> String {
         .collect()
 }
 
-/// Code point fragments of `[start, end)` split at `\n` and `\r`.
+/// Code point fragments of `[start, end)`: the runs between characters
+/// `str.splitlines` breaks on. Empty when the span holds nothing else; an
+/// empty span is one empty fragment.
 pub fn fragments(doc: &Document, start: usize, end: usize) -> Vec<(usize, usize)> {
     let Some(text) = doc.slice_chars(start, end) else {
         return vec![(start, end)];
     };
+    if start == end {
+        return vec![(start, end)];
+    }
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut run: Option<usize> = None;
     for (i, c) in (start..).zip(text.chars()) {
-        let brk = c == '\n' || c == '\r';
-        match (brk, run) {
+        match (is_python_line_break(c), run) {
             (true, Some(s)) => {
                 out.push((s, i));
                 run = None;
@@ -68,123 +74,61 @@ pub fn fragments(doc: &Document, start: usize, end: usize) -> Vec<(usize, usize)
     if let Some(s) = run {
         out.push((s, end));
     }
-    // Leading / trailing breaks stay inside the outer fragments.
-    match out.first_mut() {
-        None => return vec![(start, end)],
-        Some(first) => first.0 = start,
-    }
-    if let Some(last) = out.last_mut() {
-        last.1 = end;
-    }
     out
 }
 
-/// The text field for fragments: their texts joined by a space, line breaks
-/// as spaces.
+/// The text field for fragments: their texts joined by a space, as brat
+/// compares it.
 pub fn text_field(doc: &Document, frags: &[(usize, usize)]) -> String {
     frags
         .iter()
-        .map(|&(s, e)| {
-            doc.slice_chars(s, e)
-                .unwrap_or("")
-                .chars()
-                .map(|c| if is_python_line_break(c) { ' ' } else { c })
-                .collect::<String>()
-        })
+        .map(|&(s, e)| doc.slice_chars(s, e).unwrap_or(""))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-pub fn escape_note(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '|' => out.push_str("\\|"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_python_line_break(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Splits an AnnotatorNotes field at unescaped `|` and unescapes each part.
-pub fn split_notes(s: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        let cur = parts.last_mut();
-        let Some(cur) = cur else { break };
-        match c {
-            '|' => parts.push(String::new()),
-            '\\' => match chars.next() {
-                Some('n') => cur.push('\n'),
-                Some('r') => cur.push('\r'),
-                Some('t') => cur.push('\t'),
-                Some('u') if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                    if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                        cur.push(ch);
-                    }
-                }
-                Some(other) => cur.push(other),
-                None => cur.push('\\'),
-            },
-            c => cur.push(c),
-        }
-    }
-    let n = parts.len();
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            // Parts are joined by " | ": drop exactly that padding.
-            let p = if i > 0 {
-                p.strip_prefix(' ').map(str::to_string).unwrap_or(p)
+/// A note as one .ann line can hold it: line breaks become spaces. Returns
+/// whether anything was replaced.
+pub fn one_line(s: &str) -> (String, bool) {
+    let mut changed = false;
+    let out = s
+        .chars()
+        .map(|c| {
+            if is_python_line_break(c) {
+                changed = true;
+                ' '
             } else {
-                p
-            };
-            if i + 1 < n {
-                p.strip_suffix(' ').map(str::to_string).unwrap_or(p)
-            } else {
-                p
+                c
             }
         })
-        .collect()
+        .collect();
+    (out, changed)
 }
 
-/// `claimant: X | note: Y` (either may be absent), or None when both are.
+const CLAIMANT: &str = "claimant: ";
+const NOTE_AFTER_CLAIMANT: &str = " | note: ";
+
+/// The AnnotatorNotes field: the note as it is; with a claimant,
+/// `claimant: X` or `claimant: X | note: Y`. None when both are absent.
 pub fn notes_field(claimant: Option<&str>, note: Option<&str>) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(c) = claimant {
-        parts.push(format!("claimant: {}", escape_note(c)));
+    match (claimant, note) {
+        (None, None) => None,
+        (None, Some(n)) => Some(n.to_string()),
+        (Some(c), None) => Some(format!("{CLAIMANT}{c}")),
+        (Some(c), Some(n)) => Some(format!("{CLAIMANT}{c}{NOTE_AFTER_CLAIMANT}{n}")),
     }
-    if let Some(n) = note {
-        parts.push(format!("note: {}", escape_note(n)));
-    }
-    (!parts.is_empty()).then(|| parts.join(" | "))
 }
 
-/// Reads a notes field back into (claimant, note). Notes not written by
-/// claimtag become the note, whole.
+/// Reads a notes field back into (claimant, note): the inverse of
+/// [`notes_field`]; any other note is the note, whole.
 pub fn parse_notes(field: &str) -> (Option<String>, Option<String>) {
-    let parts = split_notes(field);
-    let mut claimant = None;
-    let mut note = None;
-    for p in &parts {
-        if let Some(c) = p.strip_prefix("claimant: ") {
-            claimant = Some(c.to_string());
-        } else if let Some(n) = p.strip_prefix("note: ") {
-            note = Some(n.to_string());
-        } else {
-            return (None, Some(field.to_string()));
-        }
+    match field.strip_prefix(CLAIMANT) {
+        None => (None, Some(field.to_string())),
+        Some(rest) => match rest.split_once(NOTE_AFTER_CLAIMANT) {
+            Some((c, n)) => (Some(c.to_string()), Some(n.to_string())),
+            None => (Some(rest.to_string()), None),
+        },
     }
-    (claimant, note)
 }
 
 /// A file stem safe in any folder: `sub/a.txt` becomes `sub__a`.
@@ -262,19 +206,31 @@ pub fn annotation_conf(corpus: &Corpus, scheme: &Scheme) -> String {
     for rel in extra {
         out.push_str(&format!("{rel}\tArg1:<ENTITY>, Arg2:<ENTITY>\n"));
     }
+    // claimtag lets spans nest and cross whatever their labels; without this
+    // brat's verifier reports every such pair ("claim cannot contain claim").
+    out.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n");
     out.push_str("\n[events]\n\n[attributes]\n");
     out
 }
 
-/// Files of the brat export: annotation.conf, then `.txt` and `.ann` per document.
-pub fn render(corpus: &Corpus, scheme: &Scheme) -> Vec<(String, String)> {
+/// Files of the brat export (annotation.conf, then `.txt` and `.ann` per
+/// document) and notes for stderr about what brat could not hold.
+pub fn render(corpus: &Corpus, scheme: &Scheme) -> (Vec<(String, String)>, Vec<String>) {
     let mut files = vec![(CONF_FILE.to_string(), annotation_conf(corpus, scheme))];
+    let mut breaks_only = 0usize;
+    let mut flattened = 0usize;
     for (d, stem) in corpus.docs.iter().zip(stems(corpus)) {
         let mut ann = String::new();
         let mut tid = std::collections::BTreeMap::new();
-        for (i, a) in d.spans.iter().enumerate() {
-            let t = format!("T{}", i + 1);
+        let mut next_t = 1;
+        for a in &d.spans {
             let frags = fragments(&d.doc, a.start, a.end);
+            if frags.is_empty() {
+                breaks_only += 1;
+                continue;
+            }
+            let t = format!("T{next_t}");
+            next_t += 1;
             let offsets = frags
                 .iter()
                 .map(|(s, e)| format!("{s} {e}"))
@@ -302,6 +258,8 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> Vec<(String, String)> {
                 notes_field(a.claimant.as_deref(), a.note.as_deref()),
                 tid.get(a.id.as_str()),
             ) {
+                let (field, changed) = one_line(&field);
+                flattened += usize::from(changed);
                 ann.push_str(&format!("#{note_no}\tAnnotatorNotes {t}\t{field}\n"));
                 note_no += 1;
             }
@@ -309,7 +267,18 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> Vec<(String, String)> {
         files.push((format!("{stem}.txt"), d.doc.text().to_string()));
         files.push((format!("{stem}.ann"), ann));
     }
-    files
+    let mut notes = Vec::new();
+    if breaks_only > 0 {
+        notes.push(format!(
+            "brat: {breaks_only} span(s) hold only line breaks, which brat cannot mark; not written"
+        ));
+    }
+    if flattened > 0 {
+        notes.push(format!(
+            "brat: {flattened} note(s) or claimant(s) had line breaks, written as spaces (an .ann line cannot hold them)"
+        ));
+    }
+    (files, notes)
 }
 
 #[cfg(test)]
@@ -321,35 +290,43 @@ mod tests {
     }
 
     #[test]
-    fn spans_across_lines_become_fragments() {
-        let d = doc("ab\r\ncd\nef");
+    fn spans_are_split_at_every_python_line_break_and_trimmed() {
+        let d = doc("ab\r\ncd\nef\u{2028}g\u{85}h\u{c}i\u{1c}j");
         assert_eq!(fragments(&d, 0, 6), vec![(0, 2), (4, 6)]);
         assert_eq!(text_field(&d, &fragments(&d, 0, 6)), "ab cd");
         assert_eq!(fragments(&d, 1, 9), vec![(1, 2), (4, 6), (7, 9)]);
-        // a span beginning or ending with a break keeps its exact ends
-        assert_eq!(fragments(&d, 2, 6), vec![(2, 6)]);
-        assert_eq!(fragments(&d, 4, 7), vec![(4, 7)]);
-        assert_eq!(fragments(&d, 2, 4), vec![(2, 4)]);
-        assert_eq!(text_field(&d, &[(2, 4)]), "  ");
+        assert_eq!(
+            fragments(&d, 7, 16),
+            vec![(7, 9), (10, 11), (12, 13), (14, 15)]
+        );
+        // line breaks at a span's ends are left out
+        assert_eq!(fragments(&d, 2, 6), vec![(4, 6)]);
+        assert_eq!(fragments(&d, 4, 7), vec![(4, 6)]);
+        assert_eq!(fragments(&d, 2, 4), Vec::<(usize, usize)>::new());
+        assert_eq!(fragments(&d, 3, 3), vec![(3, 3)]);
     }
 
     #[test]
-    fn notes_round_trip() {
+    fn notes_round_trip_as_brat_shows_them() {
         for (c, n) in [
-            (Some("Zabihullah | Mujahid"), Some("a\\b\nc\td\u{2028}e ")),
-            (None, Some(" lead")),
+            (Some("Zabihullah | Mujahid"), Some("a\\b c\td | e ")),
+            (None, Some(" lead | with \\| bars")),
             (Some("x"), None),
             (Some(""), Some("")),
         ] {
             let f = notes_field(c, n).unwrap();
-            assert!(!f.contains(['\n', '\r', '\t', '\u{2028}']), "{f}");
             let (c2, n2) = parse_notes(&f);
             assert_eq!((c2.as_deref(), n2.as_deref()), (c, n), "{f}");
         }
         assert_eq!(
+            notes_field(None, Some("checked\tby hand")).unwrap(),
+            "checked\tby hand"
+        );
+        assert_eq!(
             parse_notes("checked by hand"),
             (None, Some("checked by hand".into()))
         );
+        assert_eq!(one_line("a\nb\u{2028}c"), ("a b c".to_string(), true));
     }
 
     #[test]

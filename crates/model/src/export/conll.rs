@@ -8,6 +8,11 @@
 //! end on a token boundary is widened to the tokens it touches; a span that
 //! continues into the next sentence starts again with `B-` there, so every
 //! sentence is valid IOB2 on its own.
+//!
+//! Two spans of one label that share a token cannot both be in one BIO
+//! column: they would read back as one entity. By default such an export is
+//! refused, naming the spans; with `nested` each label gets as many columns
+//! as its deepest nesting (`claim`, `claim.2`, …), outer spans first.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -16,6 +21,7 @@ use crate::scheme::Scheme;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConllReport {
+    /// Column names after the token (label, or `label.N` for nesting level N).
     pub columns: Vec<String>,
     /// Spans whose ends were moved out to token boundaries.
     pub widened: usize,
@@ -82,44 +88,162 @@ enum Tag {
     I,
 }
 
-pub fn render(corpus: &Corpus, scheme: &Scheme) -> (String, ConllReport) {
-    let columns = corpus.labels(scheme);
-    // Tags are split on whitespace by readers: a label never holds any there.
-    let tag_names: Vec<String> = columns.iter().map(|l| super::brat::type_name(l)).collect();
-    let mut report = ConllReport {
-        columns: tag_names.clone(),
-        ..ConllReport::default()
-    };
+/// One span placed on tokens: `[first, last)` token indices.
+struct Placed<'a> {
+    first: usize,
+    last: usize,
+    label: usize,
+    id: &'a str,
+}
+
+/// Nesting level of each placed span within its label: spans sorted by
+/// first token, longer first; each goes to the lowest level whose last span
+/// ends before it begins, so the outermost span of a nest is level 0.
+fn levels(placed: &[Placed]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..placed.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            placed[i].label,
+            placed[i].first,
+            usize::MAX - placed[i].last,
+        )
+    });
+    let mut level = vec![0; placed.len()];
+    // Per label: the last token (exclusive) taken on each level.
+    let mut ends: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        let p = &placed[i];
+        if ends.len() <= p.label {
+            ends.resize(p.label + 1, Vec::new());
+        }
+        let lv = &mut ends[p.label];
+        let free = lv.iter().position(|&end| end <= p.first);
+        let l = match free {
+            Some(l) => l,
+            None => {
+                lv.push(0);
+                lv.len() - 1
+            }
+        };
+        lv[l] = p.last;
+        level[i] = l;
+    }
+    level
+}
+
+/// The tokens of a document and its spans placed on them.
+fn place<'a>(
+    d: &'a ExportDoc,
+    labels: &[String],
+    report: &mut ConllReport,
+) -> (Vec<Token>, Vec<Placed<'a>>) {
+    let toks = tokens(d);
+    let mut placed = Vec::with_capacity(d.spans.len());
+    for a in &d.spans {
+        let Some(label) = labels.iter().position(|l| *l == a.label) else {
+            continue;
+        };
+        // Spans are in code points, tokens in bytes: convert the span.
+        let Some(span) = d.doc.char_range_to_bytes(a.start, a.end) else {
+            continue;
+        };
+        // Tokens touching the span: the first ending after its start, up
+        // to the last starting before its end.
+        let first = toks.partition_point(|t| t.bytes.end <= span.start);
+        let last = toks.partition_point(|t| t.bytes.start < span.end);
+        if first >= last {
+            report.without_tokens += 1;
+            continue;
+        }
+        if toks[first].bytes.start != span.start || toks[last - 1].bytes.end != span.end {
+            report.widened += 1;
+        }
+        placed.push(Placed {
+            first,
+            last,
+            label,
+            id: a.id.as_str(),
+        });
+    }
+    (toks, placed)
+}
+
+/// The CoNLL file, or (unless `nested`) a refusal naming the same-label spans
+/// that share a token.
+pub fn render(
+    corpus: &Corpus,
+    scheme: &Scheme,
+    nested: bool,
+) -> std::result::Result<(String, ConllReport), String> {
+    let labels = corpus.labels(scheme);
+    let mut report = ConllReport::default();
+    // Columns per label: its deepest nesting when nested (a first pass, which
+    // tokenizes again rather than keeping every document's tokens), else 1.
+    let mut depth = vec![1usize; labels.len()];
+    if nested {
+        for d in &corpus.docs {
+            let (_, placed) = place(d, &labels, &mut ConllReport::default());
+            for (p, lv) in placed.iter().zip(levels(&placed)) {
+                depth[p.label] = depth[p.label].max(lv + 1);
+            }
+        }
+    }
+    let mut col_of: Vec<usize> = Vec::with_capacity(labels.len());
+    let mut tag_names: Vec<String> = Vec::new();
+    for (li, l) in labels.iter().enumerate() {
+        col_of.push(tag_names.len());
+        // Tags are split on whitespace by readers: a label never holds any there.
+        let name = super::brat::type_name(l);
+        for lv in 0..depth[li] {
+            report.columns.push(if lv == 0 {
+                name.clone()
+            } else {
+                format!("{name}.{}", lv + 1)
+            });
+            tag_names.push(name.clone());
+        }
+    }
+    let ncol = tag_names.len();
+    let mut clashes: Vec<String> = Vec::new();
     let mut out = String::new();
-    let docstart_tags = vec!["O"; columns.len()].join("\t");
+    let docstart_tags = vec!["O"; ncol].join("\t");
     for d in &corpus.docs {
         out.push_str(&format!("-DOCSTART-\t{docstart_tags}\n\n"));
-        let toks = tokens(d);
+        let (toks, placed) = place(d, &labels, &mut report);
+        let level = levels(&placed);
+        if !nested {
+            for (i, p) in placed.iter().enumerate() {
+                if level[i] == 0 {
+                    continue;
+                }
+                // Name the span it nests in: one on a lower level sharing a token.
+                let outer = placed
+                    .iter()
+                    .enumerate()
+                    .find(|(j, q)| {
+                        q.label == p.label
+                            && level[*j] < level[i]
+                            && q.first < p.last
+                            && p.first < q.last
+                    })
+                    .map(|(_, q)| q.id)
+                    .unwrap_or("?");
+                clashes.push(format!(
+                    "{}: {} and {} ({})",
+                    d.rel, outer, p.id, labels[p.label]
+                ));
+            }
+            if !clashes.is_empty() {
+                continue;
+            }
+        }
         // One flat row of tags per token: a 50 MB document has millions of
         // tokens, and a vector each would cost an allocation each.
-        let ncol = columns.len();
         let mut tags = vec![Tag::O; toks.len() * ncol];
-        for a in &d.spans {
-            let Some(col) = columns.iter().position(|l| *l == a.label) else {
-                continue;
-            };
-            // Spans are in code points, tokens in bytes: convert the span.
-            let Some(span) = d.doc.char_range_to_bytes(a.start, a.end) else {
-                continue;
-            };
-            // Tokens touching the span: the first ending after its start, up
-            // to the last starting before its end.
-            let first = toks.partition_point(|t| t.bytes.end <= span.start);
-            let last = toks.partition_point(|t| t.bytes.start < span.end);
-            if first >= last {
-                report.without_tokens += 1;
-                continue;
-            }
-            if toks[first].bytes.start != span.start || toks[last - 1].bytes.end != span.end {
-                report.widened += 1;
-            }
-            for k in first..last {
-                let begins = k == first || toks[k].sentence != toks[k - 1].sentence;
+        for (p, lv) in placed.iter().zip(level) {
+            let col = col_of[p.label] + lv;
+            for k in p.first..p.last {
+                let begins = k == p.first || toks[k].sentence != toks[k - 1].sentence;
                 let tag = &mut tags[k * ncol + col];
                 if begins {
                     *tag = Tag::B;
@@ -161,5 +285,18 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> (String, ConllReport) {
             out.push('\n');
         }
     }
-    (out, report)
+    if !clashes.is_empty() {
+        let shown: Vec<&str> = clashes.iter().take(10).map(String::as_str).collect();
+        return Err(format!(
+            "conll: {} overlap(s) of spans with the same label, which one BIO column would merge into one entity: {}{}; nothing written (--nested-columns writes one column per nesting level)",
+            clashes.len(),
+            shown.join("; "),
+            if clashes.len() > shown.len() {
+                "; …"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok((out, report))
 }

@@ -1,14 +1,25 @@
-//! CSV, one row per span: `document,id,label,start,end,text,claimant,note`.
+//! CSV, one row per span:
+//! `document,id,label,start,end,offsets,text,claimant,note`.
 //!
 //! RFC 4180: records end with CRLF; a field is quoted when it holds a comma, a
 //! quote, CR or LF, with quotes doubled. Quoting is a few lines, so no `csv`
-//! crate. A document without spans still gets one row, with only `document`
-//! filled, so every document is in the file.
+//! crate. `offsets` names the unit of `start` and `end` on every row, so a
+//! byte file and a code point file cannot be taken for one another.
+//!
+//! Documents without spans are left out, so `start` and `end` hold integers
+//! in every row (pandas reads a column with one empty cell as float);
+//! `all_documents` adds a row with only `document` for each of them.
+//!
+//! `excel`: a UTF-8 byte order mark (without it Excel reads the file as the
+//! local code page) and every cell starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return prefixed with `'`, as OWASP advises against formula
+//! injection; the prefix is part of the cell, so such a file is for people,
+//! not for reading offsets back.
 
 use super::{Corpus, OffsetMap, OffsetUnit};
 
-pub const HEADER: [&str; 8] = [
-    "document", "id", "label", "start", "end", "text", "claimant", "note",
+pub const HEADER: [&str; 9] = [
+    "document", "id", "label", "start", "end", "offsets", "text", "claimant", "note",
 ];
 
 /// One field, quoted when RFC 4180 requires it.
@@ -20,18 +31,42 @@ pub fn field(s: &str) -> String {
     }
 }
 
-fn push_record(out: &mut String, fields: &[&str]) {
-    let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
+/// A cell a spreadsheet would run as a formula, made inert (OWASP CSV
+/// injection: prefix a single quote).
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn push_record(out: &mut String, fields: &[&str], excel: bool) {
+    let line: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if excel {
+                field(&neutralise(f))
+            } else {
+                field(f)
+            }
+        })
+        .collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");
 }
 
-pub fn render(corpus: &Corpus, unit: OffsetUnit) -> String {
+pub fn render(corpus: &Corpus, unit: OffsetUnit, all_documents: bool, excel: bool) -> String {
     let mut out = String::new();
-    push_record(&mut out, &HEADER);
+    if excel {
+        out.push('\u{feff}');
+    }
+    push_record(&mut out, &HEADER, excel);
     for d in &corpus.docs {
         if d.spans.is_empty() {
-            push_record(&mut out, &[&d.rel, "", "", "", "", "", "", ""]);
+            if all_documents {
+                push_record(&mut out, &[&d.rel, "", "", "", "", "", "", "", ""], excel);
+            }
             continue;
         }
         let map = OffsetMap::new(&d.doc);
@@ -46,10 +81,12 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit) -> String {
                     &a.label,
                     &start,
                     &end,
+                    unit.name(),
                     d.span_text(a),
                     a.claimant.as_deref().unwrap_or(""),
                     a.note.as_deref().unwrap_or(""),
                 ],
+                excel,
             );
         }
     }
@@ -67,5 +104,13 @@ mod tests {
         assert_eq!(field("say \"no\""), "\"say \"\"no\"\"\"");
         assert_eq!(field("two\r\nlines"), "\"two\r\nlines\"");
         assert_eq!(field("cr\ronly"), "\"cr\ronly\"");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for s in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(s), format!("'{s}"));
+        }
+        assert_eq!(neutralise("plain = text"), "plain = text");
     }
 }

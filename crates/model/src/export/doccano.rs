@@ -7,6 +7,10 @@
 //! `claimant` / `note` when set (doccano keeps unknown keys as metadata).
 //! Entity and relation ids are integers numbered through the whole file, as
 //! doccano's database ids are.
+//!
+//! Offsets default to UTF-16 units, which is what doccano's browser annotator
+//! counts, and every line is ASCII (non-ASCII characters `\u`-escaped) so that
+//! doccano's encoding detection cannot misread it.
 
 use serde::Serialize;
 
@@ -89,7 +93,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                     Some(r)
                 })
                 .collect();
-            super::json_line(&RelationRecord {
+            super::json_line_ascii(&RelationRecord {
                 source: &d.rel,
                 text: d.doc.text(),
                 entities,
@@ -97,7 +101,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                 offsets: unit.name(),
             })
         } else {
-            super::json_line(&LabelRecord {
+            super::json_line_ascii(&LabelRecord {
                 source: &d.rel,
                 text: d.doc.text(),
                 label: d

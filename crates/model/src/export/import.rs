@@ -5,9 +5,15 @@
 //! `source` path when it has one (relative, inside the folder), else by
 //! identical decoded text (sources indexed by the SHA-256 of their text). A
 //! record whose spans do not fit its text (out of range, reversed, inside a
-//! character, not quoting what they claim to) is reported with file and line
-//! and skipped whole: one bad span usually means a wrong offset unit, and a
-//! half-imported document would hide that.
+//! character or a grapheme, not quoting what they claim to, empty, with a
+//! label the scheme does not have) is reported with file and line and skipped
+//! whole: one bad span usually means a wrong offset unit, and a half-imported
+//! document would hide that.
+//!
+//! The offset unit of a record is `--offsets` when given, else the record's
+//! own `offsets` key, else the format's: UTF-16 units for doccano (what its
+//! browser annotator counts; doccano's own exports carry no `offsets` key),
+//! code points for brat and claimtag JSONL.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -21,6 +27,7 @@ use super::{OffsetMap, OffsetUnit};
 use crate::anchor;
 use crate::error::{Error, Result};
 use crate::format::{Annotation, Link, Sidecar, now_utc, valid_annotator};
+use crate::scheme::Scheme;
 use crate::store;
 use crate::text::{Document, sha256_hex};
 
@@ -85,11 +92,45 @@ impl Record {
     }
 }
 
+impl ImportFormat {
+    /// The unit offsets count in when neither `--offsets` nor the record says.
+    pub fn default_unit(self) -> OffsetUnit {
+        match self {
+            ImportFormat::Doccano => OffsetUnit::Utf16,
+            ImportFormat::Brat | ImportFormat::Jsonl => OffsetUnit::Codepoint,
+        }
+    }
+}
+
+/// What reading the input files gave.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub records: Vec<Record>,
+    /// One line per record that could not be read, or line not carried.
+    pub problems: Vec<String>,
+    /// Records (lines, documents) that could not be read at all.
+    pub failed: usize,
+    /// brat: discontinuous spans refused (claimtag spans are continuous).
+    pub discontinuous: usize,
+    /// brat: lines claimtag has no place for (events, attributes, notes on
+    /// relations, other note types …), each reported with file:line.
+    pub not_carried: usize,
+}
+
 /// Records of the input files and one line per record that could not be read.
 /// An input that cannot be read at all is an error.
 pub fn read_records(format: ImportFormat, files: &[PathBuf]) -> Result<(Vec<Record>, Vec<String>)> {
-    let mut records = Vec::new();
-    let mut problems = Vec::new();
+    let read = read_input(format, files, None)?;
+    Ok((read.records, read.problems))
+}
+
+/// Reads the input files; `offsets` overrides every record's unit.
+pub fn read_input(
+    format: ImportFormat,
+    files: &[PathBuf],
+    offsets: Option<OffsetUnit>,
+) -> Result<Read> {
+    let mut read = Read::default();
     match format {
         ImportFormat::Jsonl | ImportFormat::Doccano => {
             for f in files {
@@ -103,25 +144,40 @@ pub fn read_records(format: ImportFormat, files: &[PathBuf]) -> Result<(Vec<Reco
                         _ => doccano_record(f, i + 1, line),
                     };
                     match parsed {
-                        Ok(r) => records.push(r),
-                        Err(msg) => problems.push(msg),
+                        Ok(mut r) => {
+                            if let Some(u) = offsets {
+                                r.unit = u;
+                            }
+                            read.records.push(r);
+                        }
+                        Err(msg) => {
+                            read.failed += 1;
+                            read.problems.push(msg);
+                        }
                     }
                 }
             }
         }
         ImportFormat::Brat => {
             for ann in brat_files(files)? {
-                match brat_record(&ann) {
-                    Ok((r, mut warnings)) => {
-                        records.push(r);
-                        problems.append(&mut warnings);
+                match brat_record(&ann, offsets.unwrap_or(OffsetUnit::Codepoint)) {
+                    Ok(b) => {
+                        read.records.push(b.record);
+                        read.not_carried += b.not_carried.len();
+                        read.problems.extend(b.not_carried);
                     }
-                    Err(msg) => problems.push(msg),
+                    Err(b) => {
+                        read.failed += 1;
+                        read.discontinuous += b.discontinuous;
+                        read.not_carried += b.not_carried.len();
+                        read.problems.extend(b.problems);
+                        read.problems.extend(b.not_carried);
+                    }
                 }
             }
         }
     }
-    Ok((records, problems))
+    Ok(read)
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -158,9 +214,10 @@ fn unit_of(
     file: &Path,
     line: usize,
     name: Option<&str>,
+    default: OffsetUnit,
 ) -> std::result::Result<OffsetUnit, String> {
     match name {
-        None => Ok(OffsetUnit::Codepoint),
+        None => Ok(default),
         Some(n) => OffsetUnit::from_name(n).ok_or_else(|| {
             format!(
                 "{}:{line}: unknown offsets unit {n:?} (expected codepoint, utf16 or byte)",
@@ -172,7 +229,12 @@ fn unit_of(
 
 fn jsonl_record(file: &Path, line: usize, json: &str) -> std::result::Result<Record, String> {
     let r: JsonlIn = serde_json::from_str(json).map_err(|e| json_error(file, line, &e))?;
-    let unit = unit_of(file, line, r.offsets.as_deref())?;
+    let unit = unit_of(
+        file,
+        line,
+        r.offsets.as_deref(),
+        ImportFormat::Jsonl.default_unit(),
+    )?;
     let ids: Vec<Option<&str>> = r.spans.iter().map(|s| s.id.as_deref()).collect();
     let unique: BTreeSet<&str> = ids.iter().flatten().copied().collect();
     let keep_ids =
@@ -249,7 +311,12 @@ fn id_key(v: &Value) -> String {
 
 fn doccano_record(file: &Path, line: usize, json: &str) -> std::result::Result<Record, String> {
     let r: DoccanoIn = serde_json::from_str(json).map_err(|e| json_error(file, line, &e))?;
-    let unit = unit_of(file, line, r.offsets.as_deref())?;
+    let unit = unit_of(
+        file,
+        line,
+        r.offsets.as_deref(),
+        ImportFormat::Doccano.default_unit(),
+    )?;
     let span =
         |key: String, label: String, start, end, claimant: Option<String>, note: Option<String>| {
             RecordSpan {
@@ -338,28 +405,59 @@ fn parse_fragments(s: &str) -> Option<Vec<(usize, usize)>> {
         .collect()
 }
 
+/// A brat document read.
+struct BratRead {
+    record: Record,
+    /// One line per .ann line claimtag has no place for.
+    not_carried: Vec<String>,
+}
+
+/// A brat document refused.
+struct BratRefused {
+    problems: Vec<String>,
+    discontinuous: usize,
+    not_carried: Vec<String>,
+}
+
+impl BratRefused {
+    fn one(msg: String) -> BratRefused {
+        BratRefused {
+            problems: vec![msg],
+            discontinuous: 0,
+            not_carried: Vec::new(),
+        }
+    }
+}
+
 /// A brat document: its .ann (T, R and AnnotatorNotes lines) and the .txt
-/// beside it. Returns the record and warnings about lines it does not use.
-fn brat_record(ann: &Path) -> std::result::Result<(Record, Vec<String>), String> {
+/// beside it. Fragments separated only by line breaks (as brat, and
+/// claimtag's export, split a span over lines) are one span again; a span
+/// with any other gap is discontinuous, which claimtag cannot hold, and the
+/// document is refused rather than the gap filled in. Lines are numbered as
+/// brat reads them (`str.splitlines`).
+fn brat_record(ann: &Path, unit: OffsetUnit) -> std::result::Result<BratRead, BratRefused> {
     let txt = ann.with_extension("txt");
-    let (text_bytes, _) = crate::reading::read_capped(&txt, MAX_INPUT_BYTES)
-        .map_err(|e| format!("{e} (the .txt beside {})", ann.display()))?;
+    let (text_bytes, _) = crate::reading::read_capped(&txt, MAX_INPUT_BYTES).map_err(|e| {
+        BratRefused::one(format!("{e} (the .txt beside {})", ann.display()))
+    })?;
     let doc = Document::from_bytes(text_bytes).map_err(|e| {
-        format!(
+        BratRefused::one(format!(
             "{}: not valid UTF-8 at byte offset {}",
             txt.display(),
             e.offset
-        )
+        ))
     })?;
-    let content = read_text(ann).map_err(|e| e.to_string())?;
+    let content = read_text(ann).map_err(|e| BratRefused::one(e.to_string()))?;
+    let map = OffsetMap::new(&doc);
     let mut spans: Vec<RecordSpan> = Vec::new();
     let mut links = Vec::new();
-    let mut notes: BTreeMap<String, String> = BTreeMap::new();
-    let mut warnings = Vec::new();
+    let mut notes: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut not_carried = Vec::new();
+    let mut problems = Vec::new();
+    let mut discontinuous = 0;
     let bad = |line: usize, what: &str| format!("{}:{line}: {what}", ann.display());
-    for (i, raw) in content.split('\n').enumerate() {
+    for (i, line) in python_lines(&content).into_iter().enumerate() {
         let line_no = i + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             continue;
         }
@@ -369,12 +467,24 @@ fn brat_record(ann: &Path) -> std::result::Result<(Record, Vec<String>), String>
         let rest = fields.next();
         match id.chars().next() {
             Some('T') => {
-                let (label, offsets) = body
-                    .split_once(' ')
-                    .ok_or_else(|| bad(line_no, "text-bound annotation without offsets"))?;
-                let fragments = parse_fragments(offsets)
-                    .filter(|f| !f.is_empty())
-                    .ok_or_else(|| bad(line_no, &format!("bad offsets {offsets:?}")))?;
+                let Some((label, offsets)) = body.split_once(' ') else {
+                    problems.push(bad(line_no, "text-bound annotation without offsets"));
+                    continue;
+                };
+                let Some(fragments) = parse_fragments(offsets).filter(|f| !f.is_empty()) else {
+                    problems.push(bad(line_no, &format!("bad offsets {offsets:?}")));
+                    continue;
+                };
+                if let Some(gap) = non_break_gap(&doc, &map, &fragments, unit) {
+                    discontinuous += 1;
+                    problems.push(bad(
+                        line_no,
+                        &format!(
+                            "span {id}: discontinuous ({offsets}; the gap {gap:?} is not a line break): claimtag spans are continuous, so it is not imported rather than widened over the gap"
+                        ),
+                    ));
+                    continue;
+                }
                 let start = fragments.first().map(|f| f.0).unwrap_or(0);
                 let end = fragments.last().map(|f| f.1).unwrap_or(0);
                 spans.push(RecordSpan {
@@ -402,44 +512,125 @@ fn brat_record(ann: &Path) -> std::result::Result<(Record, Vec<String>), String>
                     (Some(from), Some(to)) if !rel.is_empty() => {
                         links.push((from, to, rel.to_string()))
                     }
-                    _ => return Err(bad(line_no, "relation needs a type, Arg1 and Arg2")),
+                    _ => problems.push(bad(line_no, "relation needs a type, Arg1 and Arg2")),
                 }
             }
             Some('#') => {
                 let mut parts = body.split_whitespace();
-                if parts.next() == Some("AnnotatorNotes")
-                    && let Some(target) = parts.next()
-                {
-                    notes.insert(target.to_string(), rest.unwrap_or("").to_string());
+                let kind = parts.next().unwrap_or("");
+                let target = parts.next().unwrap_or("");
+                if kind == "AnnotatorNotes" && target.starts_with('T') {
+                    notes.insert(
+                        target.to_string(),
+                        (line_no, rest.unwrap_or("").to_string()),
+                    );
+                } else if kind == "AnnotatorNotes" {
+                    not_carried.push(bad(
+                        line_no,
+                        &format!(
+                            "note {id} on {target:?} not imported: claimtag keeps notes on spans only"
+                        ),
+                    ));
+                } else {
+                    not_carried.push(bad(
+                        line_no,
+                        &format!(
+                            "note {id} of type {kind:?} not imported: claimtag keeps AnnotatorNotes only"
+                        ),
+                    ));
                 }
             }
-            _ => warnings.push(bad(
+            _ => not_carried.push(bad(
                 line_no,
-                &format!("annotation {id:?} is not a span, relation or note; ignored"),
+                &format!("annotation {id:?} is not a span, relation or note; not imported"),
             )),
         }
     }
+    for (target, (line_no, _)) in &notes {
+        if !spans.iter().any(|s| s.key == *target) {
+            not_carried.push(bad(
+                *line_no,
+                &format!("note on {target:?}, which is not a span of this file; not imported"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        problems.push(format!(
+            "{}: skipped: document has invalid lines",
+            ann.display()
+        ));
+        return Err(BratRefused {
+            problems,
+            discontinuous,
+            not_carried,
+        });
+    }
     for s in &mut spans {
-        if let Some(field) = notes.get(&s.key) {
+        if let Some((_, field)) = notes.get(&s.key) {
             let (claimant, note) = brat::parse_notes(field);
             s.claimant = claimant;
             s.note = note;
         }
     }
-    Ok((
-        Record {
+    Ok(BratRead {
+        record: Record {
             file: ann.to_path_buf(),
             line: 1,
             source: None,
             text: Some(doc.text().to_string()),
-            unit: OffsetUnit::Codepoint,
+            unit,
             spans,
             links,
             keep_ids: false,
             stem: ann.file_stem().map(|s| s.to_string_lossy().into_owned()),
         },
-        warnings,
-    ))
+        not_carried,
+    })
+}
+
+/// Lines as Python's `str.splitlines` gives them (brat reads .ann files so).
+fn python_lines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if brat::is_python_line_break(c) {
+            out.push(&s[start..i]);
+            let mut next = i + c.len_utf8();
+            if c == '\r'
+                && let Some(&(j, '\n')) = chars.peek()
+            {
+                chars.next();
+                next = j + 1;
+            }
+            start = next;
+        }
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+/// The text between two fragments when it is not only line breaks (None
+/// when the fragments make one continuous span, or do not fit the text: the
+/// offset check reports that).
+fn non_break_gap(
+    doc: &Document,
+    map: &OffsetMap,
+    fragments: &[(usize, usize)],
+    unit: OffsetUnit,
+) -> Option<String> {
+    for w in fragments.windows(2) {
+        let (Ok(a), Ok(b)) = (map.locate(w[0].1, unit), map.locate(w[1].0, unit)) else {
+            return None;
+        };
+        let gap = doc.slice_chars(a, b)?;
+        if !gap.chars().all(brat::is_python_line_break) {
+            return Some(gap.to_string());
+        }
+    }
+    None
 }
 
 /// A sidecar ready to be written.
@@ -450,6 +641,8 @@ pub struct Planned {
     pub sidecar: Sidecar,
     /// `file:line` of the record it came from.
     pub origin: String,
+    /// Spans kept though questionable (unknown label, empty), one line each.
+    pub notes: Vec<String>,
 }
 
 /// The source files of a corpus folder, read on demand.
@@ -551,7 +744,8 @@ impl CorpusIndex {
             return Err("no `source` and no `text` to find its source by".into());
         };
         let mut found = self.by_text(text)?;
-        if found.len() > 1
+        let same_text = found.len();
+        if same_text > 1
             && let Some(stem) = &r.stem
         {
             let dir = self.dir.clone();
@@ -565,6 +759,11 @@ impl CorpusIndex {
                 let doc = self.load(one)?;
                 Ok((one.clone(), doc))
             }
+            [] if same_text > 1 => Err(format!(
+                "{same_text} sources in {} have this text and none is named like {:?}; rename the .ann and .txt after the source it belongs to",
+                self.dir.display(),
+                r.stem.as_deref().unwrap_or("")
+            )),
             [] => Err(format!("no source in {} has this text", self.dir.display())),
             many => Err(format!(
                 "{} sources in {} have this text; add a `source` path",
@@ -575,12 +774,44 @@ impl CorpusIndex {
     }
 }
 
-/// Sidecars for `annotator` from the records; one problem line per record
-/// that does not match a source or does not fit its text.
+/// What import checks a span against besides its text.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    /// Labels not in this scheme are errors (or, with `keep_unknown_labels`,
+    /// kept and reported).
+    pub scheme: Scheme,
+    pub keep_unknown_labels: bool,
+    /// Empty spans (start = end) are errors unless kept (and reported).
+    pub keep_empty_spans: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks {
+            scheme: Scheme::default(),
+            keep_unknown_labels: false,
+            keep_empty_spans: false,
+        }
+    }
+}
+
+/// Sidecars for `annotator` from the records with the default [`Checks`];
+/// one problem line per record that does not match a source or does not fit
+/// its text.
 pub fn plan(
     records: &[Record],
     index: &mut CorpusIndex,
     annotator: &str,
+) -> (Vec<Planned>, Vec<String>) {
+    plan_with(records, index, annotator, &Checks::default())
+}
+
+/// [`plan`] with the given checks.
+pub fn plan_with(
+    records: &[Record],
+    index: &mut CorpusIndex,
+    annotator: &str,
+    checks: &Checks,
 ) -> (Vec<Planned>, Vec<String>) {
     let now = now_utc();
     let mut planned: Vec<Planned> = Vec::new();
@@ -594,7 +825,7 @@ pub fn plan(
                 continue;
             }
         };
-        match build_sidecar(r, &doc, &source, annotator, &now) {
+        match build_sidecar(r, &doc, &source, annotator, &now, checks) {
             Ok(_) if taken.contains_key(&source) => {
                 let first = taken.get(&source).cloned().unwrap_or_default();
                 problems.push(format!(
@@ -603,13 +834,14 @@ pub fn plan(
                     source.display()
                 ));
             }
-            Ok(sidecar) => {
+            Ok((sidecar, notes)) => {
                 taken.insert(source.clone(), r.at());
                 planned.push(Planned {
                     sidecar_path: store::sidecar_path(&source, annotator),
                     source,
                     sidecar,
                     origin: r.at(),
+                    notes,
                 });
             }
             Err(mut lines) => problems.append(&mut lines),
@@ -618,15 +850,37 @@ pub fn plan(
     (planned, problems)
 }
 
+/// The code point offsets of a record span, or why they do not fit.
+fn span_offsets(
+    map: &OffsetMap,
+    s: &RecordSpan,
+    unit: OffsetUnit,
+) -> std::result::Result<(usize, usize), String> {
+    let at = |o: usize, which: &str| {
+        map.locate_grapheme(o, unit)
+            .map_err(|m| format!("{which} {o} ({}) {}", unit.name(), m.describe()))
+    };
+    let start = at(s.start, "start")?;
+    let end = at(s.end, "end")?;
+    if start > end {
+        return Err(format!("start {} is after end {}", s.start, s.end));
+    }
+    Ok((start, end))
+}
+
+type Built = (Sidecar, Vec<String>);
+
 fn build_sidecar(
     r: &Record,
     doc: &Document,
     source: &Path,
     annotator: &str,
     now: &str,
-) -> std::result::Result<Sidecar, Vec<String>> {
+    checks: &Checks,
+) -> std::result::Result<Built, Vec<String>> {
     let map = OffsetMap::new(doc);
     let mut errors = Vec::new();
+    let mut notes = Vec::new();
     let mut anns: Vec<(String, Annotation)> = Vec::new();
     let mut keys = BTreeSet::new();
     for s in &r.spans {
@@ -640,20 +894,13 @@ fn build_sidecar(
             err("empty label".into());
             continue;
         }
-        let conv = |o: usize| map.to_codepoint(o, r.unit);
-        let (Some(start), Some(end)) = (conv(s.start), conv(s.end)) else {
-            err(format!(
-                "offsets {}..{} ({}) are past the end of the text or inside a character",
-                s.start,
-                s.end,
-                r.unit.name()
-            ));
-            continue;
+        let (start, end) = match span_offsets(&map, s, r.unit) {
+            Ok(x) => x,
+            Err(why) => {
+                err(why);
+                continue;
+            }
         };
-        if start > end {
-            err(format!("start {} is after end {}", s.start, s.end));
-            continue;
-        }
         let at_offsets = doc.slice_chars(start, end).unwrap_or("");
         match &s.quote {
             Quote::None => {}
@@ -666,15 +913,23 @@ fn build_sidecar(
                 }
             }
             Quote::Brat { fragments, field } => {
-                let ordered = fragments
+                let converted: Option<Vec<(usize, usize)>> = fragments
+                    .iter()
+                    .map(|&(a, b)| Some((map.locate(a, r.unit).ok()?, map.locate(b, r.unit).ok()?)))
+                    .collect();
+                let Some(converted) = converted else {
+                    err("a fragment is past the end of the text or inside a character".into());
+                    continue;
+                };
+                let ordered = converted
                     .windows(2)
                     .all(|w| w[0].0 <= w[0].1 && w[0].1 <= w[1].0)
-                    && fragments.iter().all(|f| f.0 <= f.1);
-                let expected = brat::text_field(doc, fragments);
+                    && converted.iter().all(|f| f.0 <= f.1);
                 if !ordered {
                     err("fragments are reversed or out of order".into());
                     continue;
                 }
+                let expected = brat::text_field(doc, &converted);
                 if *field != expected {
                     err(format!(
                         "text field {field:?} is not the text at its offsets ({expected:?})"
@@ -682,6 +937,30 @@ fn build_sidecar(
                     continue;
                 }
             }
+        }
+        if start == end {
+            if !checks.keep_empty_spans {
+                err(format!(
+                    "empty span at {} (doccano and brat refuse these; --keep-empty-spans keeps it)",
+                    s.start
+                ));
+                continue;
+            }
+            notes.push(format!("{at}: span {}: empty span kept", s.key));
+        }
+        if checks.scheme.label(&s.label).is_none() {
+            if !checks.keep_unknown_labels {
+                err(format!(
+                    "label {:?} is not in the scheme ({}); --keep-unknown-labels keeps it",
+                    s.label,
+                    checks.scheme.label_names().collect::<Vec<_>>().join(", ")
+                ));
+                continue;
+            }
+            notes.push(format!(
+                "{at}: span {}: label {:?} is not in the scheme; kept",
+                s.key, s.label
+            ));
         }
         let mut a = Annotation {
             id: String::new(),
@@ -755,7 +1034,7 @@ fn build_sidecar(
         a.links.sort();
     }
     sidecar.sort();
-    Ok(sidecar)
+    Ok((sidecar, notes))
 }
 
 /// Writes planned sidecars. An existing sidecar is replaced only with `force`,

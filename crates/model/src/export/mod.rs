@@ -40,16 +40,35 @@ pub enum Format {
         relations: bool,
     },
     Brat,
-    Conll,
-    Csv,
+    /// `nested`: same-label spans that overlap go to extra BIO columns (one per
+    /// nesting level) instead of being refused.
+    Conll {
+        nested: bool,
+    },
+    /// `all_documents`: a row for each document without spans; `excel`: a
+    /// UTF-8 BOM and formula cells neutralised.
+    Csv {
+        all_documents: bool,
+        excel: bool,
+    },
 }
 
 impl Format {
+    /// The offset unit the format's consumer counts: doccano's annotator runs
+    /// in a browser and counts UTF-16 units (JavaScript string indices);
+    /// Python readers of the others count code points.
+    pub fn default_unit(self) -> OffsetUnit {
+        match self {
+            Format::Doccano { .. } => OffsetUnit::Utf16,
+            _ => OffsetUnit::Codepoint,
+        }
+    }
+
     /// Whether the format can carry offsets in `unit` (brat defines its own
     /// unit, code points of the .txt; CoNLL has no offsets at all).
     pub fn supports(self, unit: OffsetUnit) -> bool {
         match self {
-            Format::Brat | Format::Conll => unit == OffsetUnit::Codepoint,
+            Format::Brat | Format::Conll { .. } => unit == OffsetUnit::Codepoint,
             _ => true,
         }
     }
@@ -153,6 +172,9 @@ pub struct Corpus {
     pub docs: Vec<ExportDoc>,
     /// One line each: orphaned spans skipped, spans re-anchored.
     pub warnings: Vec<String>,
+    /// Sources that could not be read (not UTF-8, unreadable), one line each
+    /// naming the file (and the byte offset); left out of the export.
+    pub skipped: Vec<String>,
 }
 
 impl Corpus {
@@ -179,7 +201,9 @@ impl Corpus {
 
 /// Opens every source with `annotator`'s sidecar. A sidecar that does not
 /// parse is an error line (file:line:col); all of them are returned together
-/// so the caller writes nothing. `on_each` is called once per source (progress).
+/// so the caller writes nothing. A source that cannot be read is left out and
+/// named in [`Corpus::skipped`] (the caller decides whether that is fatal).
+/// `on_each` is called once per source (progress).
 pub fn load_corpus(
     sources: &[SourceEntry],
     annotator: &str,
@@ -187,13 +211,16 @@ pub fn load_corpus(
 ) -> std::result::Result<Corpus, Vec<String>> {
     let mut docs = Vec::with_capacity(sources.len());
     let mut warnings = Vec::new();
+    let mut skipped = Vec::new();
     let mut errors = Vec::new();
     for entry in sources {
         on_each(entry);
+        // Only the source is read here: a sidecar that cannot be read makes
+        // the article read-only instead, below.
         let article = match Article::open(&entry.path, annotator) {
             Ok(a) => a,
             Err(e) => {
-                errors.push(e.to_string());
+                skipped.push(e.to_string());
                 continue;
             }
         };
@@ -232,6 +259,7 @@ pub fn load_corpus(
             annotator: annotator.to_string(),
             docs,
             warnings,
+            skipped,
         })
     } else {
         Err(errors)
@@ -252,6 +280,27 @@ pub fn json_line<T: serde::Serialize>(value: &T) -> String {
         }
     }
     out.push('\n');
+    out
+}
+
+/// [`json_line`] with every non-ASCII character escaped (`\\u00e9`, astral
+/// characters as a surrogate pair, as JSON requires). doccano guesses a
+/// file's encoding with chardet ("Auto"), which takes a small UTF-8 file for
+/// Windows-1252 and shifts every offset after the first accent; an ASCII file
+/// reads the same in any of the encodings it may guess.
+pub fn json_line_ascii<T: serde::Serialize>(value: &T) -> String {
+    let line = json_line(value);
+    let mut out = String::with_capacity(line.len() + line.len() / 4);
+    let mut units = [0u16; 2];
+    for c in line.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
     out
 }
 
@@ -283,10 +332,19 @@ pub fn render(
             Rendered::File(doccano::render(corpus, unit, relations)),
             vec![],
         ),
-        Format::Csv => (Rendered::File(csv::render(corpus, unit)), vec![]),
-        Format::Brat => (Rendered::Folder(brat::render(corpus, scheme)), vec![]),
-        Format::Conll => {
-            let (text, report) = conll::render(corpus, scheme);
+        Format::Csv {
+            all_documents,
+            excel,
+        } => (
+            Rendered::File(csv::render(corpus, unit, all_documents, excel)),
+            vec![],
+        ),
+        Format::Brat => {
+            let (files, notes) = brat::render(corpus, scheme);
+            (Rendered::Folder(files), notes)
+        }
+        Format::Conll { nested } => {
+            let (text, report) = conll::render(corpus, scheme, nested)?;
             (Rendered::File(text), report.lines())
         }
     })
@@ -302,6 +360,16 @@ mod tests {
         assert_eq!(line, "[\"a\\u2028b\\u0085c\\u2029\",\"\\r\\n\\u001c\"]\n");
         let back: (String, String) = serde_json::from_str(&line).unwrap();
         assert_eq!(back.0, "a\u{2028}b\u{85}c\u{2029}");
+    }
+
+    #[test]
+    fn ascii_json_reads_back_the_same() {
+        let value = ("Café 😀\u{2028}", 1);
+        let line = json_line_ascii(&value);
+        assert!(line.is_ascii(), "{line}");
+        assert!(line.contains("Caf\\u00e9 \\ud83d\\ude00\\u2028"), "{line}");
+        let back: (String, i32) = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, ("Café 😀\u{2028}".to_string(), 1));
     }
 
     #[test]

@@ -78,20 +78,75 @@ impl<'a> OffsetMap<'a> {
     /// past the end or falls inside a character (between the two halves of a
     /// surrogate pair, or inside a multi-byte UTF-8 sequence).
     pub fn to_codepoint(&self, offset: usize, unit: OffsetUnit) -> Option<usize> {
+        self.locate(offset, unit).ok()
+    }
+
+    /// Like [`OffsetMap::to_codepoint`], with the reason an offset does not
+    /// fit, and also refusing an offset inside a grapheme cluster (between
+    /// a letter and its combining mark, inside a flag or an emoji sequence):
+    /// a span cut there is almost always counted in another unit.
+    pub fn locate_grapheme(&self, offset: usize, unit: OffsetUnit) -> Result<usize, Misfit> {
+        let cp = self.locate(offset, unit)?;
+        if self.doc.is_grapheme_boundary(self.doc.char_to_byte(cp)) {
+            Ok(cp)
+        } else {
+            Err(Misfit::InsideGrapheme)
+        }
+    }
+
+    /// The code point offset of `offset` given in `unit`, or why there is none.
+    pub fn locate(&self, offset: usize, unit: OffsetUnit) -> Result<usize, Misfit> {
         match unit {
-            OffsetUnit::Codepoint => (offset <= self.doc.len_chars()).then_some(offset),
+            OffsetUnit::Codepoint => {
+                if offset <= self.doc.len_chars() {
+                    Ok(offset)
+                } else {
+                    Err(Misfit::PastEnd)
+                }
+            }
             OffsetUnit::Byte => {
                 let text = self.doc.text();
-                (offset <= text.len() && text.is_char_boundary(offset))
-                    .then(|| self.doc.byte_to_char(offset))
+                if offset > text.len() {
+                    Err(Misfit::PastEnd)
+                } else if !text.is_char_boundary(offset) {
+                    Err(Misfit::InsideUtf8)
+                } else {
+                    Ok(self.doc.byte_to_char(offset))
+                }
             }
             OffsetUnit::Utf16 => {
                 let before = self.astral_utf16.partition_point(|&u| u < offset);
                 if before > 0 && self.astral_utf16[before - 1] + 1 == offset {
-                    return None; // between the halves of a surrogate pair
+                    return Err(Misfit::InsideSurrogatePair);
                 }
-                let cp = offset.checked_sub(before)?;
-                (cp <= self.doc.len_chars()).then_some(cp)
+                match offset.checked_sub(before) {
+                    Some(cp) if cp <= self.doc.len_chars() => Ok(cp),
+                    _ => Err(Misfit::PastEnd),
+                }
+            }
+        }
+    }
+}
+
+/// Why an offset does not fit a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misfit {
+    PastEnd,
+    InsideSurrogatePair,
+    InsideUtf8,
+    InsideGrapheme,
+}
+
+impl Misfit {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Misfit::PastEnd => "is past the end of the text",
+            Misfit::InsideSurrogatePair => {
+                "falls inside a surrogate pair (between the two UTF-16 halves of one character)"
+            }
+            Misfit::InsideUtf8 => "falls inside the UTF-8 bytes of one character",
+            Misfit::InsideGrapheme => {
+                "falls inside a grapheme (a letter and its combining mark, a flag, an emoji sequence)"
             }
         }
     }

@@ -41,7 +41,7 @@ pub mod store;
 pub mod text;
 
 pub use error::{Error, Result};
-pub use format::{Annotation, Link, Sidecar};
+pub use format::{Annotation, Link, Sidecar, Status};
 pub use scheme::Scheme;
 pub use store::Article;
 pub use text::Document;

@@ -28,6 +28,7 @@
 )]
 
 pub mod agree;
+pub mod unitizing;
 pub mod anchor;
 pub mod check;
 pub mod colour;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks `claimtag agree --json` against scikit-learn and the `krippendorff`
-package on the same units (docs/agreement.md).
+package on the same units, and its unitizing alpha against an independent
+implementation of Krippendorff's formula (docs/agreement.md).
 
-    pip install scikit-learn krippendorff pyyaml numpy
+    pip install scikit-learn krippendorff pyyaml numpy regex krippendorff-unitized-alpha
     python3 scripts/verify_agreement.py CORPUS [--annotators a,b,c] [--claimtag BIN]
     python3 scripts/verify_agreement.py CORPUS --make-fixture sample-data
 
@@ -15,7 +16,13 @@ The script reads the sidecars itself (PyYAML, offsets as code points into
 `open(p, encoding="utf-8-sig", newline="").read()`), builds the unit vectors,
 computes kappa with sklearn.metrics.cohen_kappa_score, alpha with
 krippendorff.alpha(level_of_measurement="nominal") and the span F1s from their
-definitions, and compares every number with claimtag's. Exit 0 when all agree
+definitions, alpha_u from Krippendorff's 2004 formula (written out here with
+exact fractions, every pair of segments compared directly) over grapheme
+clusters (the `regex` module's \\X), and compares every number with claimtag's.
+The PyPI package krippendorff-unitized-alpha implements the 2016 redefinition,
+a different coefficient: its value is printed beside ours for information and
+only what both must share is checked (1 for identical unitizings, defined
+exactly when a unit exists). Exit 0 when all agree
 to 3 decimals (the largest difference is printed), 1 otherwise.
 CI does not run this; it is for people.
 """
@@ -32,9 +39,12 @@ import shutil
 import subprocess
 import sys
 import warnings
+from bisect import bisect_left, bisect_right
+from fractions import Fraction
 
 import krippendorff
 import numpy as np
+import regex
 import yaml
 from sklearn.metrics import cohen_kappa_score
 
@@ -139,6 +149,117 @@ def alpha(vectors):
     return None if math.isnan(v) else float(v)
 
 
+# ---------------------------------------------------------------------------
+# unitizing alpha (Krippendorff 1995; 2004, section 11.6)
+# ---------------------------------------------------------------------------
+
+
+def grapheme_starts(text):
+    starts, cp = [], 0
+    for m in regex.finditer(r"\X", text):
+        starts.append(cp)
+        cp += len(m.group())
+    return starts
+
+
+def unitize(starts, spans):
+    """Code point spans -> one annotator's units in grapheme positions: widened
+    to whole clusters, overlapping ones joined, touching ones kept apart."""
+    n = len(starts)
+    g = sorted(
+        (bisect_right(starts, s) - 1 if s < n and starts else 0, bisect_left(starts, e))
+        for s, e in spans
+    )
+    out = []
+    for s, e in g:
+        e = min(e, n)
+        if s >= e:
+            continue
+        if out and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [tuple(u) for u in out]
+
+
+def segments(units, n):
+    out, pos = [], 0
+    for s, e in units:
+        if s > pos:
+            out.append((pos, s, False))
+        out.append((s, e, True))
+        pos = e
+    if n > pos:
+        out.append((pos, n, False))
+    return out
+
+
+def delta2(x, y):
+    if x[2] and y[2] and x[0] < y[1] and y[0] < x[1]:
+        return (x[0] - y[0]) ** 2 + (x[1] - y[1]) ** 2
+    if x[2] and not y[2] and y[0] <= x[0] and x[1] <= y[1]:
+        return (x[1] - x[0]) ** 2
+    if not x[2] and y[2] and x[0] <= y[0] and y[1] <= x[1]:
+        return (y[1] - y[0]) ** 2
+    return 0
+
+
+def alpha_u(docs_units, m):
+    """docs_units: [(n, [units of annotator 1, ...])] per document."""
+    length = sum(n for n, _ in docs_units)
+    if m < 2 or length == 0:
+        return None
+    observed = 0
+    lengths, gaps = [], []
+    for n, coders in docs_units:
+        segs = [segments(u, n) for u in coders]
+        for sg in segs:
+            for s, e, unit in sg:
+                (lengths if unit else gaps).append(e - s)
+        for i, j in itertools.combinations(range(m), 2):
+            observed += sum(delta2(x, y) for x in segs[i] for y in segs[j])
+    if not lengths:
+        return None
+    big_n = len(lengths)
+    e_sum = 0
+    for l in lengths:
+        e_sum += Fraction((big_n - 1) * (2 * l**3 - 3 * l**2 + l), 3)
+        e_sum += l * l * sum(g - l + 1 for g in gaps if g >= l)
+    d_o = Fraction(2 * observed, m * (m - 1) * length * length)
+    d_e = Fraction(2, length) * e_sum / (m * length * (m * length - 1) - sum(l * (l - 1) for l in lengths))
+    if d_e == 0:
+        return None
+    return float(1 - d_o / d_e)
+
+
+def alpha_u_pypi(docs_units, annotators):
+    """The 2016 coincidence-based coefficient of krippendorff-unitized-alpha,
+    over the articles laid end to end (None when it is not installed or
+    undefined)."""
+    try:
+        from krippendorff_unitized_alpha.krippendorffs_unitized_alpha import (
+            EMPTY_TAG,
+            KrippendorffUnitizedAlpha,
+            Segment,
+        )
+    except ImportError:
+        return "not installed"
+    data = {a: [] for a in annotators}
+    offset = 0
+    for n, coders in docs_units:
+        for a, units in zip(annotators, coders):
+            for s, e, unit in segments(units, n):
+                data[a].append(Segment("u" if unit else EMPTY_TAG, offset + s, offset + e))
+        offset += n
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = KrippendorffUnitizedAlpha(data).result
+    except (ValueError, ZeroDivisionError, IndexError):
+        return None
+    return None if v is None or math.isnan(v) else float(v)
+
+
 def mean(values):
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
@@ -168,7 +289,25 @@ def expected(annotators, docs, scheme):
     for label in labels:
         vectors = {a: [] for a in annotators}
         spans = {a: [] for a in annotators}  # per document
+        docs_units = []
         for _, text, sc in docs:
+            starts = grapheme_starts(text)
+            docs_units.append(
+                (
+                    len(starts),
+                    [
+                        unitize(
+                            starts,
+                            [
+                                (min(x["start"], len(text)), min(x["end"], len(text)))
+                                for x in sc[a]
+                                if x["label"] == label
+                            ],
+                        )
+                        for a in annotators
+                    ],
+                )
+            )
             for a in annotators:
                 rs = [
                     (min(x["start"], len(text)), min(x["end"], len(text)))
@@ -203,7 +342,12 @@ def expected(annotators, docs, scheme):
                 overlap_f1s.append(2 * p * r / (p + r) if p + r else 0.0)
         result[label] = {
             "kappa": mean(kappas),
-            "alpha": alpha([vectors[a] for a in annotators]),
+            "alpha_coding": alpha([vectors[a] for a in annotators]),
+            "alpha_u": alpha_u(docs_units, len(annotators)),
+            "alpha_u_pypi_2016": alpha_u_pypi(docs_units, annotators),
+            "identical_units": all(
+                coders[0] == c for _, coders in docs_units for c in coders
+            ),
             "f1_exact": mean(exacts),
             "f1_overlap": mean(overlap_f1s),
             "units": len(vectors[annotators[0]]),
@@ -357,7 +501,7 @@ def main():
         if g is None:
             failures.append(f"{label}: missing from claimtag's output")
             continue
-        for key in ["kappa", "alpha", "f1_exact", "f1_overlap"]:
+        for key in ["kappa", "alpha_coding", "alpha_u", "f1_exact", "f1_overlap"]:
             a, b = g[key], w[key]
             shown = lambda v: "null" if v is None else f"{v:.6f}"
             print(f"{label:<9} {key:<10} {shown(a):>10} {shown(b):>10}")
@@ -367,6 +511,13 @@ def main():
                 worst = max(worst, abs(a - b))
                 if round(a, 3) != round(b, 3) and abs(a - b) > 1e-9:
                     failures.append(f"{label}.{key}: claimtag {a} python {b}")
+        pypi = w["alpha_u_pypi_2016"]
+        print(f"{label:<9} {'u (2016)':<10} {'':>10} {pypi if isinstance(pypi, str) or pypi is None else f'{pypi:.6f}':>10}  krippendorff-unitized-alpha, another coefficient")
+        if not isinstance(pypi, str):
+            if (pypi is None) != (g["alpha_u"] is None):
+                failures.append(f"{label}.alpha_u: defined {g['alpha_u']} but 2016 {pypi}")
+            if w["identical_units"] and g["alpha_u"] is not None and (g["alpha_u"] != 1.0 or abs(pypi - 1.0) > 1e-9):
+                failures.append(f"{label}.alpha_u: identical units give {g['alpha_u']} / 2016 {pypi}, not 1")
         for key in ["units", "spans"]:
             if g[key] != w[key]:
                 failures.append(f"{label}.{key}: claimtag {g[key]} python {w[key]}")
@@ -376,7 +527,11 @@ def main():
     print(f"largest difference: {worst:.2e}")
     for f in failures:
         print(f"MISMATCH {f}", file=sys.stderr)
-    print("OK: claimtag agrees with scikit-learn and krippendorff" if not failures else "FAILED")
+    print(
+        "OK: claimtag agrees with scikit-learn, krippendorff and Krippendorff's unitizing formula"
+        if not failures
+        else "FAILED"
+    )
     return 1 if failures else 0
 
 

@@ -1,8 +1,12 @@
 //! `claimtag agree`: parses arguments, measures with `claimtag_model::agree`, prints
-//! a table or JSON. Definitions: docs/agreement.md.
+//! a table or JSON; `--partial` also writes the shard's additive statistics and
+//! `--combine` adds such files up. Definitions: docs/agreement.md.
+
+use std::path::PathBuf;
 
 use claimtag_model::Scheme;
-use claimtag_model::agree::{self, AgreeError, Report};
+use claimtag_model::agree::{self, AgreeError, Report, Stats};
+use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
 
@@ -14,31 +18,30 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
             "--min {min}: expected a finite number"
         )));
     }
-    let first = args
-        .paths
-        .first()
-        .ok_or_else(|| Failure::usage("agree: give at least one PATH"))?;
-    let (scheme, _) = Scheme::discover(first)?;
-    let corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(|e| {
-        // Say why articles were left out before saying that none is left.
-        let mut messages = match &e {
-            AgreeError::NoCommonArticle { warnings, .. } => warnings.clone(),
-            _ => Vec::new(),
-        };
-        messages.push(e.to_string());
-        Failure { code: 2, messages }
-    })?;
-    for w in &corpus.warnings {
-        for line in w.lines() {
-            eprintln!("claimtag: {line}");
-        }
+    let stats = if args.combine.is_empty() {
+        measure(&args)?
+    } else {
+        combine(&args.combine)?
+    };
+    if let Some(out) = &args.partial {
+        let json = serde_json::to_string(&stats)
+            .map_err(|e| Failure::usage(format!("agree: cannot write JSON: {e}")))?;
+        store::write_atomic(out, (json + "\n").as_bytes())?;
+        eprintln!(
+            "claimtag: wrote the statistics of {} article(s) to {} (add shards up with agree --combine)",
+            stats.documents,
+            out.display()
+        );
     }
-    let labels = agree::labels_to_report(&scheme, &corpus);
-    let report = agree::measure(&corpus, &labels);
+    let report = agree::report(&stats);
     for n in &report.notes {
         eprintln!("claimtag: {n}");
     }
     if args.json {
+        // What was left out goes to stderr too: stdout is for the program.
+        for w in &report.left_out {
+            eprintln!("claimtag: {w}");
+        }
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::usage(format!("agree: cannot write JSON: {e}")))?;
         emit(&(json + "\n"))?;
@@ -56,6 +59,52 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         }
         None => Ok(()),
     }
+}
+
+/// Loads the corpus under the PATHs and counts what the measures need.
+fn measure(args: &AgreeArgs) -> Result<Stats, Failure> {
+    let first = args
+        .paths
+        .first()
+        .ok_or_else(|| Failure::usage("agree: give at least one PATH (or --combine PART...)"))?;
+    let (scheme, _) = Scheme::discover(first)?;
+    let mut corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(not_measured)?;
+    if args.done_only {
+        agree::keep_done(&mut corpus).map_err(not_measured)?;
+    }
+    let scheme_labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
+    let labels = agree::labels_to_report(&scheme, &corpus);
+    Ok(agree::collect(&corpus, &scheme_labels, &labels))
+}
+
+/// Says why articles were left out before saying that none is left.
+fn not_measured(e: AgreeError) -> Failure {
+    let mut messages = match &e {
+        AgreeError::NoCommonArticle { warnings, .. } | AgreeError::NothingDone { warnings, .. } => {
+            warnings.clone()
+        }
+        _ => Vec::new(),
+    };
+    messages.push(e.to_string());
+    Failure { code: 2, messages }
+}
+
+/// Reads and adds up files written by `--partial`.
+fn combine(parts: &[PathBuf]) -> Result<Stats, Failure> {
+    let mut read = Vec::with_capacity(parts.len());
+    for p in parts {
+        let (bytes, _) = store::read_capped(p, 1 << 30)?;
+        let stats: Stats = serde_json::from_slice(&bytes).map_err(|e| {
+            Failure::usage(format!(
+                "{}:{}:{}: not agree --partial output: {e}",
+                p.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        read.push((p.display().to_string(), stats));
+    }
+    agree::combine(read).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
@@ -76,23 +125,55 @@ fn cell(v: Option<f64>) -> String {
     }
 }
 
+/// What was compared and what was left out, first, so a changed comparison is
+/// never silent.
+fn compared(r: &Report) -> String {
+    let mut out = format!(
+        "Compared {} annotators ({}) over {} article(s){}.\n",
+        r.annotators.len(),
+        r.annotators.join(", "),
+        r.documents,
+        if r.done_only {
+            ", only articles everyone marked done"
+        } else {
+            ""
+        }
+    );
+    if r.left_out.is_empty() {
+        out.push_str("Left out: none.\n");
+    } else {
+        out.push_str(&format!("Left out ({}):\n", r.left_out.len()));
+        for w in &r.left_out {
+            out.push_str(&format!("- {w}\n"));
+        }
+    }
+    if r.untouched > 0 {
+        out.push_str(&format!(
+            "Not annotated by any of them: {} article(s).\n",
+            r.untouched
+        ));
+    }
+    out
+}
+
 /// The readable table: one row per label, metric columns, span counts per
 /// annotator, then the notes explaining every `n/a`.
 fn table(r: &Report) -> String {
-    let mut out = String::new();
+    let mut out = compared(r);
     out.push_str(&format!(
-        "Agreement of {} over {} article(s), {} units (non-whitespace code points) per label.\n",
-        r.annotators.join(", "),
-        r.documents,
-        r.units
+        "Units: {} non-whitespace code points (kappa, alpha_c, F1), {} grapheme clusters (alpha_u).\n",
+        r.units, r.graphemes
     ));
     if r.kappa_kind == "cohen" {
-        out.push_str("kappa: Cohen's kappa; alpha: Krippendorff's alpha (nominal).\n");
+        out.push_str(
+            "kappa: Cohen's kappa; alpha_c: Krippendorff's alpha for coding (nominal), per character; \
+             alpha_u: Krippendorff's unitizing alpha.\n",
+        );
     } else {
         let pairs = r.annotators.len() * (r.annotators.len() - 1) / 2;
         out.push_str(&format!(
             "kappa: MEAN of Cohen's kappa over the {pairs} annotator pairs; \
-             alpha: Krippendorff's alpha (nominal) over all {}; F1: mean over pairs.\n",
+             alpha_c (coding, per character) and alpha_u (unitizing): over all {}; F1: mean over pairs.\n",
             r.annotators.len()
         ));
     }
@@ -105,8 +186,8 @@ fn table(r: &Report) -> String {
         .max()
         .unwrap_or(5);
     let mut header = format!(
-        "{:<label_width$}  {:>6}  {:>6}  {:>8}  {:>10}",
-        "label", "kappa", "alpha", "F1 exact", "F1 overlap"
+        "{:<label_width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>10}",
+        "label", "kappa", "alpha_c", "alpha_u", "F1 exact", "F1 overlap"
     );
     let widths: Vec<usize> = r
         .annotators
@@ -124,10 +205,11 @@ fn table(r: &Report) -> String {
             continue;
         };
         let mut row = format!(
-            "{:<label_width$}  {:>6}  {:>6}  {:>8}  {:>10}",
+            "{:<label_width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>10}",
             label,
             cell(l.kappa),
-            cell(l.alpha),
+            cell(l.alpha_coding),
+            cell(l.alpha_u),
             cell(l.f1_exact),
             cell(l.f1_overlap)
         );

@@ -18,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
+use claimtag_model::Status;
 
 use super::{Context, ExportArgs, ExportFormat, Failure};
 
@@ -105,6 +106,11 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         Some(_) => ctx.annotator()?,
         None if export::gold_exists(&sources) => export::GOLD.to_string(),
         None => ctx.annotator()?,
+    };
+    let sources = if args.done_only {
+        done_only(sources, &annotator)
+    } else {
+        sources
     };
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
@@ -340,4 +346,25 @@ fn write_folder(dir: &Path, files: &[(String, String)], force: bool) -> Result<(
         store::write_atomic(&dir.join(name), content.as_bytes())?;
     }
     Ok(())
+}
+
+/// The sources whose `annotator` sidecar says `status: done`; says how many
+/// were left out (an unreadable sidecar is left out here and reported by
+/// `check`).
+fn done_only(sources: Vec<export::SourceEntry>, annotator: &str) -> Vec<export::SourceEntry> {
+    let total = sources.len();
+    let kept: Vec<export::SourceEntry> = sources
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                store::read_sidecar(&store::sidecar_path(&s.path, annotator)),
+                Ok(Some((sc, _))) if sc.status == Some(Status::Done)
+            )
+        })
+        .collect();
+    eprintln!(
+        "claimtag: --done-only: {} of {total} document(s) are marked done by {annotator}; the others are left out",
+        kept.len()
+    );
+    kept
 }

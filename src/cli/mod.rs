@@ -109,7 +109,7 @@ pub struct ReviewArgs {
 #[derive(Args, Debug)]
 pub struct AgreeArgs {
     /// Files or folders
-    #[arg(required = true)]
+    #[arg(required_unless_present = "combine")]
     pub paths: Vec<PathBuf>,
     /// Annotators to compare (default: every one found, except gold)
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
@@ -117,9 +117,18 @@ pub struct AgreeArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 when any label's alpha is below this
+    /// Exit 1 when any label's coding alpha (alpha_c) is below this or undefined
     #[arg(long, value_name = "X")]
     pub min: Option<f64>,
+    /// Only articles whose sidecars all say `status: done`
+    #[arg(long)]
+    pub done_only: bool,
+    /// Also write this shard's additive statistics to OUT (for --combine)
+    #[arg(long, value_name = "OUT")]
+    pub partial: Option<PathBuf>,
+    /// Add up files written by --partial: exactly the figures of one run over all shards
+    #[arg(long, value_name = "PART", num_args = 1.., conflicts_with_all = ["paths", "annotators", "done_only", "partial"])]
+    pub combine: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +183,9 @@ pub struct ExportArgs {
     /// nesting level (default: such an export is refused)
     #[arg(long)]
     pub nested_columns: bool,
+    /// Only articles whose sidecar (of the exported annotator) says `status: done`
+    #[arg(long)]
+    pub done_only: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,13 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Error;
-use crate::format::{Annotation, Sidecar, valid_annotator};
+use crate::format::{Annotation, Sidecar, Status, valid_annotator};
 use crate::scheme::Scheme;
 use crate::store;
 use crate::text::Document;
+use crate::unitizing::{Segment, UnitizingTable, units_of};
 
 /// The annotator name of the adjudicated set, left out of agreement by default.
 pub const GOLD: &str = "gold";
@@ -60,7 +62,7 @@ pub type Measure = Result<f64, Undefined>;
 // ---------------------------------------------------------------------------
 
 /// 2×2 contingency table of two annotators' binary unit values.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairTable {
     pub both: u64,
     pub only_a: u64,
@@ -122,7 +124,7 @@ pub fn cohen_kappa(a: &[bool], b: &[bool]) -> Measure {
 
 /// Per-unit tallies for Krippendorff's alpha: `by_ones[k]` is the number of
 /// units that exactly `k` of the annotators marked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlphaTable {
     annotators: usize,
     by_ones: Vec<u64>,
@@ -224,7 +226,7 @@ pub fn spans_overlap(a: Range, b: Range) -> bool {
 }
 
 /// Span counts of two annotators for one label, summed over documents.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpanTable {
     pub a_spans: u64,
     pub b_spans: u64,
@@ -390,6 +392,11 @@ pub enum AgreeError {
         if .0.is_empty() { "none".to_string() } else { .0.join(", ") }
     )]
     TooFewAnnotators(Vec<String>),
+    #[error("no article is marked done (status: done) by every one of {}", .annotators.join(", "))]
+    NothingDone {
+        annotators: Vec<String>,
+        warnings: Vec<String>,
+    },
     #[error("no article has a usable sidecar from every one of {}", .annotators.join(", "))]
     NoCommonArticle {
         annotators: Vec<String>,
@@ -413,6 +420,10 @@ pub struct Corpus {
     pub documents: Vec<CorpusDoc>,
     /// Why articles or sidecars were left out: one line each, naming the file.
     pub warnings: Vec<String>,
+    /// Articles none of the annotators has a sidecar for (not listed one by one).
+    pub untouched: usize,
+    /// Whether only articles marked done by everyone were kept ([`keep_done`]).
+    pub done_only: bool,
 }
 
 /// Loads the articles under `paths` that every one of the annotators has a
@@ -493,13 +504,13 @@ pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, Agree
             Err(why) => warnings.push(why),
         }
     }
-    if untouched > 0 {
-        warnings.push(format!(
-            "{untouched} article(s) have no sidecar from any of {}",
-            annotators.join(", ")
-        ));
-    }
     if documents.is_empty() {
+        if untouched > 0 {
+            warnings.push(format!(
+                "{untouched} article(s) have no sidecar from any of {}",
+                annotators.join(", ")
+            ));
+        }
         return Err(AgreeError::NoCommonArticle {
             annotators,
             warnings,
@@ -509,7 +520,43 @@ pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, Agree
         annotators,
         documents,
         warnings,
+        untouched,
+        done_only: false,
     })
+}
+
+/// Keeps only the articles whose sidecars all carry `status: done`; the others
+/// are left out with a line saying whose status is what.
+pub fn keep_done(corpus: &mut Corpus) -> Result<(), AgreeError> {
+    corpus.done_only = true;
+    let documents = std::mem::take(&mut corpus.documents);
+    for d in documents {
+        let not_done: Vec<String> = corpus
+            .annotators
+            .iter()
+            .filter_map(|name| match d.sidecars.get(name).and_then(|s| s.status) {
+                Some(Status::Done) => None,
+                Some(other) => Some(format!("{name}'s is {}", other.as_str())),
+                None => Some(format!("{name}'s is not set")),
+            })
+            .collect();
+        if not_done.is_empty() {
+            corpus.documents.push(d);
+        } else {
+            corpus.warnings.push(format!(
+                "{}: left out by --done-only: status {}",
+                d.source.display(),
+                not_done.join(", ")
+            ));
+        }
+    }
+    if corpus.documents.is_empty() {
+        return Err(AgreeError::NothingDone {
+            annotators: corpus.annotators.clone(),
+            warnings: corpus.warnings.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Reads one article and its sidecars; the error is the warning line to show.
@@ -576,102 +623,257 @@ pub fn labels_to_report(scheme: &Scheme, corpus: &Corpus) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------
-// Report
+// Statistics: additive, so shards of a corpus can be measured apart and added
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PairValue {
-    pub a: String,
-    pub b: String,
-    pub kappa: Option<f64>,
-    pub f1_exact: Option<f64>,
-    pub f1_overlap: Option<f64>,
-}
+/// The `format` of a file written by `agree --partial`.
+pub const PARTIAL_FORMAT: &str = "claimtag-agree-partial/1";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LabelReport {
-    /// Cohen's kappa (two annotators) or the mean of the defined pairwise
-    /// kappas (more than two: see `kappa_kind`).
-    pub kappa: Option<f64>,
-    pub alpha: Option<f64>,
-    pub f1_exact: Option<f64>,
-    pub f1_overlap: Option<f64>,
-    pub units: u64,
-    /// Units marked by each annotator.
-    pub positives: BTreeMap<String, u64>,
+/// Everything the measures of one label need, as counts that add up over
+/// documents (and so over shards of a corpus).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelStats {
+    /// One 2×2 table per annotator pair, in [`pairs`] order.
+    pub kappa: Vec<PairTable>,
+    pub alpha: AlphaTable,
+    pub spans: Vec<SpanTable>,
     /// Spans per annotator.
-    pub spans: BTreeMap<String, u64>,
-    pub pairs: Vec<PairValue>,
-    /// Why a value is missing, or how it was averaged.
-    pub notes: Vec<String>,
+    pub span_counts: Vec<u64>,
+    /// Units (non-whitespace code points) marked per annotator.
+    pub positives: Vec<u64>,
+    pub unitizing: UnitizingTable,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+/// The additive statistics of a measured corpus (or shard): what
+/// `agree --partial` writes and `agree --combine` adds up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub format: String,
     pub annotators: Vec<String>,
-    pub documents: usize,
-    /// `cohen` for two annotators, `mean_pairwise_cohen` for more.
-    pub kappa_kind: &'static str,
-    /// Units per label: the non-whitespace code points of all documents.
+    pub done_only: bool,
+    /// The scheme's labels in its order (the report lists them first).
+    pub scheme_labels: Vec<String>,
+    pub documents: u64,
+    /// Non-whitespace code points (the coding measures' units).
     pub units: u64,
-    pub labels: BTreeMap<String, LabelReport>,
-    /// Labels in report order (scheme first).
-    pub label_order: Vec<String>,
-    /// Notes about the data (spans ignored or clamped), one line each.
+    /// Grapheme clusters (αu's continuum).
+    pub graphemes: u64,
+    /// Document length in grapheme clusters → how many documents, so a label a
+    /// shard never saw can be added as "nobody marked anything" exactly.
+    pub document_lengths: BTreeMap<u64, u64>,
+    pub labels: BTreeMap<String, LabelStats>,
+    /// Notes about the data (spans ignored or clamped).
     pub notes: Vec<String>,
+    /// Articles left out, one line each naming the file and why.
+    pub left_out: Vec<String>,
+    /// Articles no compared annotator has a sidecar for.
+    pub untouched: u64,
 }
 
-impl Report {
-    /// Labels whose alpha is below `min` or undefined, as one line each.
-    pub fn below(&self, min: f64) -> Vec<String> {
-        self.label_order
-            .iter()
-            .filter_map(|l| {
-                let r = self.labels.get(l)?;
-                match r.alpha {
-                    Some(a) if a >= min => None,
-                    Some(a) => Some(format!("{l}: alpha {a:.3} is below --min {min}")),
-                    None => Some(format!(
-                        "{l}: alpha is undefined, which counts as below --min {min}"
-                    )),
-                }
-            })
-            .collect()
+/// Why partial statistics cannot be added up.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CombineError {
+    #[error("{0}: not agree --partial output ({1})")]
+    Format(String, String),
+    #[error(
+        "{path}: compares {theirs} but the first part compares {ours}; give every shard the same --annotators"
+    )]
+    Annotators {
+        path: String,
+        ours: String,
+        theirs: String,
+    },
+    #[error("{0}: measured with a different label scheme than the first part")]
+    Scheme(String),
+    #[error("{0}: --done-only differs from the first part")]
+    DoneOnly(String),
+    #[error("no parts to combine")]
+    Empty,
+}
+
+/// Annotator pairs `(i, j)`, `i < j`, in a fixed order.
+pub fn pairs(annotators: usize) -> Vec<(usize, usize)> {
+    (0..annotators)
+        .flat_map(|i| (i + 1..annotators).map(move |j| (i, j)))
+        .collect()
+}
+
+impl LabelStats {
+    fn new(m: usize) -> LabelStats {
+        let p = pairs(m).len();
+        LabelStats {
+            kappa: vec![PairTable::default(); p],
+            alpha: AlphaTable::new(m),
+            spans: vec![SpanTable::default(); p],
+            span_counts: vec![0; m],
+            positives: vec![0; m],
+            unitizing: UnitizingTable::new(m),
+        }
+    }
+
+    /// The statistics of a label nobody used, over documents with `units`
+    /// units and the given grapheme lengths.
+    fn unused(m: usize, units: u64, document_lengths: &BTreeMap<u64, u64>) -> LabelStats {
+        let mut s = LabelStats::new(m);
+        for t in &mut s.kappa {
+            t.neither = units;
+        }
+        if let Some(zero) = s.alpha.by_ones.first_mut() {
+            *zero = units;
+        }
+        for (&len, &count) in document_lengths {
+            s.unitizing.length += len * count;
+            *s.unitizing.gaps.entry(len).or_insert(0) += count * m as u64;
+        }
+        s
+    }
+
+    fn merge(&mut self, o: &LabelStats) {
+        for (a, b) in self.kappa.iter_mut().zip(&o.kappa) {
+            a.both += b.both;
+            a.only_a += b.only_a;
+            a.only_b += b.only_b;
+            a.neither += b.neither;
+        }
+        for (a, b) in self.alpha.by_ones.iter_mut().zip(&o.alpha.by_ones) {
+            *a += b;
+        }
+        for (a, b) in self.spans.iter_mut().zip(&o.spans) {
+            a.a_spans += b.a_spans;
+            a.b_spans += b.b_spans;
+            a.exact += b.exact;
+            a.a_overlapping += b.a_overlapping;
+            a.b_overlapping += b.b_overlapping;
+        }
+        for (a, b) in self.span_counts.iter_mut().zip(&o.span_counts) {
+            *a += b;
+        }
+        for (a, b) in self.positives.iter_mut().zip(&o.positives) {
+            *a += b;
+        }
+        self.unitizing.merge(&o.unitizing);
     }
 }
 
-/// Measures agreement on every label of `labels` over the corpus.
-pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
+impl Stats {
+    /// Adds the statistics of another shard measured the same way.
+    pub fn merge(&mut self, path: &str, o: &Stats) -> Result<(), CombineError> {
+        if o.format != PARTIAL_FORMAT {
+            return Err(CombineError::Format(
+                path.to_string(),
+                format!("format {:?}", o.format),
+            ));
+        }
+        if o.annotators != self.annotators {
+            return Err(CombineError::Annotators {
+                path: path.to_string(),
+                ours: self.annotators.join(","),
+                theirs: o.annotators.join(","),
+            });
+        }
+        if o.scheme_labels != self.scheme_labels {
+            return Err(CombineError::Scheme(path.to_string()));
+        }
+        if o.done_only != self.done_only {
+            return Err(CombineError::DoneOnly(path.to_string()));
+        }
+        let m = self.annotators.len();
+        let labels: BTreeSet<String> = self.labels.keys().chain(o.labels.keys()).cloned().collect();
+        for label in labels {
+            let theirs = match o.labels.get(&label) {
+                Some(s) => s.clone(),
+                None => LabelStats::unused(m, o.units, &o.document_lengths),
+            };
+            let (units, lengths) = (self.units, &self.document_lengths);
+            self.labels
+                .entry(label)
+                .or_insert_with(|| LabelStats::unused(m, units, lengths))
+                .merge(&theirs);
+        }
+        self.documents += o.documents;
+        self.units += o.units;
+        self.graphemes += o.graphemes;
+        for (l, c) in &o.document_lengths {
+            *self.document_lengths.entry(*l).or_insert(0) += c;
+        }
+        self.notes.extend(o.notes.iter().cloned());
+        self.left_out.extend(o.left_out.iter().cloned());
+        self.untouched += o.untouched;
+        Ok(())
+    }
+}
+
+/// Adds up partial statistics (name, stats) into one.
+pub fn combine(parts: Vec<(String, Stats)>) -> Result<Stats, CombineError> {
+    let mut it = parts.into_iter();
+    let (first_path, mut total) = it.next().ok_or(CombineError::Empty)?;
+    if total.format != PARTIAL_FORMAT {
+        return Err(CombineError::Format(
+            first_path,
+            format!("format {:?}", total.format),
+        ));
+    }
+    for (path, part) in it {
+        total.merge(&path, &part)?;
+    }
+    Ok(total)
+}
+
+/// Code point offset of the start of each grapheme cluster of `text`.
+fn grapheme_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut cp = 0;
+    for g in text.graphemes(true) {
+        starts.push(cp);
+        cp += g.chars().count();
+    }
+    starts
+}
+
+/// A code point range as grapheme positions: widened to whole clusters.
+fn to_graphemes(starts: &[usize], (s, e): Range) -> (u64, u64) {
+    let first = starts.partition_point(|&b| b <= s).saturating_sub(1);
+    let end = starts.partition_point(|&b| b < e);
+    (first as u64, end as u64)
+}
+
+/// Counts everything the measures need over the corpus, one document at a time.
+pub fn collect(corpus: &Corpus, scheme_labels: &[String], labels: &[String]) -> Stats {
     let names = &corpus.annotators;
-    let pairs: Vec<(usize, usize)> = (0..names.len())
-        .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
-        .collect();
+    let m = names.len();
+    let pairs = pairs(m);
     let mut notes = Vec::new();
-    let mut units_total = 0u64;
-    // Per label: pair tables, alpha table, span tables, span/positive counts.
-    struct Acc {
-        kappa: Vec<PairTable>,
-        alpha: AlphaTable,
-        spans: Vec<SpanTable>,
-        span_counts: Vec<u64>,
-        positives: Vec<u64>,
-    }
-    let mut accs: Vec<Acc> = labels
-        .iter()
-        .map(|_| Acc {
-            kappa: vec![PairTable::default(); pairs.len()],
-            alpha: AlphaTable::new(names.len()),
-            spans: vec![SpanTable::default(); pairs.len()],
-            span_counts: vec![0; names.len()],
-            positives: vec![0; names.len()],
-        })
-        .collect();
+    let mut stats = Stats {
+        format: PARTIAL_FORMAT.to_string(),
+        annotators: names.clone(),
+        done_only: corpus.done_only,
+        scheme_labels: scheme_labels.to_vec(),
+        documents: corpus.documents.len() as u64,
+        units: 0,
+        graphemes: 0,
+        document_lengths: BTreeMap::new(),
+        labels: BTreeMap::new(),
+        notes: Vec::new(),
+        left_out: corpus
+            .warnings
+            .iter()
+            .flat_map(|w| w.lines().map(str::to_string))
+            .collect(),
+        untouched: corpus.untouched as u64,
+    };
+    let mut accs: Vec<LabelStats> = labels.iter().map(|_| LabelStats::new(m)).collect();
 
     for d in &corpus.documents {
         let len = d.doc.len_chars();
         let text = d.doc.text();
         let doc_units = text.chars().filter(|&c| is_unit(c)).count() as u64;
-        units_total += doc_units;
+        stats.units += doc_units;
+        let starts = grapheme_starts(text);
+        let doc_graphemes = starts.len() as u64;
+        stats.graphemes += doc_graphemes;
+        if doc_graphemes > 0 {
+            *stats.document_lengths.entry(doc_graphemes).or_insert(0) += 1;
+        }
         if doc_units == 0 {
             notes.push(format!(
                 "{}: the text has no units (empty or only whitespace)",
@@ -739,11 +941,128 @@ pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
                     *c += v.iter().filter(|&&x| x).count() as u64;
                 }
             }
+            let units: Vec<Vec<Segment>> = ranges
+                .iter()
+                .map(|r| {
+                    let g = r.iter().map(|&range| to_graphemes(&starts, range)).collect();
+                    units_of(g, doc_graphemes)
+                })
+                .collect();
+            acc.unitizing.add(doc_graphemes, &units);
         }
     }
+    stats.labels = labels.iter().cloned().zip(accs).collect();
+    stats.notes = notes;
+    stats
+}
 
+// ---------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairValue {
+    pub a: String,
+    pub b: String,
+    pub kappa: Option<f64>,
+    pub f1_exact: Option<f64>,
+    pub f1_overlap: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelReport {
+    /// Cohen's kappa (two annotators) or the mean of the defined pairwise
+    /// kappas (more than two: see `kappa_kind`).
+    pub kappa: Option<f64>,
+    /// Krippendorff's alpha for coding (nominal) over character units: each
+    /// non-whitespace code point coded in or out of the label.
+    pub alpha_coding: Option<f64>,
+    /// Krippendorff's unitizing alpha over grapheme clusters.
+    pub alpha_u: Option<f64>,
+    pub f1_exact: Option<f64>,
+    pub f1_overlap: Option<f64>,
+    pub units: u64,
+    /// Units marked by each annotator.
+    pub positives: BTreeMap<String, u64>,
+    /// Spans per annotator.
+    pub spans: BTreeMap<String, u64>,
+    pub pairs: Vec<PairValue>,
+    /// Why a value is missing, or how it was averaged.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The annotators compared.
+    pub annotators: Vec<String>,
+    /// Articles compared.
+    pub documents: u64,
+    /// Only articles every compared annotator marked `status: done`.
+    pub done_only: bool,
+    /// Articles left out, one line each naming the file and why.
+    pub left_out: Vec<String>,
+    /// Articles none of the compared annotators has a sidecar for.
+    pub untouched: u64,
+    /// `cohen` for two annotators, `mean_pairwise_cohen` for more.
+    pub kappa_kind: &'static str,
+    /// Units per label of the coding measures: the non-whitespace code points
+    /// of all documents.
+    pub units: u64,
+    /// Length of αu's continuum: the grapheme clusters of all documents.
+    pub graphemes: u64,
+    pub labels: BTreeMap<String, LabelReport>,
+    /// Labels in report order (scheme first).
+    pub label_order: Vec<String>,
+    /// Notes about the data (spans ignored or clamped), one line each.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Labels whose coding alpha is below `min` or undefined, as one line each.
+    pub fn below(&self, min: f64) -> Vec<String> {
+        self.label_order
+            .iter()
+            .filter_map(|l| {
+                let r = self.labels.get(l)?;
+                match r.alpha_coding {
+                    Some(a) if a >= min => None,
+                    Some(a) => Some(format!("{l}: alpha {a:.3} is below --min {min}")),
+                    None => Some(format!(
+                        "{l}: alpha is undefined, which counts as below --min {min}"
+                    )),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Measures agreement on every label of `labels` over the corpus.
+pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
+    report(&collect(corpus, labels, labels))
+}
+
+/// The report of collected (or combined) statistics.
+pub fn report(stats: &Stats) -> Report {
+    let names = &stats.annotators;
+    let pairs = pairs(names.len());
+    let mut label_order: Vec<String> = stats.scheme_labels.clone();
+    label_order.extend(
+        stats
+            .labels
+            .keys()
+            .filter(|l| !stats.scheme_labels.contains(l))
+            .cloned(),
+    );
     let mut reports = BTreeMap::new();
-    for (label, acc) in labels.iter().zip(accs) {
+    for label in &label_order {
+        let unused;
+        let acc = match stats.labels.get(label) {
+            Some(acc) => acc,
+            None => {
+                unused = LabelStats::unused(names.len(), stats.units, &stats.document_lengths);
+                &unused
+            }
+        };
         let mut label_notes = Vec::new();
         let pair_values: Vec<(String, String, Measure, Measure, Measure)> = pairs
             .iter()
@@ -765,7 +1084,11 @@ pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
         );
         let alpha = acc.alpha.alpha();
         if let Err(why) = alpha {
-            label_notes.push(format!("alpha n/a: {why}"));
+            label_notes.push(format!("alpha_coding n/a: {why}"));
+        }
+        let alpha_u = acc.unitizing.alpha();
+        if let Err(why) = alpha_u {
+            label_notes.push(format!("alpha_u n/a: {why}"));
         }
         let f1_exact = mean_of(
             "F1 exact",
@@ -784,12 +1107,13 @@ pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
             label.clone(),
             LabelReport {
                 kappa,
-                alpha: alpha.ok(),
+                alpha_coding: alpha.ok(),
+                alpha_u: alpha_u.ok(),
                 f1_exact,
                 f1_overlap,
                 units: acc.alpha.units(),
-                positives: names.iter().cloned().zip(acc.positives).collect(),
-                spans: names.iter().cloned().zip(acc.span_counts).collect(),
+                positives: names.iter().cloned().zip(acc.positives.clone()).collect(),
+                spans: names.iter().cloned().zip(acc.span_counts.clone()).collect(),
                 pairs: pair_values
                     .into_iter()
                     .map(|(a, b, k, fe, fo)| PairValue {
@@ -804,17 +1128,26 @@ pub fn measure(corpus: &Corpus, labels: &[String]) -> Report {
             },
         );
     }
+    // Sorted, so shards added in any order give the same report.
+    let mut notes = stats.notes.clone();
+    notes.sort();
+    let mut left_out = stats.left_out.clone();
+    left_out.sort();
     Report {
         annotators: names.clone(),
-        documents: corpus.documents.len(),
+        documents: stats.documents,
+        done_only: stats.done_only,
+        left_out,
+        untouched: stats.untouched,
         kappa_kind: if names.len() == 2 {
             "cohen"
         } else {
             "mean_pairwise_cohen"
         },
-        units: units_total,
+        units: stats.units,
+        graphemes: stats.graphemes,
         labels: reports,
-        label_order: labels.to_vec(),
+        label_order,
         notes,
     }
 }
@@ -1012,7 +1345,8 @@ mod tests {
         let mut labels = BTreeMap::new();
         let base = LabelReport {
             kappa: None,
-            alpha: None,
+            alpha_coding: None,
+            alpha_u: None,
             f1_exact: None,
             f1_overlap: None,
             units: 0,
@@ -1024,7 +1358,7 @@ mod tests {
         labels.insert(
             "claim".to_string(),
             LabelReport {
-                alpha: Some(0.7),
+                alpha_coding: Some(0.7),
                 ..base.clone()
             },
         );
@@ -1032,8 +1366,12 @@ mod tests {
         let r = Report {
             annotators: vec![],
             documents: 0,
+            done_only: false,
+            left_out: vec![],
+            untouched: 0,
             kappa_kind: "cohen",
             units: 0,
+            graphemes: 0,
             labels,
             label_order: vec!["claim".into(), "denial".into()],
             notes: vec![],

@@ -65,6 +65,35 @@ pub struct SourceRef {
     pub extra: Extra,
 }
 
+/// The annotator's progress on an article: the extension key `status`
+/// (DESIGN.md §2), which other readers may ignore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Todo,
+    InProgress,
+    Done,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Todo => "todo",
+            Status::InProgress => "in-progress",
+            Status::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "todo" => Some(Status::Todo),
+            "in-progress" => Some(Status::InProgress),
+            "done" => Some(Status::Done),
+            _ => None,
+        }
+    }
+}
+
 /// One annotator's annotations of one source file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sidecar {
@@ -74,6 +103,8 @@ pub struct Sidecar {
     /// Next number for an `a<N>` id, so deleted ids are never reused. Written as
     /// `next_id`, an extension other readers may ignore.
     pub next_id: u64,
+    /// `status:`, written after `next_id` when set.
+    pub status: Option<Status>,
     pub annotations: Vec<Annotation>,
     pub extra: Extra,
 }
@@ -170,6 +201,18 @@ impl Sidecar {
                 ),
             ));
         }
+        let status = match &w.status {
+            None => None,
+            Some(v) => Some(Status::parse(&v.value).ok_or_else(|| {
+                at(
+                    &v.referenced,
+                    format!(
+                        "status {:?} is not one of todo, in-progress or done",
+                        v.value
+                    ),
+                )
+            })?),
+        };
         let untyped_anns = untyped
             .get("annotations")
             .and_then(Value::as_array)
@@ -226,6 +269,7 @@ impl Sidecar {
             annotator: w.annotator.value,
             updated: w.updated,
             next_id: w.next_id.unwrap_or(1),
+            status,
             annotations,
             extra: unknown_keys(Some(untyped), FILE_KEYS),
         };
@@ -250,6 +294,7 @@ impl Sidecar {
             annotator: &self.annotator,
             updated: &self.updated,
             next_id: self.next_id,
+            status: self.status.map(Status::as_str),
             annotations: anns
                 .into_iter()
                 .map(|a| WireAnnOut {
@@ -291,6 +336,7 @@ const FILE_KEYS: &[&str] = &[
     "annotator",
     "updated",
     "next_id",
+    "status",
     "annotations",
 ];
 const SOURCE_KEYS: &[&str] = &["file", "sha256", "chars"];
@@ -342,6 +388,8 @@ struct WireFileIn {
     #[serde(default)]
     next_id: Option<u64>,
     #[serde(default)]
+    status: Option<Sp<String>>,
+    #[serde(default)]
     annotations: Vec<WireAnnIn>,
 }
 
@@ -387,6 +435,8 @@ struct WireFileOut<'a> {
     annotator: &'a str,
     updated: &'a str,
     next_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
     annotations: Vec<WireAnnOut<'a>>,
     #[serde(flatten)]
     extra: &'a Extra,
@@ -567,6 +617,26 @@ mod tests {
         assert_eq!(s.fresh_id(), "a4");
         let back = Sidecar::parse(Path::new("x"), &s.to_yaml()).unwrap();
         assert_eq!(back.next_id, 5);
+    }
+
+    #[test]
+    fn status_is_typed_kept_and_written_before_annotations() {
+        let mut y = sample().to_yaml();
+        y = y.replacen("annotations:\n", "status: in-progress\nannotations:\n", 1);
+        let s = Sidecar::parse(Path::new("x.yaml"), &y).unwrap();
+        assert_eq!(s.status, Some(Status::InProgress));
+        assert!(!s.extra.contains_key("status"), "status is typed, not an extra key");
+        let mut done = s.clone();
+        done.status = Some(Status::Done);
+        let out = done.to_yaml();
+        let (head, _) = out.split_once("annotations:").unwrap();
+        assert!(head.ends_with("next_id: 4\nstatus: done\n"), "{out}");
+        assert_eq!(Sidecar::parse(Path::new("x"), &out).unwrap().status, Some(Status::Done));
+        // Absent stays absent; an unknown value is an error with its line.
+        assert!(!sample().to_yaml().contains("status:"));
+        let bad = y.replacen("status: in-progress", "status: finished", 1);
+        let e = Sidecar::parse(Path::new("s.yaml"), &bad).unwrap_err().to_string();
+        assert!(e.starts_with("s.yaml:") && e.contains("todo, in-progress or done"), "{e}");
     }
 
     proptest! {

@@ -28,6 +28,7 @@
 )]
 
 pub mod agree;
+pub mod unitizing;
 pub mod anchor;
 pub mod check;
 pub mod colour;
@@ -44,7 +45,7 @@ pub mod store;
 pub mod text;
 
 pub use error::{Error, Result};
-pub use format::{Annotation, Link, Sidecar};
+pub use format::{Annotation, Link, Sidecar, Status};
 pub use scheme::Scheme;
 pub use store::Article;
 pub use text::Document;

@@ -35,6 +35,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod merge;
 pub mod review;
 pub mod scheme;
 pub mod store;

@@ -32,12 +32,14 @@ pub mod anchor;
 pub mod check;
 pub mod colour;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod format;
 pub mod merge;
 pub mod review;
 pub mod scheme;
+pub mod status;
 pub mod store;
 pub mod text;
 

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::anchor::{self, AnchorReport};
 use crate::error::{Error, Result};
 use crate::format::{self, Annotation, MAX_SIDECAR_BYTES, Sidecar};
+use crate::merge;
 use crate::scheme::Scheme;
 use crate::store::{self, DiskStamp};
 use crate::text::{Document, sha256_hex};
@@ -122,6 +123,9 @@ pub enum Problem {
     },
     /// `--fix` could not save (changed on disk meanwhile, I/O).
     NotFixed(Error),
+    /// An unresolved merge conflict (`conflict:` key) on an annotation id or
+    /// a file-level key; `what` says which versions are kept.
+    Conflict { id: String, what: String },
 }
 
 impl Problem {
@@ -146,6 +150,11 @@ impl fmt::Display for Problem {
             | Problem::Unparsable(e)
             | Problem::SourceNotText(e)
             | Problem::NotFixed(e) => write!(f, "{e}"),
+            Problem::Conflict { id, what } => write!(
+                f,
+                "unresolved merge conflict on {}: {what} (settle it in the annotating screen)",
+                Plain(id)
+            ),
             Problem::AnnotatorMismatch { recorded, named } => write!(
                 f,
                 "annotator {recorded:?} differs from the file name's {named:?}"
@@ -732,6 +741,31 @@ fn validate_structure(out: &mut Findings, sidecar: &Sidecar, scheme: &Scheme, li
         .map(|a| (a.id.as_str(), a))
         .collect();
     let known: BTreeSet<&str> = scheme.label_names().collect();
+    let conflicts = merge::mark::open_conflicts(sidecar);
+    for c in &conflicts {
+        let what = match (&c.ours, &c.theirs) {
+            (Some(_), Some(_)) => format!("ours and theirs differ in {}", c.fields.join(", ")),
+            (Some(_), None) => "changed by ours, deleted by theirs".to_string(),
+            _ => "changed by theirs, deleted by ours".to_string(),
+        };
+        let shown = c.ours.as_ref().or(c.theirs.as_ref()).map(|a| a.id.as_str());
+        out.push(
+            shown.and_then(|id| lines.id(id)),
+            Problem::Conflict {
+                id: c.id.clone(),
+                what,
+            },
+        );
+    }
+    for k in merge::mark::open_key_conflicts(sidecar) {
+        out.push(
+            None,
+            Problem::Conflict {
+                id: k.key,
+                what: format!("ours {} and theirs {}", k.ours, k.theirs),
+            },
+        );
+    }
     for a in &sidecar.annotations {
         let line = lines.id(&a.id);
         if !known.contains(a.label.as_str()) {
@@ -745,7 +779,13 @@ fn validate_structure(out: &mut Findings, sidecar: &Sidecar, scheme: &Scheme, li
             );
         }
         for link in &a.links {
-            let Some(target) = by_id.get(link.to.as_str()) else {
+            // A link to an annotation in conflict points at either version.
+            let in_conflict = conflicts.iter().find(|c| c.id == link.to);
+            let target = by_id
+                .get(link.to.as_str())
+                .copied()
+                .or_else(|| in_conflict.and_then(|c| c.ours.as_ref().or(c.theirs.as_ref())));
+            let Some(target) = target else {
                 out.push(
                     line,
                     Problem::LinkTargetMissing {
@@ -933,6 +973,37 @@ mod tests {
         let r = check(&side);
         assert!(r.findings.is_empty(), "{:?}", messages(&r));
         assert_eq!(r.fixed, None);
+    }
+
+    #[test]
+    fn unresolved_merge_conflicts_are_reported_and_links_to_them_hold() {
+        let (_dir, src) = corpus();
+        let side = annotate(
+            &src,
+            "alice",
+            &[("claim", "the crossing reopened"), ("denial", "denied it")],
+            |sc| {
+                sc.annotations[1].links.push(Link {
+                    rel: "denies".into(),
+                    to: "a1".into(),
+                })
+            },
+        );
+        let base = store::read_sidecar(&side).unwrap().unwrap().0;
+        let (mut ours, mut theirs) = (base.clone(), base.clone());
+        ours.annotations[0].note = Some("first".into());
+        theirs.annotations[0].note = Some("second".into());
+        let merged = merge::merge(Some(&base), &ours, &theirs, |_| None);
+        std::fs::write(&side, merged.sidecar.to_yaml()).unwrap();
+        let r = check(&side);
+        let f = only(&r);
+        assert!(matches!(&f.problem, Problem::Conflict { id, .. } if id == "a1"));
+        assert_eq!(f.line, Some(line_of(&side, "id: a1~ours")));
+        assert!(
+            f.to_string()
+                .contains("unresolved merge conflict on a1: ours and theirs differ in note"),
+            "{f}"
+        );
     }
 
     #[test]

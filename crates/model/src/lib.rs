@@ -33,14 +33,17 @@ pub mod anchor;
 pub mod check;
 pub mod colour;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod format;
 pub mod lock;
 pub mod reading;
 pub mod relabel;
+pub mod merge;
 pub mod review;
 pub mod scheme;
+pub mod status;
 pub mod store;
 pub mod text;
 

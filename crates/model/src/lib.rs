@@ -38,6 +38,7 @@ pub mod format;
 pub mod review;
 pub mod scheme;
 pub mod store;
+pub mod suggest;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -28,6 +28,13 @@ pub enum Error {
         column: u64,
         message: String,
     },
+    /// A problem on one line of a line-oriented file (pattern JSONL).
+    #[error("{}:{line}: {message}", path.display())]
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
     #[error("{}: changed on disk since it was loaded; not overwritten", path.display())]

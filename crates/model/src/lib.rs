@@ -45,6 +45,7 @@ pub mod review;
 pub mod scheme;
 pub mod status;
 pub mod store;
+pub mod suggest;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -4,6 +4,11 @@
 //! long line. A block is wrapped at word boundaries to the pane width. Drawing
 //! a frame wraps only the blocks it shows, so the cost of a frame is bounded by
 //! what is visible (plus at most one block), whatever the size of the file.
+//!
+//! With bidi on ([`Layout::with_bidi`]), each row is then put in display order
+//! (UAX #9, see [`crate::bidi`]): its cells are sorted left to right with
+//! their screen columns, right-to-left paragraphs right-aligned, so drawing,
+//! the cursor and the mouse read the same cells.
 
 use std::ops::Range;
 
@@ -11,6 +16,8 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use claimtag_model::text::Document;
+
+use crate::bidi::{BidiCache, Direction, mirrored};
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;
@@ -24,6 +31,9 @@ pub enum Glyph {
     Tab,
     /// A control or zero-width character, shown as a one-cell placeholder.
     Placeholder(char),
+    /// A bracket or other mirrored character on a right-to-left run, shown
+    /// as its mirror image (UAX #9 L4).
+    Mirrored(char),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,21 +42,26 @@ pub struct Cell {
     pub byte: usize,
     /// Length of the grapheme in bytes.
     pub len: usize,
-    /// Column where it starts.
+    /// Column where it starts on the screen (display order).
     pub x: u16,
     /// Cells it takes.
     pub width: u16,
     pub glyph: Glyph,
 }
 
-/// One screen row: a byte range of the document and its cells.
+/// One screen row: a byte range of the document and its cells, left to right
+/// on the screen (for a left-to-right row that is also logical order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub start: usize,
     pub end: usize,
     pub cells: Vec<Cell>,
-    /// Column just after the last cell.
+    /// Column where the row's end stands (the cursor after its last
+    /// character): after the last cell, or left of the first cell of a
+    /// right-to-left row.
     pub width: u16,
+    /// The row belongs to a right-to-left paragraph (shown right-aligned).
+    pub rtl: bool,
 }
 
 /// A position in the layout: a block (by its start byte) and a row in it.
@@ -61,6 +76,14 @@ pub struct Layout<'a> {
     doc: &'a Document,
     width: u16,
     tab: u16,
+    bidi: Option<Bidi<'a>>,
+}
+
+/// Display order is on: paragraphs resolved through this cache.
+#[derive(Debug, Clone, Copy)]
+struct Bidi<'a> {
+    cache: &'a BidiCache,
+    direction: Direction,
 }
 
 impl<'a> Layout<'a> {
@@ -69,7 +92,15 @@ impl<'a> Layout<'a> {
             doc,
             width: width.max(1),
             tab: 4,
+            bidi: None,
         }
+    }
+
+    /// Rows in display order (UAX #9), paragraph direction from `direction`;
+    /// levels are resolved once per paragraph through `cache`.
+    pub fn with_bidi(mut self, cache: &'a BidiCache, direction: Direction) -> Self {
+        self.bidi = Some(Bidi { cache, direction });
+        self
     }
 
     pub fn width(&self) -> u16 {
@@ -205,7 +236,102 @@ impl<'a> Layout<'a> {
             }
         }
         rows.push(finish_row(row_start, block.end, cells));
+        if let Some(bidi) = self.bidi {
+            self.reorder(block, &mut rows, bidi);
+        }
         rows
+    }
+
+    /// Puts each row of a block in display order: levels from the whole
+    /// paragraph, one row at a time (wrap first, then reorder).
+    fn reorder(&self, block: &Range<usize>, rows: &mut [Row], bidi: Bidi) {
+        let paragraph = self.doc.line_start(self.doc.line_of(block.start));
+        let resolved =
+            bidi.cache
+                .resolve(self.doc.text(), paragraph, block.clone(), bidi.direction);
+        if resolved.is_identity() {
+            return;
+        }
+        let text = self.doc.slice(block.clone());
+        let base = block.start;
+        let rtl = resolved.is_rtl();
+        for row in rows.iter_mut() {
+            let units: Vec<Range<usize>> = row
+                .cells
+                .iter()
+                .map(|c| c.byte - base..c.byte - base + c.len)
+                .collect();
+            let order = resolved.order_row(text, row.start - base..row.end - base, &units);
+            let shift = if rtl {
+                self.width.saturating_sub(row.width)
+            } else {
+                0
+            };
+            let mut x = shift;
+            let mut cells = Vec::with_capacity(row.cells.len());
+            for &l in order.visual() {
+                let Some(mut c) = row.cells.get(l).copied() else {
+                    continue;
+                };
+                c.x = x;
+                x = x.saturating_add(c.width);
+                if c.glyph == Glyph::Text
+                    && order.is_rtl(l)
+                    && let Some(m) = mirrored(self.doc.slice(c.byte..c.byte + c.len))
+                {
+                    c.glyph = Glyph::Mirrored(m);
+                }
+                cells.push(c);
+            }
+            row.cells = cells;
+            row.rtl = rtl;
+            if rtl {
+                // The end of a right-to-left row is on its left.
+                row.width = shift.saturating_sub(1);
+                if row.cells.is_empty() {
+                    row.width = self.width - 1;
+                }
+            }
+        }
+    }
+
+    /// The position one cell to the left (or right) of `b` on the screen:
+    /// the neighbouring cell of its row, and past the row's edge the
+    /// neighbouring position in reading order (so `h` at the left edge of a
+    /// right-to-left row goes on to the next row).
+    pub fn visual_step(&self, b: usize, left: bool) -> usize {
+        let block = self.block_at(b);
+        let rows = self.wrap(&block);
+        let (ri, _) = locate_in_rows(&rows, b);
+        let Some(row) = rows.get(ri) else {
+            return b;
+        };
+        // Stops left to right: the cells, and the row's end where it is shown.
+        let ends_here = b == row.end || !rows.get(ri + 1).is_some_and(|n| n.start == row.end);
+        let mut stops: Vec<usize> = row.cells.iter().map(|c| c.byte).collect();
+        if ends_here && !row.cells.iter().any(|c| c.byte == row.end) {
+            if row.rtl {
+                stops.insert(0, row.end);
+            } else {
+                stops.push(row.end);
+            }
+        }
+        let at = stops
+            .iter()
+            .position(|&s| s == b)
+            .or_else(|| row.cells.iter().position(|c| c.byte <= b && b < c.byte + c.len));
+        let next = at.and_then(|v| if left { v.checked_sub(1) } else { Some(v + 1) });
+        if let Some(&s) = next.and_then(|v| stops.get(v)) {
+            return s;
+        }
+        // Off the edge: on in reading order from the row's first or last stop.
+        let forward = left == row.rtl;
+        let last = stops.iter().copied().max().unwrap_or(row.end);
+        if forward {
+            self.doc.next_grapheme(last)
+        } else {
+            self.doc.prev_grapheme(row.start)
+        }
     }
 
     /// Block, row index and column of byte `b`.
@@ -311,16 +437,20 @@ impl<'a> Layout<'a> {
         None
     }
 
-    /// The byte of the grapheme at column `x` of a row (its end when past it).
+    /// The byte of the grapheme at column `x` of a row (its end when past it:
+    /// right of a left-to-right row, left of a right-aligned one).
     pub fn byte_at_x(&self, row: &Row, x: u16) -> usize {
-        for c in &row.cells {
-            if x < c.x + c.width.max(1) {
-                return c.byte;
+        let before_rtl_row = row.rtl && row.cells.first().is_some_and(|c| x < c.x);
+        if !before_rtl_row {
+            for c in &row.cells {
+                if x < c.x + c.width.max(1) {
+                    return c.byte;
+                }
             }
         }
         // Past the end: the row's end, unless the row ended on a hanging space
         // that belongs to it (then the last grapheme).
-        match row.cells.last() {
+        match row.cells.iter().max_by_key(|c| c.byte) {
             Some(c)
                 if c.byte + c.len == row.end
                     && row.end < self.doc.line_end(self.doc.line_of(row.start)) =>
@@ -339,6 +469,7 @@ fn finish_row(start: usize, end: usize, cells: Vec<Cell>) -> Row {
         end,
         cells,
         width,
+        rtl: false,
     }
 }
 

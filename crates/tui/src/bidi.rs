@@ -296,7 +296,10 @@ mod tests {
         assert!(!paragraph_is_rtl("کابل", Direction::Ltr));
         assert!(paragraph_is_rtl("Kabul", Direction::Rtl));
         // an isolate is skipped (P2)
-        assert!(paragraph_is_rtl("\u{2066}Kabul\u{2069} کابل", Direction::Auto));
+        assert!(paragraph_is_rtl(
+            "\u{2066}Kabul\u{2069} کابل",
+            Direction::Auto
+        ));
         assert!(!paragraph_is_rtl("123 ...", Direction::Auto));
     }
 
@@ -313,7 +316,10 @@ mod tests {
 
     #[test]
     fn ltr_paragraph_with_a_dari_word() {
-        assert_eq!(shown("the word کابل means Kabul", false), "the word لباک means Kabul");
+        assert_eq!(
+            shown("the word کابل means Kabul", false),
+            "the word لباک means Kabul"
+        );
         let r = Resolved::new("plain text", false);
         assert!(r.is_identity());
     }

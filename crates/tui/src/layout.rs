@@ -316,10 +316,11 @@ impl<'a> Layout<'a> {
                 stops.push(row.end);
             }
         }
-        let at = stops
-            .iter()
-            .position(|&s| s == b)
-            .or_else(|| row.cells.iter().position(|c| c.byte <= b && b < c.byte + c.len));
+        let at = stops.iter().position(|&s| s == b).or_else(|| {
+            row.cells
+                .iter()
+                .position(|c| c.byte <= b && b < c.byte + c.len)
+        });
         let next = at.and_then(|v| if left { v.checked_sub(1) } else { Some(v + 1) });
         if let Some(&s) = next.and_then(|v| stops.get(v)) {
             return s;
@@ -442,6 +443,15 @@ impl<'a> Layout<'a> {
     pub fn byte_at_x(&self, row: &Row, x: u16) -> usize {
         let before_rtl_row = row.rtl && row.cells.first().is_some_and(|c| x < c.x);
         if !before_rtl_row {
+            // A cell that has width wins over a zero-width one at its column
+            // (a hanging space squeezed to nothing).
+            if let Some(c) = row
+                .cells
+                .iter()
+                .find(|c| c.width > 0 && c.x <= x && x < c.x + c.width)
+            {
+                return c.byte;
+            }
             for c in &row.cells {
                 if x < c.x + c.width.max(1) {
                     return c.byte;
@@ -604,6 +614,119 @@ mod tests {
         assert_eq!(l.locate(2).1..l.locate(2).1, 0..0);
         assert_eq!(l.locate(2).2, 2);
         assert_eq!(l.locate(5).2, 2);
+    }
+
+    fn shown_rows(d: &Document, width: u16, cache: &BidiCache) -> Vec<String> {
+        let l = Layout::new(d, width).with_bidi(cache, Direction::Auto);
+        l.rows_from(RowPos::default(), 1000)
+            .into_iter()
+            .map(|(_, r)| {
+                let mut out = String::new();
+                let mut col = 0u16;
+                for c in &r.cells {
+                    while col < c.x {
+                        out.push(' ');
+                        col += 1;
+                    }
+                    match c.glyph {
+                        Glyph::Text => out.push_str(d.slice(c.byte..c.byte + c.len)),
+                        Glyph::Mirrored(m) => out.push(m),
+                        Glyph::Tab => out.push_str(&" ".repeat(c.width as usize)),
+                        Glyph::Placeholder(p) => out.push(p),
+                    }
+                    col += c.width;
+                }
+                out.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rtl_rows_are_wrapped_then_reordered_and_right_aligned() {
+        // "Ahmad Shah said in Kabul on 12 March" in Dari, then a Latin line.
+        let d = doc("احمد شاه روز ۱۲ مارچ در Kabul گفت.\nKabul");
+        let cache = BidiCache::new();
+        let rows = shown_rows(&d, 20, &cache);
+        // Read right to left: the words in order, the number and the English
+        // name left to right inside, the full stop at the left end.
+        assert_eq!(
+            rows,
+            ["چرام ۱۲ زور هاش دمحا", "       .تفگ Kabul رد", "Kabul"]
+        );
+    }
+
+    #[test]
+    fn rtl_click_and_cursor_columns() {
+        let d = doc("سلام دنیا");
+        let cache = BidiCache::new();
+        let l = Layout::new(&d, 20).with_bidi(&cache, Direction::Auto);
+        let rows = l.wrap(&l.block_at(0));
+        let r = &rows[0];
+        assert!(r.rtl);
+        // right-aligned: the first letter is in the last column
+        assert_eq!(l.locate(0).2, 19);
+        assert_eq!(l.byte_at_x(r, 19), 0);
+        // the end of the line stands left of its last letter
+        let end = d.len_bytes();
+        assert_eq!(l.locate(end).2, 19 - 9);
+        assert_eq!(l.byte_at_x(r, 0), end);
+        // h moves left on the screen: forward in a right-to-left row
+        assert_eq!(l.visual_step(0, true), d.next_grapheme(0));
+        assert_eq!(l.visual_step(d.next_grapheme(0), false), 0);
+    }
+
+    #[test]
+    fn bidi_off_layout_is_unchanged() {
+        let d = doc("سلام (دنیا) hello");
+        let l = Layout::new(&d, 20);
+        let r = &l.wrap(&l.block_at(0))[0];
+        assert!(!r.rtl);
+        assert!(r.cells.windows(2).all(|w| w[0].byte < w[1].byte));
+    }
+
+    proptest! {
+        #[test]
+        fn bidi_rows_are_permutations_and_clicks_round_trip(
+            s in "[a-z0-9 ()«»\u{0627}-\u{064a}\u{06cc}\u{06f0}-\u{06f9}\u{200c}\u{064b}\u{0301}.:/\n\t]{0,160}",
+            w in 1u16..30,
+            dir in prop_oneof![Just(Direction::Auto), Just(Direction::Ltr), Just(Direction::Rtl)],
+        ) {
+            let d = doc(&s);
+            let cache = BidiCache::new();
+            let plain = Layout::new(&d, w);
+            let l = Layout::new(&d, w).with_bidi(&cache, dir);
+            let logical = plain.rows_from(RowPos::default(), 10_000);
+            let visual = l.rows_from(RowPos::default(), 10_000);
+            prop_assert_eq!(logical.len(), visual.len());
+            for ((_, a), (_, b)) in logical.iter().zip(&visual) {
+                prop_assert_eq!((a.start, a.end), (b.start, b.end));
+                // the same cells, each once: a permutation
+                let mut bytes: Vec<usize> = b.cells.iter().map(|c| c.byte).collect();
+                bytes.sort_unstable();
+                let want: Vec<usize> = a.cells.iter().map(|c| c.byte).collect();
+                prop_assert_eq!(bytes, want);
+                // left to right, no overlap, inside the pane
+                for pair in b.cells.windows(2) {
+                    prop_assert!(pair[0].x + pair[0].width <= pair[1].x);
+                }
+                if let Some(c) = b.cells.last() {
+                    prop_assert!(c.x + c.width <= w.max(2));
+                }
+                // click on a cell -> offset -> the same cell
+                for c in b.cells.iter().filter(|c| c.width > 0) {
+                    prop_assert_eq!(l.byte_at_x(b, c.x), c.byte);
+                    let (_, _, x) = l.locate(c.byte);
+                    prop_assert_eq!(x, c.x);
+                }
+            }
+            // h then l (and l then h) come back, inside a row
+            for (_, r) in &visual {
+                for pair in r.cells.windows(2) {
+                    prop_assert_eq!(l.visual_step(pair[1].byte, true), pair[0].byte);
+                    prop_assert_eq!(l.visual_step(pair[0].byte, false), pair[1].byte);
+                }
+            }
+        }
     }
 
     proptest! {

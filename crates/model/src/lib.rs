@@ -37,6 +37,7 @@ pub mod export;
 pub mod format;
 pub mod review;
 pub mod scheme;
+pub mod search;
 pub mod sentences;
 pub mod store;
 pub mod text;

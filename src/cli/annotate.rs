@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use claimtag_model::Scheme;
+use claimtag_model::config::{BidiMode, Direction};
 use claimtag_model::store::discover_sources;
 
 use super::{AnnotateArgs, Context, Failure};
@@ -16,6 +17,10 @@ pub struct Setup {
     pub scheme: Scheme,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Who reorders right-to-left text, and the articles' base direction
+    /// when the scheme names none.
+    pub bidi: BidiMode,
+    pub direction: Direction,
 }
 
 pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
@@ -58,6 +63,8 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
         scheme,
         keymap,
         theme,
+        bidi: ctx.bidi(),
+        direction: ctx.config.direction.unwrap_or_default(),
     })
 }
 

@@ -40,7 +40,7 @@ pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::
     let mut i = 1;
     while i < args.len() {
         let a = args[i].to_string_lossy();
-        if a == "--annotator" || a == "--config" {
+        if a == "--annotator" || a == "--config" || a == "--bidi" {
             i += 2;
             continue;
         }
@@ -68,6 +68,30 @@ pub struct Global {
     /// Configuration file (else CLAIMTAG_CONFIG, else the platform config dir)
     #[arg(long, global = true, value_name = "FILE", env = "CLAIMTAG_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Who puts right-to-left text (Dari, Pashto, Arabic) in display order:
+    /// `app` for terminals that reorder nothing (tmux, Alacritty, xterm,
+    /// Windows Terminal), `terminal` for those that do (GNOME Terminal and
+    /// other VTE ones, Konsole, mlterm), `off` for logical order (else the
+    /// config's `bidi:`, else `app`)
+    #[arg(long, global = true, value_name = "MODE")]
+    pub bidi: Option<BidiArg>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidiArg {
+    App,
+    Terminal,
+    Off,
+}
+
+impl From<BidiArg> for config::BidiMode {
+    fn from(b: BidiArg) -> Self {
+        match b {
+            BidiArg::App => config::BidiMode::App,
+            BidiArg::Terminal => config::BidiMode::Terminal,
+            BidiArg::Off => config::BidiMode::Off,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +262,15 @@ pub struct Context {
 }
 
 impl Context {
+    /// Who reorders right-to-left text: `--bidi`, else the config, else `app`.
+    pub fn bidi(&self) -> config::BidiMode {
+        self.global
+            .bidi
+            .map(Into::into)
+            .or(self.config.bidi)
+            .unwrap_or_default()
+    }
+
     /// The annotator name, resolved on demand (not every command needs one).
     pub fn annotator(&self) -> Result<String, Failure> {
         let env = std::env::var("CLAIMTAG_ANNOTATOR").ok();
@@ -368,6 +401,10 @@ mod default_command_tests {
             ]
         );
         assert_eq!(words(&["claimtag", "--help"]), ["claimtag", "--help"]);
+        assert_eq!(
+            words(&["claimtag", "--bidi", "terminal", "a.txt"]),
+            ["claimtag", "--bidi", "terminal", "annotate", "a.txt"]
+        );
         let cli =
             Cli::try_parse_from(words(&["claimtag", "--annotator", "bob", "check", "x"])).unwrap();
         assert_eq!(cli.global.annotator.as_deref(), Some("bob"));

@@ -48,7 +48,61 @@ pub struct Config {
     pub keys: Vec<Binding>,
     /// Trim whitespace around selections (default true).
     pub trim_selections: bool,
+    /// Who puts right-to-left text in display order (`bidi:`).
+    pub bidi: Option<BidiMode>,
+    /// Paragraph direction of every article (`direction:`), unless the scheme
+    /// names one for the article.
+    pub direction: Option<Direction>,
     pub path: Option<PathBuf>,
+}
+
+/// Who reorders right-to-left text for display (UAX #9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BidiMode {
+    /// claimtag reorders each screen row and asks the terminal (BiDi draft's
+    /// explicit mode) not to reorder again.
+    #[default]
+    App,
+    /// The text is sent in logical order for a terminal that reorders itself.
+    Terminal,
+    /// Logical order, nothing reordered by anyone claimtag can ask.
+    Off,
+}
+
+/// A paragraph's base direction: from its first strong character (UAX #9
+/// P2/P3), or forced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Auto,
+    Ltr,
+    Rtl,
+}
+
+impl std::str::FromStr for BidiMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "app" => Ok(BidiMode::App),
+            "terminal" => Ok(BidiMode::Terminal),
+            "off" => Ok(BidiMode::Off),
+            _ => Err(format!("bidi: {s:?} is not one of app, terminal, off")),
+        }
+    }
+}
+
+impl std::str::FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(Direction::Auto),
+            "ltr" => Ok(Direction::Ltr),
+            "rtl" => Ok(Direction::Rtl),
+            _ => Err(format!("direction: {s:?} is not one of auto, ltr, rtl")),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -64,6 +118,10 @@ struct ConfigFile {
     keys: BTreeMap<String, serde_saphyr::Spanned<KeyList>>,
     #[serde(default)]
     trim_selections: Option<bool>,
+    #[serde(default)]
+    bidi: Option<BidiMode>,
+    #[serde(default)]
+    direction: Option<Direction>,
 }
 
 pub const THEMES: &[&str] = &["dark", "light", "mono"];
@@ -121,6 +179,8 @@ impl Config {
                 })
                 .collect(),
             trim_selections: f.trim_selections.unwrap_or(true),
+            bidi: f.bidi,
+            direction: f.direction,
             path: Some(path.to_path_buf()),
         })
     }
@@ -232,6 +292,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("c.yaml:1:") && e.contains("theme"), "{e}");
+        let c = Config::parse(Path::new("c.yaml"), "bidi: terminal\ndirection: rtl\n").unwrap();
+        assert_eq!(c.bidi, Some(BidiMode::Terminal));
+        assert_eq!(c.direction, Some(Direction::Rtl));
+        let e = Config::parse(Path::new("c.yaml"), "bidi: both\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.yaml:1:"), "{e}");
         let e = Config::parse(Path::new("c.yaml"), "annotater: x\n")
             .unwrap_err()
             .to_string();

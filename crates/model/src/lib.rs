@@ -44,6 +44,8 @@ pub mod merge;
 pub mod review;
 pub mod scheme;
 pub mod status;
+pub mod search;
+pub mod sentences;
 pub mod store;
 pub mod suggest;
 pub mod text;

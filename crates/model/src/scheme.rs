@@ -3,7 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+
+use crate::config::Direction;
+use crate::sentences::{SentenceConfig, SentenceRules, unknown_languages};
 
 use crate::error::{Error, Result};
 
@@ -53,6 +59,16 @@ pub struct Scheme {
     /// Free-text attributes an annotation may carry besides claimant and note.
     #[serde(default)]
     pub attributes: Vec<Attribute>,
+    /// Which languages' sentence rules apply, and words to add to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<SentenceConfig>,
+    /// Paragraph direction of the corpus's articles (over the user's config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// Paragraph direction per article, by file name relative to this file's
+    /// folder (over `direction:`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub directions: BTreeMap<String, Direction>,
 }
 
 impl Default for Scheme {
@@ -105,6 +121,9 @@ impl Default for Scheme {
                     description: "free text".into(),
                 },
             ],
+            sentences: None,
+            direction: None,
+            directions: BTreeMap::new(),
         }
     }
 }
@@ -135,6 +154,23 @@ impl Scheme {
         self.relations
             .iter()
             .filter(move |r| r.from.iter().any(|l| l == from) && r.to.iter().any(|l| l == to))
+    }
+
+    /// The sentence rules of the corpus's languages.
+    pub fn sentence_rules(&self) -> Arc<SentenceRules> {
+        match &self.sentences {
+            Some(cfg) => Arc::new(SentenceRules::from_config(cfg)),
+            None => SentenceRules::default_rules(),
+        }
+    }
+
+    /// The paragraph direction asked for an article (by its file name
+    /// relative to the scheme's folder), if the scheme names one.
+    pub fn direction_of(&self, relative_name: &str) -> Option<Direction> {
+        self.directions
+            .get(relative_name)
+            .copied()
+            .or(self.direction)
     }
 
     pub fn parse(path: &Path, yaml: &str) -> Result<Scheme> {
@@ -238,6 +274,23 @@ impl Scheme {
                 ));
             }
         }
+        if let Some(cfg) = &self.sentences {
+            let unknown = unknown_languages(cfg);
+            if !unknown.is_empty() {
+                let known: Vec<&str> = crate::sentences::built_in()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                return Err((
+                    Place::Sentences,
+                    format!(
+                        "sentences.languages: {} not built in (known: {})",
+                        unknown.join(", "),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         for (i, r) in self.relations.iter().enumerate() {
             if !plain_name(&r.name) {
                 return Err((
@@ -296,6 +349,7 @@ enum Place {
     Label(usize, Field),
     Relation(usize, Field),
     Attribute(usize),
+    Sentences,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -319,6 +373,8 @@ struct Places {
     relations: Vec<RelationPlaces>,
     #[serde(default)]
     attributes: Vec<AttributePlaces>,
+    #[serde(default)]
+    sentences: At,
 }
 
 #[derive(Deserialize)]
@@ -376,6 +432,7 @@ impl Places {
                 .get(i)
                 .and_then(|a| a.name.as_ref())
                 .map(|s| s.referenced),
+            Place::Sentences => self.sentences.as_ref().map(|s| s.referenced),
         };
         at.map(|l| (l.line(), l.column())).unwrap_or((1, 1))
     }
@@ -384,6 +441,21 @@ impl Places {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_and_directions_are_read() {
+        let y = "labels:\n- {name: x, key: c}\nsentences:\n  languages: [fa]\n  abbreviations: [Brig]\ndirection: rtl\ndirections:\n  en.txt: ltr\n";
+        let s = Scheme::parse(Path::new("s.yaml"), y).unwrap();
+        assert!(s.sentence_rules().is_abbreviation("brig"));
+        assert!(!s.sentence_rules().is_abbreviation("gen"));
+        assert_eq!(s.direction_of("en.txt"), Some(Direction::Ltr));
+        assert_eq!(s.direction_of("da.txt"), Some(Direction::Rtl));
+        let y = "labels:\n- {name: x, key: c}\nsentences: {languages: [klingon]}\n";
+        let e = Scheme::parse(Path::new("s.yaml"), y)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("klingon") && e.starts_with("s.yaml"), "{e}");
+    }
 
     #[test]
     fn attributes_may_not_take_format_keys() {

@@ -7,12 +7,13 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 use crate::error::{Error, Result};
+use crate::sentences::SentenceRules;
 
 /// Bytes per chunk of the code point index. Converting a position walks at most
 /// this many bytes.
@@ -25,6 +26,11 @@ const WINDOW: usize = 16 * 1024;
 const SENTENCE_WINDOW: usize = 4 * 1024;
 /// Where a sentence is looked for again when it runs past [`SENTENCE_WINDOW`].
 const LONG_SENTENCE_WINDOW: usize = 64 * 1024;
+/// How far `)` and `(` look for the next sentence start, in turn: near first.
+const MOTION_REACH: [usize; 3] = [1024, 8 * 1024, LONG_SENTENCE_WINDOW];
+/// Text read on the other side of the cursor, so the sentence under it is
+/// segmented from a real boundary.
+const MOTION_CONTEXT: usize = 256;
 const BOM: &str = "\u{feff}";
 /// Files larger than this open with a preview of their first
 /// [`PREVIEW_BYTES`] while the whole loads, so the first frame is immediate.
@@ -42,6 +48,8 @@ pub struct Document {
     chunk_chars: Vec<usize>,
     chars: usize,
     sha256: OnceLock<String>,
+    /// Which full stops end a sentence (the corpus's languages).
+    rules: Arc<SentenceRules>,
 }
 
 /// Where a byte sequence stops being UTF-8.
@@ -96,7 +104,14 @@ impl Document {
             chunk_chars,
             chars,
             sha256: OnceLock::new(),
+            rules: SentenceRules::default_rules(),
         }
+    }
+
+    /// The same document with the sentence rules of a corpus's languages.
+    pub fn with_sentence_rules(mut self, rules: Arc<SentenceRules>) -> Document {
+        self.rules = rules;
+        self
     }
 
     /// Reads and decodes a source file. Errors name the file (and byte offset).
@@ -501,8 +516,20 @@ impl Document {
     /// Sentences of the paragraph holding `b`, looking at most `window` bytes
     /// each side; also whether the paragraph was cut at the start or the end.
     fn sentences_within(&self, b: usize, window: usize) -> (Vec<Range<usize>>, bool, bool) {
-        let lo = floor_char_boundary(&self.text, b.saturating_sub(window));
-        let hi = floor_char_boundary(&self.text, (b + window).min(self.text.len()));
+        self.sentences_around(b, window, window)
+    }
+
+    /// Sentences of the paragraph holding `b` within `before` bytes before it
+    /// and `after` bytes after it; also whether the paragraph was cut at the
+    /// start or the end (then the first or last range is not a whole sentence).
+    fn sentences_around(
+        &self,
+        b: usize,
+        before: usize,
+        after: usize,
+    ) -> (Vec<Range<usize>>, bool, bool) {
+        let lo = floor_char_boundary(&self.text, b.saturating_sub(before));
+        let hi = floor_char_boundary(&self.text, (b + after).min(self.text.len()));
         let para = self.paragraph_within(b, lo, hi);
         let (s, e) = (para.start, para.end.max(para.start));
         let (first, last) = (self.line_of(s), self.line_of(e));
@@ -513,7 +540,7 @@ impl Document {
                 && !self.is_blank_line(last + 1)
                 && e == hi
                 && hi < self.text.len());
-        let sents = split_sentences(&self.text[s..e])
+        let sents = split_sentences_with(&self.text[s..e], &self.rules)
             .into_iter()
             .map(|r| (r.start + s)..(r.end + s))
             .collect();
@@ -542,41 +569,61 @@ impl Document {
     }
 
     /// Start of the next sentence after `b`, crossing into the next paragraph.
+    /// Looks a little ahead first and further only when it must, so a motion
+    /// in a huge paragraph costs what is near the cursor.
     pub fn next_sentence(&self, b: usize) -> usize {
-        if let Some(r) = self.sentences_near(b).into_iter().find(|r| r.start > b) {
-            return r.start;
+        let b = b.min(self.text.len());
+        for reach in MOTION_REACH {
+            let (sents, cut_start, cut_end) = self.sentences_around(b, MOTION_CONTEXT, reach);
+            // The first range of a window cut at its start begins at the cut,
+            // not at a sentence boundary.
+            let skip = usize::from(cut_start);
+            if let Some(r) = sents.iter().skip(skip).find(|r| r.start > b) {
+                return r.start;
+            }
+            if !cut_end {
+                let next = self.next_paragraph(b);
+                if next >= self.text.len() {
+                    return self.text.len();
+                }
+                return self
+                    .sentences_around(next, 0, MOTION_CONTEXT)
+                    .0
+                    .first()
+                    .map(|r| r.start)
+                    .unwrap_or(next);
+            }
         }
-        let next = self.next_paragraph(b);
-        if next >= self.text.len() {
-            return self.text.len();
-        }
-        self.sentences_near(next)
-            .first()
-            .map(|r| r.start)
-            .unwrap_or(next)
+        floor_char_boundary(&self.text, b + MOTION_REACH[MOTION_REACH.len() - 1])
     }
 
-    /// Start of the sentence holding `b`, or of the previous one.
+    /// Start of the sentence holding `b`, or of the previous one (the last
+    /// sentence of the previous paragraph from a paragraph's start or a blank
+    /// line). Looks a little back first and further only when it must.
     pub fn prev_sentence(&self, b: usize) -> usize {
-        if let Some(r) = self
-            .sentences_near(b)
-            .into_iter()
-            .rev()
-            .find(|r| r.start < b)
-        {
-            return r.start;
+        let b = b.min(self.text.len());
+        for reach in MOTION_REACH {
+            let (sents, cut_start, _) = self.sentences_around(b, reach, 0);
+            let skip = usize::from(cut_start);
+            if let Some(r) = sents.iter().skip(skip).rev().find(|r| r.start < b) {
+                return r.start;
+            }
+            if !cut_start {
+                let para = self.prev_paragraph(b);
+                if para >= b {
+                    return 0;
+                }
+                let end = self.paragraph_at(para).end;
+                if end >= b {
+                    return para;
+                }
+                return self.prev_sentence(end);
+            }
         }
-        let para = self.prev_paragraph(b);
-        if para >= b {
-            return 0;
-        }
-        let end = self.paragraph_at(para).end;
-        self.sentences_near(para)
-            .into_iter()
-            .rev()
-            .find(|r| r.start < end)
-            .map(|r| r.start)
-            .unwrap_or(para)
+        floor_char_boundary(
+            &self.text,
+            b.saturating_sub(MOTION_REACH[MOTION_REACH.len() - 1]),
+        )
     }
 
     /// Byte ranges of every sentence of the document, in order (used by export).
@@ -591,7 +638,7 @@ impl Document {
             }
             let para = self.paragraph_at(self.line_start(line));
             out.extend(
-                split_sentences(&self.text[para.clone()])
+                split_sentences_with(&self.text[para.clone()], &self.rules)
                     .into_iter()
                     .map(|r| (r.start + para.start)..(r.end + para.start)),
             );
@@ -616,69 +663,22 @@ fn is_word(seg: &str) -> bool {
     seg.chars().any(|c| c.is_alphanumeric())
 }
 
-/// Titles after which a full stop never ends a sentence.
-const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "gov",
-    "sen", "rep", "pres", "st", "jr", "sr", "rev", "hon", "no", "vs", "etc", "approx", "jan",
-    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft",
-    "inc", "corp", "co", "ltd", "dept", "fig", "vol",
-];
-
-/// Words that start a new sentence even after an acronym such as "U.S.".
-const SENTENCE_STARTERS: &[&str] = &[
-    "The",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "In",
-    "On",
-    "At",
-    "But",
-    "And",
-    "However",
-    "Meanwhile",
-    "A",
-    "An",
-    "According",
-    "There",
-    "Its",
-    "His",
-    "Her",
-    "Their",
-    "Our",
-    "If",
-    "When",
-    "While",
-    "After",
-    "Before",
-    "Since",
-    "As",
-    "Yet",
-    "So",
-    "Still",
-    "Now",
-    "Also",
-    "Some",
-    "Many",
-    "Most",
-];
-
-/// Splits text into sentences: UAX #29 boundaries, then corrected so that titles
-/// and abbreviations ("Mr.", "Gen.", "U.S.") do not end sentences. Returned ranges
-/// are byte ranges into `text`, trimmed of surrounding whitespace, never empty.
+/// Splits text into sentences with every built-in language's rules (see
+/// [`split_sentences_with`]).
 pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
+    split_sentences_with(text, &SentenceRules::default_rules())
+}
+
+/// Splits text into sentences: UAX #29 boundaries (`.` `!` `?` `؟` `۔` …),
+/// then corrected so that titles and abbreviations of the rules' languages
+/// ("Mr.", "Gen.", "U.S.", "ه.ش.") do not end sentences. Returned ranges are
+/// byte ranges into `text`, trimmed of surrounding whitespace, never empty.
+pub fn split_sentences_with(text: &str, rules: &SentenceRules) -> Vec<Range<usize>> {
     let mut raw: Vec<Range<usize>> = Vec::new();
     for (i, seg) in text.split_sentence_bound_indices() {
         let r = i..i + seg.len();
         let merge = match raw.last() {
-            Some(prev) => ends_with_abbreviation(&text[prev.clone()], seg),
+            Some(prev) => ends_with_abbreviation(&text[prev.clone()], seg, rules),
             None => false,
         };
         if merge {
@@ -703,7 +703,7 @@ pub fn split_sentences(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-fn ends_with_abbreviation(prev: &str, next: &str) -> bool {
+fn ends_with_abbreviation(prev: &str, next: &str, rules: &SentenceRules) -> bool {
     let prev = prev.trim_end();
     let Some(stem) = prev.strip_suffix('.') else {
         return false;
@@ -715,7 +715,7 @@ fn ends_with_abbreviation(prev: &str, next: &str) -> bool {
     if last.is_empty() {
         return false;
     }
-    if TITLES.contains(&last.to_lowercase().as_str()) {
+    if rules.is_abbreviation(last) {
         return true;
     }
     // A single initial ("John F. Kennedy") or a dotted acronym ("U.S.", "e.g.").
@@ -732,7 +732,7 @@ fn ends_with_abbreviation(prev: &str, next: &str) -> bool {
         .chars()
         .take_while(|c| c.is_alphanumeric())
         .collect();
-    !SENTENCE_STARTERS.contains(&next_word.as_str())
+    !rules.is_starter(&next_word)
 }
 
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -863,6 +863,67 @@ mod tests {
         assert_eq!(d.prev_paragraph(30), 24);
         assert_eq!(d.prev_paragraph(24), 0);
         assert_eq!(&d.text()[d.paragraph_at(5)], "First one. Second one.");
+    }
+
+    #[test]
+    fn arabic_script_sentences() {
+        // Dari: a question mark, an Urdu/Pashto full stop, a full stop and an
+        // exclamation mark each end a sentence; ZWNJ and a date stay inside.
+        let t = "آیا او آمد؟ بلی آمد۔ آنها می\u{200c}روند. خوب است! در ۱۴۰۲ ه.ش. رفت.";
+        let got: Vec<&str> = split_sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            got,
+            [
+                "آیا او آمد؟",
+                "بلی آمد۔",
+                "آنها می\u{200c}روند.",
+                "خوب است!",
+                "در ۱۴۰۲ ه.ش. رفت."
+            ]
+        );
+        // `)` and `(` step through them
+        let d = doc(t);
+        let second = t.find("بلی").unwrap();
+        assert_eq!(d.next_sentence(0), second);
+        assert_eq!(d.prev_sentence(t.find("آنها").unwrap()), second);
+        // no space after the question mark
+        let t = "آمد؟بلی.";
+        let got: Vec<&str> = split_sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(got, ["آمد؟", "بلی."]);
+    }
+
+    #[test]
+    fn sentence_motions_are_right_at_the_end_of_a_long_paragraph() {
+        // issue 12 item 11: a 21,700-character paragraph, then `G (`.
+        let para: String = (0..700)
+            .map(|i| format!("Sentence {i:03} is here. "))
+            .collect();
+        let para = para.trim_end().to_string();
+        let t = format!("{para}\n");
+        let d = doc(&t);
+        let last = para.rfind("Sentence 699").unwrap();
+        assert_eq!(d.prev_sentence(t.len()), last);
+        assert_eq!(d.prev_sentence(para.len()), last);
+        // `)` from the start visits every sentence start, in order
+        let starts: Vec<usize> = d.all_sentences().iter().map(|r| r.start).collect();
+        let mut b = 0;
+        let mut seen = vec![0];
+        while b < para.len() {
+            b = d.next_sentence(b);
+            if b < para.len() {
+                seen.push(b);
+            }
+        }
+        assert_eq!(seen, starts);
+        // and `(` back from the end visits them in reverse
+        let mut b = t.len();
+        let mut back = vec![];
+        while b > 0 {
+            b = d.prev_sentence(b);
+            back.push(b);
+        }
+        back.reverse();
+        assert_eq!(back, starts);
     }
 
     #[test]

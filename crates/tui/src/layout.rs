@@ -4,6 +4,11 @@
 //! long line. A block is wrapped at word boundaries to the pane width. Drawing
 //! a frame wraps only the blocks it shows, so the cost of a frame is bounded by
 //! what is visible (plus at most one block), whatever the size of the file.
+//!
+//! With bidi on ([`Layout::with_bidi`]), each row is then put in display order
+//! (UAX #9, see [`crate::bidi`]): its cells are sorted left to right with
+//! their screen columns, right-to-left paragraphs right-aligned, so drawing,
+//! the cursor and the mouse read the same cells.
 
 use std::ops::Range;
 
@@ -11,6 +16,8 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use claimtag_model::text::Document;
+
+use crate::bidi::{BidiCache, Direction, mirrored};
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;
@@ -24,6 +31,9 @@ pub enum Glyph {
     Tab,
     /// A control or zero-width character, shown as a one-cell placeholder.
     Placeholder(char),
+    /// A bracket or other mirrored character on a right-to-left run, shown
+    /// as its mirror image (UAX #9 L4).
+    Mirrored(char),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,21 +42,26 @@ pub struct Cell {
     pub byte: usize,
     /// Length of the grapheme in bytes.
     pub len: usize,
-    /// Column where it starts.
+    /// Column where it starts on the screen (display order).
     pub x: u16,
     /// Cells it takes.
     pub width: u16,
     pub glyph: Glyph,
 }
 
-/// One screen row: a byte range of the document and its cells.
+/// One screen row: a byte range of the document and its cells, left to right
+/// on the screen (for a left-to-right row that is also logical order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub start: usize,
     pub end: usize,
     pub cells: Vec<Cell>,
-    /// Column just after the last cell.
+    /// Column where the row's end stands (the cursor after its last
+    /// character): after the last cell, or left of the first cell of a
+    /// right-to-left row.
     pub width: u16,
+    /// The row belongs to a right-to-left paragraph (shown right-aligned).
+    pub rtl: bool,
 }
 
 /// A position in the layout: a block (by its start byte) and a row in it.
@@ -61,6 +76,14 @@ pub struct Layout<'a> {
     doc: &'a Document,
     width: u16,
     tab: u16,
+    bidi: Option<Bidi<'a>>,
+}
+
+/// Display order is on: paragraphs resolved through this cache.
+#[derive(Debug, Clone, Copy)]
+struct Bidi<'a> {
+    cache: &'a BidiCache,
+    direction: Direction,
 }
 
 impl<'a> Layout<'a> {
@@ -69,7 +92,15 @@ impl<'a> Layout<'a> {
             doc,
             width: width.max(1),
             tab: 4,
+            bidi: None,
         }
+    }
+
+    /// Rows in display order (UAX #9), paragraph direction from `direction`;
+    /// levels are resolved once per paragraph through `cache`.
+    pub fn with_bidi(mut self, cache: &'a BidiCache, direction: Direction) -> Self {
+        self.bidi = Some(Bidi { cache, direction });
+        self
     }
 
     pub fn width(&self) -> u16 {
@@ -205,7 +236,103 @@ impl<'a> Layout<'a> {
             }
         }
         rows.push(finish_row(row_start, block.end, cells));
+        if let Some(bidi) = self.bidi {
+            self.reorder(block, &mut rows, bidi);
+        }
         rows
+    }
+
+    /// Puts each row of a block in display order: levels from the whole
+    /// paragraph, one row at a time (wrap first, then reorder).
+    fn reorder(&self, block: &Range<usize>, rows: &mut [Row], bidi: Bidi) {
+        let paragraph = self.doc.line_start(self.doc.line_of(block.start));
+        let resolved =
+            bidi.cache
+                .resolve(self.doc.text(), paragraph, block.clone(), bidi.direction);
+        if resolved.is_identity() {
+            return;
+        }
+        let text = self.doc.slice(block.clone());
+        let base = block.start;
+        let rtl = resolved.is_rtl();
+        for row in rows.iter_mut() {
+            let units: Vec<Range<usize>> = row
+                .cells
+                .iter()
+                .map(|c| c.byte - base..c.byte - base + c.len)
+                .collect();
+            let order = resolved.order_row(text, row.start - base..row.end - base, &units);
+            let shift = if rtl {
+                self.width.saturating_sub(row.width)
+            } else {
+                0
+            };
+            let mut x = shift;
+            let mut cells = Vec::with_capacity(row.cells.len());
+            for &l in order.visual() {
+                let Some(mut c) = row.cells.get(l).copied() else {
+                    continue;
+                };
+                c.x = x;
+                x = x.saturating_add(c.width);
+                if c.glyph == Glyph::Text
+                    && order.is_rtl(l)
+                    && let Some(m) = mirrored(self.doc.slice(c.byte..c.byte + c.len))
+                {
+                    c.glyph = Glyph::Mirrored(m);
+                }
+                cells.push(c);
+            }
+            row.cells = cells;
+            row.rtl = rtl;
+            if rtl {
+                // The end of a right-to-left row is on its left.
+                row.width = shift.saturating_sub(1);
+                if row.cells.is_empty() {
+                    row.width = self.width - 1;
+                }
+            }
+        }
+    }
+
+    /// The position one cell to the left (or right) of `b` on the screen:
+    /// the neighbouring cell of its row, and past the row's edge the
+    /// neighbouring position in reading order (so `h` at the left edge of a
+    /// right-to-left row goes on to the next row).
+    pub fn visual_step(&self, b: usize, left: bool) -> usize {
+        let block = self.block_at(b);
+        let rows = self.wrap(&block);
+        let (ri, _) = locate_in_rows(&rows, b);
+        let Some(row) = rows.get(ri) else {
+            return b;
+        };
+        // Stops left to right: the cells, and the row's end where it is shown.
+        let ends_here = b == row.end || !rows.get(ri + 1).is_some_and(|n| n.start == row.end);
+        let mut stops: Vec<usize> = row.cells.iter().map(|c| c.byte).collect();
+        if ends_here && !row.cells.iter().any(|c| c.byte == row.end) {
+            if row.rtl {
+                stops.insert(0, row.end);
+            } else {
+                stops.push(row.end);
+            }
+        }
+        let at = stops.iter().position(|&s| s == b).or_else(|| {
+            row.cells
+                .iter()
+                .position(|c| c.byte <= b && b < c.byte + c.len)
+        });
+        let next = at.and_then(|v| if left { v.checked_sub(1) } else { Some(v + 1) });
+        if let Some(&s) = next.and_then(|v| stops.get(v)) {
+            return s;
+        }
+        // Off the edge: on in reading order from the row's first or last stop.
+        let forward = left == row.rtl;
+        let last = stops.iter().copied().max().unwrap_or(row.end);
+        if forward {
+            self.doc.next_grapheme(last)
+        } else {
+            self.doc.prev_grapheme(row.start)
+        }
     }
 
     /// Block, row index and column of byte `b`.
@@ -311,16 +438,29 @@ impl<'a> Layout<'a> {
         None
     }
 
-    /// The byte of the grapheme at column `x` of a row (its end when past it).
+    /// The byte of the grapheme at column `x` of a row (its end when past it:
+    /// right of a left-to-right row, left of a right-aligned one).
     pub fn byte_at_x(&self, row: &Row, x: u16) -> usize {
-        for c in &row.cells {
-            if x < c.x + c.width.max(1) {
+        let before_rtl_row = row.rtl && row.cells.first().is_some_and(|c| x < c.x);
+        if !before_rtl_row {
+            // A cell that has width wins over a zero-width one at its column
+            // (a hanging space squeezed to nothing).
+            if let Some(c) = row
+                .cells
+                .iter()
+                .find(|c| c.width > 0 && c.x <= x && x < c.x + c.width)
+            {
                 return c.byte;
+            }
+            for c in &row.cells {
+                if x < c.x + c.width.max(1) {
+                    return c.byte;
+                }
             }
         }
         // Past the end: the row's end, unless the row ended on a hanging space
         // that belongs to it (then the last grapheme).
-        match row.cells.last() {
+        match row.cells.iter().max_by_key(|c| c.byte) {
             Some(c)
                 if c.byte + c.len == row.end
                     && row.end < self.doc.line_end(self.doc.line_of(row.start)) =>
@@ -339,6 +479,7 @@ fn finish_row(start: usize, end: usize, cells: Vec<Cell>) -> Row {
         end,
         cells,
         width,
+        rtl: false,
     }
 }
 
@@ -473,6 +614,119 @@ mod tests {
         assert_eq!(l.locate(2).1..l.locate(2).1, 0..0);
         assert_eq!(l.locate(2).2, 2);
         assert_eq!(l.locate(5).2, 2);
+    }
+
+    fn shown_rows(d: &Document, width: u16, cache: &BidiCache) -> Vec<String> {
+        let l = Layout::new(d, width).with_bidi(cache, Direction::Auto);
+        l.rows_from(RowPos::default(), 1000)
+            .into_iter()
+            .map(|(_, r)| {
+                let mut out = String::new();
+                let mut col = 0u16;
+                for c in &r.cells {
+                    while col < c.x {
+                        out.push(' ');
+                        col += 1;
+                    }
+                    match c.glyph {
+                        Glyph::Text => out.push_str(d.slice(c.byte..c.byte + c.len)),
+                        Glyph::Mirrored(m) => out.push(m),
+                        Glyph::Tab => out.push_str(&" ".repeat(c.width as usize)),
+                        Glyph::Placeholder(p) => out.push(p),
+                    }
+                    col += c.width;
+                }
+                out.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rtl_rows_are_wrapped_then_reordered_and_right_aligned() {
+        // "Ahmad Shah said in Kabul on 12 March" in Dari, then a Latin line.
+        let d = doc("احمد شاه روز ۱۲ مارچ در Kabul گفت.\nKabul");
+        let cache = BidiCache::new();
+        let rows = shown_rows(&d, 20, &cache);
+        // Read right to left: the words in order, the number and the English
+        // name left to right inside, the full stop at the left end.
+        assert_eq!(
+            rows,
+            ["چرام ۱۲ زور هاش دمحا", "       .تفگ Kabul رد", "Kabul"]
+        );
+    }
+
+    #[test]
+    fn rtl_click_and_cursor_columns() {
+        let d = doc("سلام دنیا");
+        let cache = BidiCache::new();
+        let l = Layout::new(&d, 20).with_bidi(&cache, Direction::Auto);
+        let rows = l.wrap(&l.block_at(0));
+        let r = &rows[0];
+        assert!(r.rtl);
+        // right-aligned: the first letter is in the last column
+        assert_eq!(l.locate(0).2, 19);
+        assert_eq!(l.byte_at_x(r, 19), 0);
+        // the end of the line stands left of its last letter
+        let end = d.len_bytes();
+        assert_eq!(l.locate(end).2, 19 - 9);
+        assert_eq!(l.byte_at_x(r, 0), end);
+        // h moves left on the screen: forward in a right-to-left row
+        assert_eq!(l.visual_step(0, true), d.next_grapheme(0));
+        assert_eq!(l.visual_step(d.next_grapheme(0), false), 0);
+    }
+
+    #[test]
+    fn bidi_off_layout_is_unchanged() {
+        let d = doc("سلام (دنیا) hello");
+        let l = Layout::new(&d, 20);
+        let r = &l.wrap(&l.block_at(0))[0];
+        assert!(!r.rtl);
+        assert!(r.cells.windows(2).all(|w| w[0].byte < w[1].byte));
+    }
+
+    proptest! {
+        #[test]
+        fn bidi_rows_are_permutations_and_clicks_round_trip(
+            s in "[a-z0-9 ()«»\u{0627}-\u{064a}\u{06cc}\u{06f0}-\u{06f9}\u{200c}\u{064b}\u{0301}.:/\n\t]{0,160}",
+            w in 1u16..30,
+            dir in prop_oneof![Just(Direction::Auto), Just(Direction::Ltr), Just(Direction::Rtl)],
+        ) {
+            let d = doc(&s);
+            let cache = BidiCache::new();
+            let plain = Layout::new(&d, w);
+            let l = Layout::new(&d, w).with_bidi(&cache, dir);
+            let logical = plain.rows_from(RowPos::default(), 10_000);
+            let visual = l.rows_from(RowPos::default(), 10_000);
+            prop_assert_eq!(logical.len(), visual.len());
+            for ((_, a), (_, b)) in logical.iter().zip(&visual) {
+                prop_assert_eq!((a.start, a.end), (b.start, b.end));
+                // the same cells, each once: a permutation
+                let mut bytes: Vec<usize> = b.cells.iter().map(|c| c.byte).collect();
+                bytes.sort_unstable();
+                let want: Vec<usize> = a.cells.iter().map(|c| c.byte).collect();
+                prop_assert_eq!(bytes, want);
+                // left to right, no overlap, inside the pane
+                for pair in b.cells.windows(2) {
+                    prop_assert!(pair[0].x + pair[0].width <= pair[1].x);
+                }
+                if let Some(c) = b.cells.last() {
+                    prop_assert!(c.x + c.width <= w.max(2));
+                }
+                // click on a cell -> offset -> the same cell
+                for c in b.cells.iter().filter(|c| c.width > 0) {
+                    prop_assert_eq!(l.byte_at_x(b, c.x), c.byte);
+                    let (_, _, x) = l.locate(c.byte);
+                    prop_assert_eq!(x, c.x);
+                }
+            }
+            // h then l (and l then h) come back, inside a row
+            for (_, r) in &visual {
+                for pair in r.cells.windows(2) {
+                    prop_assert_eq!(l.visual_step(pair[1].byte, true), pair[0].byte);
+                    prop_assert_eq!(l.visual_step(pair[0].byte, false), pair[1].byte);
+                }
+            }
+        }
     }
 
     proptest! {

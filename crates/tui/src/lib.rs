@@ -8,6 +8,7 @@
 )]
 
 pub mod app;
+pub mod bidi;
 pub mod edit;
 pub mod keymap;
 pub mod layout;

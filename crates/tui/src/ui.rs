@@ -222,6 +222,9 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                 Glyph::Tab => {
                     buf.set_stringn(x, sy, " ".repeat(w), w, style);
                 }
+                Glyph::Mirrored(c) => {
+                    buf.set_stringn(x, sy, c.to_string(), w, style);
+                }
                 Glyph::Placeholder(c) => {
                     let s = if style == Style::new() {
                         app.theme.dim

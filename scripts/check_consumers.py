@@ -34,7 +34,6 @@ what doccano would misread).
 """
 
 import argparse
-import io
 import json
 import os
 import re
@@ -156,6 +155,17 @@ def check_doccano(binary, root, truth, unit):
     run(binary, "export", str(root / "corpus"), "--annotator", "gold", "--format", "doccano",
         "--offsets", unit, "-o", str(out))
     encoding, rows = doccano_read(out)
+    # The same records written as UTF-8 (as before issue 11): what "Auto" makes of them.
+    utf8 = root / f"doccano-{unit}-utf8.jsonl"
+    utf8.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    try:
+        utf8_encoding, utf8_rows = doccano_read(utf8)
+        shifted = sum(a["text"] != b["text"] for a, b in zip(rows, utf8_rows))
+        print(f"  (the same records in UTF-8 are read as {utf8_encoding}: "
+              f"{shifted} of {len(rows)} texts altered)")
+    except UnicodeDecodeError as e:
+        guess = chardet.detect(utf8.read_bytes()).get("encoding")
+        print(f"  (the same records in UTF-8 are guessed as {guess} and fail to decode: {e.reason})")
     want = {(d, s, e, l): t for d, s, e, l, t in truth}
     checked = bad = 0
     for r in rows:
@@ -280,9 +290,11 @@ def check_jsonl(binary, root, truth, unit):
 
 
 def check_csv(binary, root, truth, unit):
-    p = run(binary, "export", str(root / "corpus"), "--annotator", "gold", "--format", "csv",
-            "--offsets", unit)
-    df = pd.read_csv(io.StringIO(p.stdout), keep_default_na=False, dtype={"text": str})
+    out = root / f"csv-{unit}.csv"
+    run(binary, "export", str(root / "corpus"), "--annotator", "gold", "--format", "csv",
+        "--offsets", unit, "-o", str(out))
+    # pandas reads the file itself: CRLF inside quoted cells stays as it is.
+    df = pd.read_csv(out, keep_default_na=False, dtype={"text": str, "note": str, "claimant": str})
     bad = int(str(df["start"].dtype) != "int64") + int(str(df["end"].dtype) != "int64")
     texts = {d: t.lstrip("\ufeff") for d, t in DOCS.items()}
     for row in df.itertuples():

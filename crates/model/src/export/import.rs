@@ -793,7 +793,6 @@ pub struct Checks {
     pub keep_empty_spans: bool,
 }
 
-
 /// Sidecars for `annotator` from the records with the default [`Checks`];
 /// one problem line per record that does not match a source or does not fit
 /// its text.

@@ -108,8 +108,8 @@ fn annotator_flag_overrides_gold_and_conll_reports_widening() {
     let csv = String::from_utf8(o.stdout).unwrap();
     assert_eq!(
         csv.matches("\r\n").count(),
-        5,
-        "header, alice's span, 3 empty docs: {csv}"
+        2,
+        "header and alice's span; documents without spans left out: {csv}"
     );
     assert!(csv.contains(",a1,claim,") && csv.contains("Taking to Twitter"));
     let o = claimtag(home.path(), &["export", root, "--format", "conll"]);
@@ -323,9 +323,16 @@ fn import_round_trips_through_the_binary() {
             stderr(&o)
         );
         for rel in &sources {
+            let mut want = spans_of(&corpus.path().join(rel), "gold");
+            if *from == "brat" {
+                // An .ann line cannot hold a line break: notes get spaces.
+                for w in &mut want {
+                    w.4 = w.4.as_ref().map(|n| n.replace('\n', " "));
+                }
+            }
             assert_eq!(
                 spans_of(&fresh.path().join(rel), "imp"),
-                spans_of(&corpus.path().join(rel), "gold"),
+                want,
                 "{from}: {}",
                 rel.display()
             );

@@ -11,6 +11,12 @@ use std::path::{Path, PathBuf};
 use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 
+const CSV: Format = Format::Csv {
+    all_documents: false,
+    excel: false,
+};
+const CONLL: Format = Format::Conll { nested: false };
+
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
@@ -53,19 +59,20 @@ fn single_file_formats_match_golden() {
         ("jsonl.jsonl", Format::Jsonl, OffsetUnit::Codepoint),
         ("jsonl-utf16.jsonl", Format::Jsonl, OffsetUnit::Utf16),
         ("jsonl-byte.jsonl", Format::Jsonl, OffsetUnit::Byte),
+        // doccano in its default unit, UTF-16 (what doccano counts).
         (
             "doccano.jsonl",
             Format::Doccano { relations: false },
-            OffsetUnit::Codepoint,
+            OffsetUnit::Utf16,
         ),
         (
             "doccano-relations.jsonl",
             Format::Doccano { relations: true },
-            OffsetUnit::Codepoint,
+            OffsetUnit::Utf16,
         ),
-        ("csv.csv", Format::Csv, OffsetUnit::Codepoint),
-        ("csv-utf16.csv", Format::Csv, OffsetUnit::Utf16),
-        ("conll.conll", Format::Conll, OffsetUnit::Codepoint),
+        ("csv.csv", CSV, OffsetUnit::Codepoint),
+        ("csv-utf16.csv", CSV, OffsetUnit::Utf16),
+        ("conll.conll", CONLL, OffsetUnit::Codepoint),
     ];
     for (name, format, unit) in cases {
         let (out, _) = export(dir.path(), format, unit);
@@ -79,7 +86,7 @@ fn single_file_formats_match_golden() {
 #[test]
 fn conll_reports_the_widened_span() {
     let dir = support::fixture_corpus();
-    let (_, notes) = export(dir.path(), Format::Conll, OffsetUnit::Codepoint);
+    let (_, notes) = export(dir.path(), CONLL, OffsetUnit::Codepoint);
     assert!(
         notes
             .iter()
@@ -126,7 +133,7 @@ fn unsupported_units_are_refused() {
     let dir = support::fixture_corpus();
     let sources = export::find_sources(&[dir.path().to_path_buf()]).unwrap();
     let corpus = export::load_corpus(&sources, "gold", &mut |_| {}).unwrap();
-    for f in [Format::Brat, Format::Conll] {
+    for f in [Format::Brat, CONLL] {
         for u in [OffsetUnit::Utf16, OffsetUnit::Byte] {
             assert!(export::render(f, &corpus, &Scheme::default(), u).is_err());
         }

@@ -86,8 +86,13 @@ fn write_corpus(root: &Path, c: &Case) -> Vec<Annotation> {
     let mut seen = BTreeSet::new();
     let mut anns: Vec<Annotation> = Vec::new();
     for (seed, len, label, claimant, note) in &c.spans {
-        let start = seed % (n + 1);
-        let end = (start + len).min(n);
+        // Import refuses empty spans and ends inside a grapheme (a wrong unit,
+        // almost always), so the spans claimtag writes are whole graphemes.
+        let start = doc.byte_to_char(doc.snap_down(doc.char_to_byte(seed % (n + 1))));
+        let end = doc.byte_to_char(doc.snap_up(doc.char_to_byte((start + len).min(n))));
+        if start == end {
+            continue;
+        }
         // Spans are told apart by (start, end, label) when links are compared.
         if !seen.insert((start, end, *label)) {
             continue;
@@ -256,7 +261,36 @@ proptest! {
 
     #[test]
     fn brat_round_trips(c in case()) {
-        check(&c, Format::Brat, OffsetUnit::Codepoint, true, true)?;
+        // brat cannot mark line breaks at a span's ends: they are left out,
+        // and a span of line breaks only is not written (nor its links).
+        let (before, after) = round_trip(&c, Format::Brat, OffsetUnit::Codepoint)?;
+        let corpus = tempfile::tempdir().unwrap();
+        write_corpus(corpus.path(), &c);
+        let doc = Document::load(&corpus.path().join("sub/doc.txt")).unwrap();
+        let brk = claimtag_model::export::brat::is_python_line_break;
+        let mut trimmed: Vec<Annotation> = Vec::new();
+        for a in &before {
+            let text = doc.slice_chars(a.start, a.end).unwrap();
+            let lead = text.chars().take_while(|&c| brk(c)).count();
+            let core = text.trim_matches(brk).chars().count();
+            if core > 0 {
+                let mut t = a.clone();
+                t.start = a.start + lead;
+                t.end = t.start + core;
+                // An .ann line cannot hold a line break: notes get spaces.
+                let flat = |s: &Option<String>| {
+                    s.as_ref().map(|s| s.chars().map(|c| if brk(c) { ' ' } else { c }).collect())
+                };
+                t.note = flat(&a.note);
+                t.claimant = flat(&a.claimant);
+                trimmed.push(t);
+            }
+        }
+        let kept: BTreeSet<String> = trimmed.iter().map(|a| a.id.clone()).collect();
+        for a in &mut trimmed {
+            a.links.retain(|l| kept.contains(&l.to));
+        }
+        prop_assert_eq!(canonical(&trimmed, true, true), canonical(&after, true, true));
     }
 }
 

@@ -42,11 +42,12 @@ fn doccano_as_doccano_writes_it() {
     let dir = corpus();
     let out = tempfile::tempdir().unwrap();
     let input = out.path().join("doccano-in.jsonl");
-    // As doccano exports: numeric ids, extra keys, no `source`; matched by text.
+    // As doccano exports: numeric ids, extra keys, no `source`, no `offsets`
+    // (UTF-16 units: 😀 counts 2); matched by text.
     std::fs::write(
         &input,
         format!(
-            "{{\"id\":7,\"text\":{},\"entities\":[{{\"id\":31,\"label\":\"claim\",\"start_offset\":20,\"end_offset\":38}},{{\"id\":32,\"label\":\"denial\",\"start_offset\":41,\"end_offset\":60}}],\"relations\":[{{\"id\":3,\"from_id\":32,\"to_id\":31,\"type\":\"denies\"}}],\"Comments\":[]}}\n",
+            "{{\"id\":7,\"text\":{},\"entities\":[{{\"id\":31,\"label\":\"claim\",\"start_offset\":21,\"end_offset\":39}},{{\"id\":32,\"label\":\"denial\",\"start_offset\":42,\"end_offset\":61}}],\"relations\":[{{\"id\":3,\"from_id\":32,\"to_id\":31,\"type\":\"denies\"}}],\"Comments\":[]}}\n",
             json_str(TEXT)
         ),
     )
@@ -93,7 +94,7 @@ fn doccano_label_layout_and_byte_offsets() {
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("in.jsonl:2: span #1: offsets 2..99 (codepoint) are past the end")),
+            .any(|p| p.contains("in.jsonl:2: span #1: end 99 (utf16) is past the end")),
         "{problems:?}"
     );
 }
@@ -128,7 +129,8 @@ fn brat_fragments_notes_and_bad_quotes() {
     let d = s.annotations.iter().find(|a| a.label == "denial").unwrap();
     assert_eq!(d.text, "open.\r\nOfficials");
     assert_eq!(d.claimant.as_deref(), Some("the officials"));
-    assert_eq!(d.note.as_deref(), Some("two\nlines"));
+    // brat notes are plain text: no escapes are read into them.
+    assert_eq!(d.note.as_deref(), Some("two\\nlines"));
     assert_eq!(d.links.len(), 1);
 }
 
@@ -153,7 +155,7 @@ fn bad_records_are_skipped_whole_with_file_and_line() {
     let (n, problems) = run(ImportFormat::Jsonl, &input, dir.path(), false);
     assert_eq!(n, 0, "{problems:?}");
     for want in [
-        "in.jsonl:1: span a1: offsets 19..25 (utf16) are past the end of the text or inside a character",
+        "in.jsonl:1: span a1: start 19 (utf16) falls inside a surrogate pair",
         "in.jsonl:2: span a1: start 5 is after end 2",
         "in.jsonl:3: relation denies a1 -> a9 names a span that is not in the record",
         "in.jsonl:4: span a1: quoted text \"something\" is not the text at its offsets",

@@ -775,7 +775,7 @@ impl CorpusIndex {
 }
 
 /// What import checks a span against besides its text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Checks {
     /// Labels not in this scheme are errors (or, with `keep_unknown_labels`,
     /// kept and reported).
@@ -783,16 +783,6 @@ pub struct Checks {
     pub keep_unknown_labels: bool,
     /// Empty spans (start = end) are errors unless kept (and reported).
     pub keep_empty_spans: bool,
-}
-
-impl Default for Checks {
-    fn default() -> Self {
-        Checks {
-            scheme: Scheme::default(),
-            keep_unknown_labels: false,
-            keep_empty_spans: false,
-        }
-    }
 }
 
 /// Sidecars for `annotator` from the records with the default [`Checks`];

@@ -28,7 +28,6 @@
 )]
 
 pub mod agree;
-pub mod unitizing;
 pub mod anchor;
 pub mod check;
 pub mod colour;
@@ -40,6 +39,7 @@ pub mod review;
 pub mod scheme;
 pub mod store;
 pub mod text;
+pub mod unitizing;
 
 pub use error::{Error, Result};
 pub use format::{Annotation, Link, Sidecar, Status};

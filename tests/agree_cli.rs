@@ -286,12 +286,18 @@ fn a_decomposed_letter_is_one_unit_of_alpha_u() {
     std::fs::write(&a, "Cafe\u{301} ok").unwrap();
     // alice marks "Cafe" without the accent, bob the whole word: the same
     // grapheme clusters, so alpha_u agrees fully.
-    annotate(&a, "alice", &[("claim", 0, 4)]);
+    // An empty span inside the cluster marks nothing.
+    annotate(&a, "alice", &[("claim", 0, 4), ("evidence", 4, 4)]);
     annotate(&a, "bob", &[("claim", 0, 5)]);
     let out = claimtag(&["agree", dir.path().to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["graphemes"], 7);
     assert_eq!(v["labels"]["claim"]["alpha_u"].as_f64(), Some(1.0));
+    assert!(
+        v["labels"]["evidence"]["alpha_u"].is_null(),
+        "{}",
+        v["labels"]["evidence"]
+    );
 }
 
 #[test]

@@ -945,8 +945,10 @@ pub fn collect(corpus: &Corpus, scheme_labels: &[String], labels: &[String]) -> 
             let units: Vec<Vec<Segment>> = ranges
                 .iter()
                 .map(|r| {
+                    // An empty span marks nothing, even inside a cluster.
                     let g = r
                         .iter()
+                        .filter(|range| range.0 < range.1)
                         .map(|&range| to_graphemes(&starts, range))
                         .collect();
                     units_of(g, doc_graphemes)

@@ -167,8 +167,9 @@ def unitize(starts, spans):
     to whole clusters, overlapping ones joined, touching ones kept apart."""
     n = len(starts)
     g = sorted(
-        (bisect_right(starts, s) - 1 if s < n and starts else 0, bisect_left(starts, e))
+        (max(bisect_right(starts, s) - 1, 0), bisect_left(starts, e))
         for s, e in spans
+        if s < e  # an empty span marks nothing
     )
     out = []
     for s, e in g:

@@ -251,6 +251,7 @@ fn readme_examples_parse() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sidecar.annotations[0].links[0].rel, "denies");
     assert_eq!(sidecar.next_id, 2);
+    assert_eq!(sidecar.status, Some(claimtag_model::Status::Done));
     let config = claimtag_model::config::Config::parse(Path::new("README.md"), &blocks[1])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.theme.as_deref(), Some("dark"));

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use claimtag_model::Status;
 use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
-use claimtag_model::Status;
 
 use super::{Context, ExportArgs, ExportFormat, Failure};
 

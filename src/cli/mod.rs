@@ -147,11 +147,11 @@ pub struct AgreeArgs {
     /// Only articles whose sidecars all say `status: done`
     #[arg(long)]
     pub done_only: bool,
-    /// Also write this shard's additive statistics to OUT (for --combine)
+    /// Also write the additive statistics to OUT (for --combine; with --combine, their sum)
     #[arg(long, value_name = "OUT")]
     pub partial: Option<PathBuf>,
     /// Add up files written by --partial: exactly the figures of one run over all shards
-    #[arg(long, value_name = "PART", num_args = 1.., conflicts_with_all = ["paths", "annotators", "done_only", "partial"])]
+    #[arg(long, value_name = "PART", num_args = 1.., conflicts_with_all = ["paths", "annotators", "done_only"])]
     pub combine: Vec<PathBuf>,
 }
 

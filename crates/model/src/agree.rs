@@ -1,6 +1,7 @@
-//! Agreement measures (issue 4): Cohen's kappa, Krippendorff's alpha (nominal)
-//! over code point units, and span F1 (exact and overlap), plus loading a corpus
-//! of sidecars to measure. Definitions are in `docs/agreement.md`.
+//! Agreement measures (issue 4): Cohen's kappa, Krippendorff's alpha for coding
+//! (nominal) over code point units, Krippendorff's unitizing alpha (in
+//! [`crate::unitizing`], issue 11) and span F1 (exact and overlap), plus loading
+//! a corpus of sidecars to measure. Definitions are in `docs/agreement.md`.
 //!
 //! The measures are pure functions of unit vectors or span lists. For large
 //! corpora they are computed from small count tables ([`PairTable`],
@@ -944,7 +945,12 @@ pub fn collect(corpus: &Corpus, scheme_labels: &[String], labels: &[String]) -> 
             let units: Vec<Vec<Segment>> = ranges
                 .iter()
                 .map(|r| {
-                    let g = r.iter().map(|&range| to_graphemes(&starts, range)).collect();
+                    // An empty span marks nothing, even inside a cluster.
+                    let g = r
+                        .iter()
+                        .filter(|range| range.0 < range.1)
+                        .map(|&range| to_graphemes(&starts, range))
+                        .collect();
                     units_of(g, doc_graphemes)
                 })
                 .collect();

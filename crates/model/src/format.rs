@@ -625,18 +625,29 @@ mod tests {
         y = y.replacen("annotations:\n", "status: in-progress\nannotations:\n", 1);
         let s = Sidecar::parse(Path::new("x.yaml"), &y).unwrap();
         assert_eq!(s.status, Some(Status::InProgress));
-        assert!(!s.extra.contains_key("status"), "status is typed, not an extra key");
+        assert!(
+            !s.extra.contains_key("status"),
+            "status is typed, not an extra key"
+        );
         let mut done = s.clone();
         done.status = Some(Status::Done);
         let out = done.to_yaml();
         let (head, _) = out.split_once("annotations:").unwrap();
         assert!(head.ends_with("next_id: 4\nstatus: done\n"), "{out}");
-        assert_eq!(Sidecar::parse(Path::new("x"), &out).unwrap().status, Some(Status::Done));
+        assert_eq!(
+            Sidecar::parse(Path::new("x"), &out).unwrap().status,
+            Some(Status::Done)
+        );
         // Absent stays absent; an unknown value is an error with its line.
         assert!(!sample().to_yaml().contains("status:"));
         let bad = y.replacen("status: in-progress", "status: finished", 1);
-        let e = Sidecar::parse(Path::new("s.yaml"), &bad).unwrap_err().to_string();
-        assert!(e.starts_with("s.yaml:") && e.contains("todo, in-progress or done"), "{e}");
+        let e = Sidecar::parse(Path::new("s.yaml"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("s.yaml:") && e.contains("todo, in-progress or done"),
+            "{e}"
+        );
     }
 
     proptest! {

@@ -28,7 +28,6 @@
 )]
 
 pub mod agree;
-pub mod unitizing;
 pub mod anchor;
 pub mod check;
 pub mod colour;
@@ -49,6 +48,7 @@ pub mod sentences;
 pub mod store;
 pub mod suggest;
 pub mod text;
+pub mod unitizing;
 
 pub use error::{Error, Result};
 pub use format::{Annotation, Link, Sidecar, Status};

@@ -112,7 +112,8 @@ impl UnitizingTable {
             let (l, c) = (u128::from(l), u128::from(c));
             squares += c * l * l.saturating_sub(1);
             // l(l−1)(2l−1) is 6·Σk², so dividing by 3 is exact.
-            let within = n.saturating_sub(1) * (l * l.saturating_sub(1) * (2 * l).saturating_sub(1) / 3);
+            let within =
+                n.saturating_sub(1) * (l * l.saturating_sub(1) * (2 * l).saturating_sub(1) / 3);
             // Gaps g ≥ l: Σ(g + 1) − l·count.
             let k = longer.partition_point(|&(g, _, _)| u128::from(g) >= l);
             let gaps = match k.checked_sub(1).and_then(|i| longer.get(i)) {
@@ -143,7 +144,8 @@ impl UnitizingTable {
             return Err(Undefined::SingleValue);
         }
         let m = self.annotators as f64;
-        let ratio = (self.observed as f64 * d as f64) / (m * (m - 1.0) * self.length as f64 * e as f64);
+        let ratio =
+            (self.observed as f64 * d as f64) / (m * (m - 1.0) * self.length as f64 * e as f64);
         Ok(1.0 - ratio)
     }
 }
@@ -242,7 +244,13 @@ mod tests {
     fn krippendorff_2004_worked_example() {
         // Shifted to start at 0.
         let s = |b: u64, l: u64| (b - 150, b - 150 + l);
-        let c = table(300, &[&[s(225, 70), s(370, 30)], &[s(220, 80), s(355, 20), s(400, 20)]]);
+        let c = table(
+            300,
+            &[
+                &[s(225, 70), s(370, 30)],
+                &[s(220, 80), s(355, 20), s(400, 20)],
+            ],
+        );
         near(c.observed_disagreement(), 0.0144, 0.00005);
         near(c.expected_disagreement(), 0.0532, 0.00005);
         near(c.alpha().ok(), 0.7286, 0.00005);
@@ -263,9 +271,35 @@ mod tests {
             let len = 24 * k;
             [
                 table(len, &[&[u(2, 8), u(14, 6)], &[u(4, 4), u(15, 2)]]),
-                table(len, &[&[u(0, 18)], &[u(0, 2), u(2, 1), u(3, 1), u(4, 1), u(5, 1), u(6, 3), u(9, 1)]]),
-                table(len, &[&[u(2, 6), u(10, 2), u(14, 4), u(20, 2)], &[u(0, 2), u(4, 4), u(10, 4), u(16, 2), u(20, 2)]]),
-                table(len, &[&[u(0, 2), u(2, 8), u(10, 4), u(14, 6), u(20, 4)], &[u(0, 4), u(4, 4), u(8, 7), u(15, 2), u(17, 7)]]),
+                table(
+                    len,
+                    &[
+                        &[u(0, 18)],
+                        &[
+                            u(0, 2),
+                            u(2, 1),
+                            u(3, 1),
+                            u(4, 1),
+                            u(5, 1),
+                            u(6, 3),
+                            u(9, 1),
+                        ],
+                    ],
+                ),
+                table(
+                    len,
+                    &[
+                        &[u(2, 6), u(10, 2), u(14, 4), u(20, 2)],
+                        &[u(0, 2), u(4, 4), u(10, 4), u(16, 2), u(20, 2)],
+                    ],
+                ),
+                table(
+                    len,
+                    &[
+                        &[u(0, 2), u(2, 8), u(10, 4), u(14, 6), u(20, 4)],
+                        &[u(0, 4), u(4, 4), u(8, 7), u(15, 2), u(17, 7)],
+                    ],
+                ),
             ]
         };
         let exact = example(1);
@@ -273,10 +307,12 @@ mod tests {
             near(t.observed_disagreement(), want, 0.00001);
         }
         let stretched = example(50_000);
-        for (t, (de, a)) in stretched
-            .iter()
-            .zip([(0.06990, 0.553), (1.17731, -0.926), (0.08642, 0.679), (0.41445, 0.066)])
-        {
+        for (t, (de, a)) in stretched.iter().zip([
+            (0.06990, 0.553),
+            (1.17731, -0.926),
+            (0.08642, 0.679),
+            (0.41445, 0.066),
+        ]) {
             near(t.expected_disagreement(), de, 0.005);
             near(t.alpha().ok(), a, 0.02);
         }
@@ -297,7 +333,14 @@ mod tests {
     #[test]
     fn shards_add_up_exactly() {
         let docs: [(u64, [Vec<Segment>; 3]); 3] = [
-            (40, [vec![(0, 10), (20, 30)], vec![(0, 12)], vec![(5, 10), (10, 40)]]),
+            (
+                40,
+                [
+                    vec![(0, 10), (20, 30)],
+                    vec![(0, 12)],
+                    vec![(5, 10), (10, 40)],
+                ],
+            ),
             (7, [vec![], vec![(1, 2)], vec![]]),
             (25, [vec![(3, 9)], vec![(3, 9)], vec![(0, 25)]]),
         ];
@@ -320,7 +363,10 @@ mod tests {
     #[test]
     fn units_are_joined_when_they_overlap_only() {
         assert_eq!(
-            units_of(vec![(5, 9), (0, 5), (2, 3), (8, 12), (20, 20), (30, 99)], 40),
+            units_of(
+                vec![(5, 9), (0, 5), (2, 3), (8, 12), (20, 20), (30, 99)],
+                40
+            ),
             vec![(0, 5), (5, 12), (30, 40)]
         );
     }

@@ -234,12 +234,11 @@ impl BidiCache {
         };
         if let Ok(mut entries) = self.entries.lock()
             && let Some(i) = entries.iter().position(|(k, _)| *k == key)
+            && let Some(hit) = entries.remove(i)
         {
-            if let Some(hit) = entries.remove(i) {
-                let r = Arc::clone(&hit.1);
-                entries.push_front(hit);
-                return r;
-            }
+            let r = Arc::clone(&hit.1);
+            entries.push_front(hit);
+            return r;
         }
         let start = paragraph_start.min(block.start);
         let rtl = paragraph_is_rtl(text.get(start..).unwrap_or(""), direction);

@@ -307,7 +307,7 @@ impl<'a> Layout<'a> {
             return b;
         };
         // Stops left to right: the cells, and the row's end where it is shown.
-        let ends_here = b == row.end || !rows.get(ri + 1).is_some_and(|n| n.start == row.end);
+        let ends_here = b == row.end || rows.get(ri + 1).is_none_or(|n| n.start != row.end);
         let mut stops: Vec<usize> = row.cells.iter().map(|c| c.byte).collect();
         if ends_here && !row.cells.iter().any(|c| c.byte == row.end) {
             if row.rtl {

@@ -723,6 +723,28 @@ mod search {
         assert_eq!(find("xAbC", "abc", 0), Some(1));
         assert_eq!(rfind("abc abc", "abc", 7), Some(4));
     }
+
+    #[test]
+    fn matches_are_looked_for_in_the_visible_window_only() {
+        use crate::ui::visible_matches;
+        let text = "ééé needle ééé needle ééé";
+        // one straddling the window's start, one inside, none found outside
+        let first = text.find("needle").unwrap();
+        let second = text.rfind("needle").unwrap();
+        assert_eq!(
+            visible_matches(text, "needle", first + 3..second + 2),
+            [first..first + 6, second..second + 6]
+        );
+        assert_eq!(
+            visible_matches(text, "NEEDLE", 0..text.len()),
+            Vec::<std::ops::Range<usize>>::new()
+        );
+        // window edges inside a multi-byte character are widened, not split
+        assert_eq!(visible_matches(text, "é", 1..2).len(), 1);
+        // a match far past the window is not found (nothing scans that far)
+        let far = format!("{}needle", "x".repeat(10_000));
+        assert!(visible_matches(&far, "needle", 0..100).is_empty());
+    }
 }
 
 /// The key tables of README.md, as the help screen shows them.

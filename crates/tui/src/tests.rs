@@ -335,13 +335,28 @@ fn tiny_terminal_draws() {
     let mut f = fixture(ARTICLE, (20, 5));
     insta::assert_snapshot!("tiny", screen(&f.app));
     keys(&mut f.app, "G ? <Esc> <C-p>");
-    screen(&f.app);
-    for (w, h) in [(1, 1), (0, 0), (3, 2), (20, 5), (200, 3)] {
+    assert!(matches!(f.app.overlay, Overlay::Corpus { .. }));
+    assert!(screen(&f.app).contains("001.txt"), "{}", screen(&f.app));
+    keys(&mut f.app, "<Esc>");
+    for (w, h) in [(1, 1), (3, 2), (20, 5), (200, 3)] {
         f.app.update(Action::Resize(w, h));
-        let _ = Terminal::new(TestBackend::new(w, h))
-            .unwrap()
-            .draw(|fr| fr.render_widget(&f.app, fr.area()));
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|fr| fr.render_widget(&f.app, fr.area())).unwrap();
+        // the status line is drawn on the last row, whatever the size
+        let buf = t.backend().buffer();
+        let last: String = (0..w).map(|x| buf[(x, h - 1)].symbol()).collect();
+        if w >= 20 {
+            assert!(!last.trim().is_empty(), "{w}x{h}: empty status row");
+        }
+        assert!(
+            buf[(0, h - 1)].bg != Color::Reset,
+            "{w}x{h}: status not styled"
+        );
     }
+    // a zero-sized terminal draws nothing and does not panic
+    f.app.update(Action::Resize(0, 0));
+    let mut t = Terminal::new(TestBackend::new(0, 0)).unwrap();
+    t.draw(|fr| fr.render_widget(&f.app, fr.area())).unwrap();
 }
 
 #[test]
@@ -412,14 +427,18 @@ fn empty_file_and_huge_line() {
     let mut f = fixture("", (30, 6));
     keys(&mut f.app, "j k w b ) ( } { G g s c v l e x u");
     assert!(annotations(&f.app).is_empty());
-    screen(&f.app);
+    assert!(screen(&f.app).contains("(empty file)"));
     let long = "word ".repeat(4_000);
     let mut f = fixture(&long, (40, 10));
     keys(&mut f.app, "G");
     let s = screen(&f.app);
     assert!(s.contains("1:20001"), "{s}");
     keys(&mut f.app, "g <PgDn> <PgDn> j j");
-    assert!(f.app.focused().cursor > 0);
+    // two pages of 6 rows (8 text rows less 2 kept) and two rows down, at
+    // the start of that row as laid out from the top
+    let d = f.app.doc_of(0).unwrap().doc().clone();
+    let rows = crate::layout::Layout::new(&d, 40).rows_from(Default::default(), 20);
+    assert_eq!(f.app.focused().cursor, rows[14].1.start);
 }
 
 #[test]
@@ -723,6 +742,28 @@ mod search {
         assert_eq!(find("xAbC", "abc", 0), Some(1));
         assert_eq!(rfind("abc abc", "abc", 7), Some(4));
     }
+
+    #[test]
+    fn matches_are_looked_for_in_the_visible_window_only() {
+        use crate::ui::visible_matches;
+        let text = "ééé needle ééé needle ééé";
+        // one straddling the window's start, one inside, none found outside
+        let first = text.find("needle").unwrap();
+        let second = text.rfind("needle").unwrap();
+        assert_eq!(
+            visible_matches(text, "needle", first + 3..second + 2),
+            [first..first + 6, second..second + 6]
+        );
+        assert_eq!(
+            visible_matches(text, "NEEDLE", 0..text.len()),
+            Vec::<std::ops::Range<usize>>::new()
+        );
+        // window edges inside a multi-byte character are widened, not split
+        assert_eq!(visible_matches(text, "é", 1..2).len(), 1);
+        // a match far past the window is not found (nothing scans that far)
+        let far = format!("{}needle", "x".repeat(10_000));
+        assert!(visible_matches(&far, "needle", 0..100).is_empty());
+    }
 }
 
 /// The key tables of README.md, as the help screen shows them.
@@ -795,7 +836,20 @@ fn scheme_attributes_are_edited_as_extra_keys() {
         a.extra.get("source_type"),
         Some(&serde_json::Value::from("website"))
     );
-    // and it survives a save and a reload
-    let yaml = f.app.doc_of(0).unwrap().article.sidecar.to_yaml();
-    assert!(yaml.contains("source_type: website"), "{yaml}");
+    // and it survives a save and a reload from disk
+    let effects = keys(&mut f.app, "<C-s>");
+    assert_eq!(effects.len(), 1);
+    for e in effects {
+        for a in crate::worker::perform(e) {
+            f.app.update(a);
+        }
+    }
+    assert!(!f.app.doc_of(0).unwrap().dirty);
+    let source = f.app.doc_of(0).unwrap().article.source.clone();
+    let again = Article::open(&source, "alice").unwrap();
+    assert!(again.read_only.is_none());
+    assert_eq!(
+        again.sidecar.annotations[0].extra.get("source_type"),
+        Some(&serde_json::Value::from("website"))
+    );
 }

@@ -731,7 +731,11 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     }
     let add = form.add_link_field();
     lines.push(Line::styled(
-        format!("{}+ add a link (Enter)", mark(add)),
+        format!(
+            "{}+ add a link ({})",
+            mark(add),
+            app.keymap.key_in(Mode::Editor, Command::EditorEnter)
+        ),
         field_style(add),
     ));
     lines.push(Line::raw(""));

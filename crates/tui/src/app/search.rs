@@ -7,7 +7,8 @@ use super::App;
 impl App {
     pub(super) fn search_step(&mut self, forward: bool) {
         let Some(q) = self.search.clone() else {
-            self.info("no search yet: / searches");
+            let search = self.key_for(crate::command::Command::Search);
+            self.info(format!("no search yet: {search} searches"));
             return;
         };
         let f = self.focus;

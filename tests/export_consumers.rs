@@ -5,7 +5,7 @@
 //! `str.splitlines` and compares a span's text field with the fragments'
 //! texts joined by a space; pandas infers a column's type from all its cells.
 
-#[path = "export_support.rs"]
+#[path = "common/export_fixtures.rs"]
 mod support;
 
 use std::path::Path;

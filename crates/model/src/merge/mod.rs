@@ -146,6 +146,18 @@ pub fn merge(
             had_base,
             |o, t| *o.max(t),
         ),
+        // Progress set differently on both sides: the less advanced one, so an
+        // article one side still works on is never called done.
+        status: pick(
+            &base_ref.status,
+            &ours.status,
+            &theirs.status,
+            had_base,
+            |o, t| match (o, t) {
+                (Some(a), Some(b)) => Some(*a.min(b)),
+                _ => o.or(*t),
+            },
+        ),
         annotations: Vec::new(),
         extra: Extra::new(),
     };

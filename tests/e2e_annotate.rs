@@ -572,3 +572,26 @@ fn autosave_happens_during_steady_work() {
             .is_empty()
     );
 }
+
+#[test]
+fn no_color_cursor_on_a_leading_space_is_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), " Leading space here.\n").unwrap();
+    let mut t = Spawn::claimtag()
+        .args(&["a.txt"])
+        .cwd(dir.path())
+        .size(60, 10)
+        .no_color()
+        .start();
+    t.wait_for("1:1", WAIT).unwrap();
+    let (row, col) = t.find("Leading space").unwrap();
+    let cursor = t.cell_attrs(row, col - 1);
+    let plain = t.cell_attrs(row, col + 1);
+    assert!(
+        cursor.inverse && !plain.inverse,
+        "cursor {cursor:?} plain {plain:?}\n{}",
+        t.dump()
+    );
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0);
+}

@@ -120,6 +120,7 @@ commands! {
     Escape "escape" [Annotate] ["esc"] false "clear the selection, a count or a pending key";
     EditAnnotation "edit" [Annotate] ["enter"] false "edit the annotation here (label, claimant, note, links)";
     DeleteAnnotation "delete" [Annotate] ["x"] false "delete the annotation under the cursor";
+    Guideline "guideline" [Annotate] ["K"] false "the guideline of the label under the cursor (its description and examples)";
     NextAnnotation "next-annotation" [Annotate] ["]"] true "next annotation";
     PrevAnnotation "prev-annotation" [Annotate] ["["] true "previous annotation";
     Undo "undo" [Annotate] ["u"] true "undo";
@@ -165,7 +166,7 @@ commands! {
     ListLast "list-last" [Help, Corpus, Differences] ["G", "end"] false "last row";
     ListChoose "list-choose" [Help, Corpus, Differences, LinkPicker] ["enter"] false "take the row: open the article, go to the difference, add the link (help: close)";
     ListClose "list-close" [Help, Corpus, Differences, LinkPicker] ["esc", "q"] false "close";
-    NextField "next-field" [Editor] ["down", "tab"] false "next field";
+    NextField "next-field" [Editor] ["down", "tab"] false "next field (on the claimant: first take the best of the claimants offered)";
     PrevField "prev-field" [Editor] ["up", "backtab"] false "previous field";
     PrevLabel "prev-label" [Editor] ["left"] false "on the label: the previous label (a label's key picks it)";
     NextLabel "next-label" [Editor] ["right", "space"] false "on the label: the next label";

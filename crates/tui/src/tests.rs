@@ -853,3 +853,142 @@ fn scheme_attributes_are_edited_as_extra_keys() {
         Some(&serde_json::Value::from("website"))
     );
 }
+
+#[test]
+fn review_pane_titles_keep_their_roles_at_40_columns() {
+    let (_dir, mut app) = review_screen::review_fixture();
+    app.update(Action::Resize(40, 12));
+    let s = screen(&app);
+    let title = s.lines().next().unwrap();
+    assert!(
+        title.contains("(target)") && title.contains("(theirs"),
+        "{title}"
+    );
+}
+
+#[test]
+fn a_claim_and_a_denial_on_the_same_range_both_show() {
+    let mut f = fixture(ARTICLE, (60, 12));
+    keys(&mut f.app, "j j s c s d");
+    insta::assert_snapshot!("same_range_styled", styled(&f.app));
+    let t = terminal(&f.app);
+    let buf = t.backend().buffer();
+    let bgs: std::collections::BTreeSet<String> =
+        (2..12).map(|x| format!("{:?}", buf[(x, 3)].bg)).collect();
+    assert!(
+        bgs.contains("Yellow") && bgs.contains("Red"),
+        "both label colours in the row: {bgs:?}"
+    );
+}
+
+#[test]
+fn no_color_cursor_on_a_leading_space_is_visible() {
+    let mut f = fixture(" leading space\n", (40, 6));
+    let scheme = Scheme::default();
+    f.app.theme = Theme::new(None, true, &scheme, &Default::default());
+    let t = terminal(&f.app);
+    let buf = t.backend().buffer();
+    let cell = &buf[(0, 1)];
+    let plain = &buf[(5, 1)];
+    assert_ne!(
+        (cell.fg, cell.bg, cell.modifier),
+        (plain.fg, plain.bg, plain.modifier),
+        "the cursor cell looks like plain text"
+    );
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+}
+
+#[test]
+fn guideline_of_the_label_under_the_cursor_and_in_help() {
+    let mut f = fixture(ARTICLE, (100, 40));
+    f.app.scheme.labels[0].guideline = "Tag the assertion,\nnot who said it.".into();
+    f.app.scheme.labels[0].examples = vec!["the leaders were transferred".into()];
+    keys(&mut f.app, "j j s c K");
+    let m = f.app.message.as_ref().unwrap().text.clone();
+    assert!(
+        m.contains("an assertion someone makes")
+            && m.contains("Tag the assertion, not who said it.")
+            && m.contains("“the leaders were transferred”"),
+        "{m}"
+    );
+    keys(&mut f.app, "?");
+    keys(&mut f.app, "G");
+    let s = screen(&f.app);
+    assert!(
+        s.contains("Labels (guidelines)")
+            && s.contains("not who said it.")
+            && s.contains("e.g. “the leaders were transferred”"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_long_note_scrolls_and_keeps_the_caret_in_the_box() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "j j s c <Enter> <Down> <Down>");
+    let note = "a very long note that goes on and on past the edge of the editor box, and then some more 末尾ZZ";
+    type_text(&mut f.app, note);
+    let s = screen(&f.app);
+    let row = s.lines().find(|l| l.contains("note")).unwrap();
+    assert!(row.contains("末尾ZZ▏"), "{row}");
+    // the row stays inside the box: its right border is still drawn
+    assert!(row.trim_end().ends_with('│'), "{row}");
+}
+
+#[test]
+fn field_window_is_grapheme_and_width_correct() {
+    use crate::ui::field_window;
+    let t = "漢字かな👍🏽سلام";
+    // caret at the end, 6 columns: “…” then whole graphemes that fit
+    let (l, r) = field_window(t, t.len(), 6);
+    assert_eq!((l.as_str(), r.as_str()), ("…سلام", ""));
+    let (l, r) = field_window(t, 0, 6);
+    assert_eq!(l, "");
+    assert_eq!(r, "漢字…");
+    let cut = t.find('👍').unwrap();
+    let (l, r) = field_window(t, cut, 7);
+    assert_eq!((l.as_str(), r.as_str()), ("…字かな", ""));
+    assert!(unicode_width::UnicodeWidthStr::width(format!("{l}{r}").as_str()) <= 7);
+    assert_eq!(field_window("short", 2, 20), ("sh".into(), "ort".into()));
+}
+
+#[test]
+fn claimants_used_before_are_offered_as_you_type() {
+    let mut f = fixture_with(
+        &[("001.txt", ARTICLE), ("002.txt", "Another article here.\n")],
+        (100, 30),
+    );
+    // a claimant used in the first article
+    keys(&mut f.app, "j j s c <Enter> <Down>");
+    type_text(&mut f.app, "Zabihullah Mujahid");
+    keys(&mut f.app, "<Enter>");
+    // a new tag: typing a fuzzy part offers it; Tab takes it, Tab again moves on
+    keys(&mut f.app, ") d <Enter> <Down>");
+    type_text(&mut f.app, "zmuj");
+    let s = screen(&f.app);
+    assert!(s.contains(" Zabihullah Mujahid "), "{s}");
+    keys(&mut f.app, "<Tab>");
+    let Overlay::Edit(form) = &f.app.overlay else {
+        panic!("editor closed")
+    };
+    assert_eq!(form.claimant.text, "Zabihullah Mujahid");
+    assert_eq!(form.field, 1);
+    keys(&mut f.app, "<Down>");
+    let Overlay::Edit(form) = &f.app.overlay else {
+        panic!("editor closed")
+    };
+    assert_eq!(form.field, 2);
+    keys(&mut f.app, "<Enter>");
+    let claimants: Vec<_> = f
+        .app
+        .doc_of(0)
+        .unwrap()
+        .annotations()
+        .iter()
+        .map(|a| a.claimant.clone())
+        .collect();
+    assert_eq!(claimants, [Some("Zabihullah Mujahid".into()); 2]);
+}

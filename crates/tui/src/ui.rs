@@ -59,16 +59,33 @@ fn pane_title(app: &App, i: usize) -> String {
         Some(Slot::Failed(..)) => " [error]",
         _ => "",
     };
-    // When the pane is narrow the file name gives way, not who or the state.
+    // When the pane is narrow the file name gives way first (down to “…”),
+    // then the annotator's name, never the role or the state.
     let width = app.pane_text_area(i).width as usize + 1;
-    let rest = format!(" · {who}{state} ");
-    let room = width.saturating_sub(rest.chars().count() + 1);
-    let name = if name.chars().count() > room && room > 1 {
-        name.chars().take(room - 1).collect::<String>() + "…"
-    } else {
-        name
+    let (who, role) = match who.find(" (") {
+        Some(k) => (who[..k].to_string(), who[k..].to_string()),
+        None => (who, String::new()),
     };
-    format!(" {name}{rest}")
+    let role = if app.review.is_some() && i == 1 && width < 40 {
+        " (theirs)".to_string()
+    } else {
+        role
+    };
+    let fixed = role.chars().count() + state.chars().count() + 5;
+    let room = width.saturating_sub(fixed + who.chars().count());
+    let name = shorten(&name, room.max(1));
+    let room_who = width.saturating_sub(fixed + name.chars().count());
+    let who = shorten(&who, room_who.max(1));
+    format!(" {name} · {who}{role}{state} ")
+}
+
+/// `s` cut to `max` characters, ending in “…” when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
 }
 
 fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
@@ -176,7 +193,20 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                         best = s;
                     }
                 }
-                style = style.patch(best.1);
+                // Spans on exactly the same range share the cells: the
+                // labels take turns, column by column, so each shows.
+                let same: Vec<Style> = spans
+                    .iter()
+                    .filter(|(r, _)| *r == best.0)
+                    .map(|(_, s)| *s)
+                    .fold(Vec::new(), |mut v, s| {
+                        if !v.contains(&s) {
+                            v.push(s);
+                        }
+                        v
+                    });
+                let pick = same.get(cell.x as usize % same.len().max(1)).copied();
+                style = style.patch(pick.unwrap_or(best.1));
                 if n > 1 {
                     style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
                 }
@@ -516,6 +546,25 @@ fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
             ]));
         }
     }
+    // The scheme's labels with their guidelines: the annotation manual.
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Labels (guidelines)".to_string(),
+        app.theme.title_focused,
+    ));
+    for (i, l) in app.scheme.labels.iter().enumerate() {
+        let style = app.theme.labels.get(i).copied().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", l.name), style),
+            Span::raw(format!(" {}", l.description.trim())),
+        ]));
+        for g in l.guideline.lines().filter(|g| !g.trim().is_empty()) {
+            lines.push(Line::raw(format!("    {}", g.trim())));
+        }
+        for e in &l.examples {
+            lines.push(Line::styled(format!("    e.g. “{e}”"), app.theme.dim));
+        }
+    }
     let r = centered(area, 90, lines.len() as u16 + 2);
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
@@ -694,20 +743,41 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     }
     label_line.extend(labels);
     lines.push(Line::from(label_line));
-    // A text field with its caret where the edit cursor is.
+    // A text field with its caret where the edit cursor is; a long text
+    // scrolls sideways so the caret stays in the box.
+    let box_w = area.width.min(84).saturating_sub(2) as usize;
     let field = |label: &str, i: usize, edit: &super::edit::LineEdit| {
-        let mut spans = vec![Span::styled(format!("{}{label}", mark(i)), field_style(i))];
+        let head = format!("{}{label}", mark(i));
+        let room = box_w.saturating_sub(head.chars().count());
+        let mut spans = vec![Span::styled(head, field_style(i))];
         if form.field == i {
-            let (before, after) = edit.text.split_at(edit.cursor.min(edit.text.len()));
-            spans.push(Span::raw(before.to_string()));
+            let (before, after) = field_window(&edit.text, edit.cursor, room.saturating_sub(1));
+            spans.push(Span::raw(before));
             spans.push(Span::styled("▏", app.theme.cursor));
-            spans.push(Span::raw(after.to_string()));
+            spans.push(Span::raw(after));
         } else {
-            spans.push(Span::raw(edit.text.clone()));
+            let (_, after) = field_window(&edit.text, 0, room);
+            spans.push(Span::raw(after));
         }
         Line::from(spans)
     };
     lines.push(field("claimant ", 1, &form.claimant));
+    if form.field == 1 {
+        // Claimants used before, best match first: Tab or ↓ takes the first.
+        let take = app.keymap.key_in(Mode::Editor, Command::NextField);
+        for (k, c) in form.claimant_suggestions(5).iter().enumerate() {
+            let (s, hint) = if k == 0 {
+                (app.theme.highlight, format!("  ({take} takes it)"))
+            } else {
+                (app.theme.dim, String::new())
+            };
+            lines.push(Line::from(vec![
+                Span::raw("           "),
+                Span::styled(format!(" {c} "), s),
+                Span::styled(hint, app.theme.dim),
+            ]));
+        }
+    }
     lines.push(field("note     ", 2, &form.note));
     for (k, (name, edit)) in form.attrs.iter().enumerate() {
         lines.push(field(&format!("{name:<9}"), 3 + k, edit));
@@ -779,6 +849,60 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 84, lines.len() as u16 + 2);
     let inner = popup(app, &format!(" Edit {} ", form.id), r, buf);
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// The part of a field's `text` shown in `width` columns with the caret at
+/// byte `cursor`: (before the caret, after it). Whole graphemes only, by
+/// display width; a “…” marks text cut off on either side.
+pub(crate) fn field_window(text: &str, cursor: usize, width: usize) -> (String, String) {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    let cursor = cursor.min(text.len());
+    let before: Vec<&str> = text[..cursor].graphemes(true).collect();
+    let after: Vec<&str> = text[cursor..].graphemes(true).collect();
+    let w = |g: &&str| UnicodeWidthStr::width(*g);
+    // Before the caret: as much as fits, keeping the caret in view.
+    let total_before: usize = before.iter().map(w).sum();
+    let mut left = String::new();
+    let mut used = 0;
+    if total_before <= width {
+        left = before.concat();
+        used = total_before;
+    } else {
+        let mut kept = Vec::new();
+        let mut kw = 1; // the “…”
+        for g in before.iter().rev() {
+            if kw + w(g) > width {
+                break;
+            }
+            kw += w(g);
+            kept.push(*g);
+        }
+        kept.reverse();
+        if width > 0 {
+            left.push('…');
+            left.push_str(&kept.concat());
+            used = kw;
+        }
+    }
+    // After the caret: what is left of the width.
+    let rest = width.saturating_sub(used);
+    let total_after: usize = after.iter().map(w).sum();
+    let mut right = String::new();
+    if total_after <= rest {
+        right = after.concat();
+    } else if rest > 0 {
+        let mut rw = 1;
+        for g in &after {
+            if rw + w(g) > rest {
+                break;
+            }
+            rw += w(g);
+            right.push_str(g);
+        }
+        right.push('…');
+    }
+    (left, right)
 }
 
 fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {

@@ -95,6 +95,7 @@ impl App {
             NextAnnotation => self.jump_annotation(true),
             PrevAnnotation => self.jump_annotation(false),
             DeleteAnnotation => self.delete_at_cursor(),
+            Guideline => self.show_guideline(),
             EditAnnotation => self.open_editor(),
             Undo | Redo => self.undo_redo(c == Undo),
             Search => self.overlay = Overlay::Search(LineEdit::new("")),

@@ -29,6 +29,10 @@ pub struct EditForm {
     /// "add a link".
     pub field: usize,
     pub picker: Option<LinkPicker>,
+    /// Claimants already used in the loaded articles, most used first.
+    pub known_claimants: Vec<String>,
+    /// A suggestion was just taken: the next Tab/↓ moves on.
+    pub suggestion_taken: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +67,27 @@ impl EditForm {
             _ => None,
         }
     }
+    /// Known claimants that fuzzily match what is typed in the claimant
+    /// field, best first (at most `max`); none for an empty field or once a
+    /// suggestion was taken.
+    pub fn claimant_suggestions(&self, max: usize) -> Vec<String> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let typed = self.claimant.text.trim();
+        if typed.is_empty() || self.suggestion_taken {
+            return vec![];
+        }
+        let pattern = Pattern::parse(typed, CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        // match_list sorts by score, stably, so ties keep the most used first.
+        pattern
+            .match_list(self.known_claimants.iter(), &mut matcher)
+            .into_iter()
+            .map(|(c, _)| c.clone())
+            .filter(|c| c != typed)
+            .take(max)
+            .collect()
+    }
+
     /// The label's name as the form has it now.
     pub fn label_name<'a>(&'a self, scheme: &'a claimtag_model::Scheme) -> &'a str {
         match self.label {
@@ -116,8 +141,31 @@ impl App {
             links: a.links.clone(),
             field: 0,
             picker: None,
+            known_claimants: self.known_claimants(),
+            suggestion_taken: false,
         };
         self.overlay = Overlay::Edit(Box::new(form));
+    }
+
+    /// Every claimant in the loaded articles (any pane, any annotator shown),
+    /// most used first, then by name.
+    fn known_claimants(&self) -> Vec<String> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for d in self.slots.iter().filter_map(Slot::doc) {
+            for a in d.annotations() {
+                if let Some(c) = a
+                    .claimant
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                {
+                    *counts.entry(c).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.into_iter().map(|(c, _)| c.to_string()).collect()
     }
 
     fn link_options(&self, form: &EditForm) -> Vec<(String, String, String)> {
@@ -208,6 +256,13 @@ impl App {
                 self.apply_edit(&form);
                 return vec![];
             }
+            // On the claimant, Tab or ↓ takes the best suggestion first.
+            Command::NextField if form.field == 1 && !form.claimant_suggestions(1).is_empty() => {
+                if let Some(best) = form.claimant_suggestions(1).into_iter().next() {
+                    form.claimant = LineEdit::new(&best);
+                    form.suggestion_taken = true;
+                }
+            }
             Command::NextField => form.field = (form.field + 1) % form.fields(),
             Command::PrevField => form.field = (form.field + form.fields() - 1) % form.fields(),
             // From a label the scheme lacks, ← and → start at the ends.
@@ -226,6 +281,7 @@ impl App {
                 if let Some(edit) = form.text_field_mut() {
                     edit.apply(c);
                 }
+                form.suggestion_taken = false;
             }
         }
         self.overlay = Overlay::Edit(form);

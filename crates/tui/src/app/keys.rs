@@ -184,6 +184,7 @@ impl App {
                     }
                 } else if let Some(edit) = form.text_field_mut() {
                     edit.insert(c);
+                    form.suggestion_taken = false;
                 }
             }
             _ => {}

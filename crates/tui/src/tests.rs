@@ -990,5 +990,6 @@ fn claimants_used_before_are_offered_as_you_type() {
         .iter()
         .map(|a| a.claimant.clone())
         .collect();
-    assert_eq!(claimants, [Some("Zabihullah Mujahid".into()); 2]);
+    let z = Some("Zabihullah Mujahid".to_string());
+    assert_eq!(claimants, [z.clone(), z]);
 }

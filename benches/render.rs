@@ -11,9 +11,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use claimtag_model::anchor::new_annotation;
 use claimtag_model::{Article, Scheme};
 use claimtag_tui::app::{Action, App};
 use claimtag_tui::keymap::Keymap;
+use claimtag_tui::review::Review;
 use claimtag_tui::theme::Theme;
 
 const SENTENCES: &[&str] = &[
@@ -87,8 +89,7 @@ fn bench(c: &mut Criterion) {
         let mut app = app_for(path);
         // Tag a few spans near the middle so drawing has colours to work out.
         let mid = app.doc_of(0).expect("loaded").doc().len_bytes() / 2;
-        app.panes[0].cursor = app.doc_of(0).expect("loaded").doc().snap_down(mid);
-        app.scroll_to_cursor(0);
+        app.place_cursor(mid);
         for k in ['s', 'c', ')', 'e', ')', 'd'] {
             app.update(key(k));
         }
@@ -105,8 +106,7 @@ fn bench(c: &mut Criterion) {
                     .expect("draw");
             })
         });
-        app.panes[0].cursor = app.doc_of(0).expect("loaded").doc().snap_down(mid);
-        app.scroll_to_cursor(0);
+        app.place_cursor(mid);
         let before = app.doc_of(0).expect("loaded").annotations().len();
         app.update(key('s'));
         app.update(key('e'));
@@ -165,6 +165,45 @@ fn bench(c: &mut Criterion) {
         full_load
     );
 
+    // A search with no match near the top (none at all) on the 50 MB article:
+    // a frame must cost what a frame without a search costs.
+    let mut app = app_for(&big);
+    let plain = mean(100, || {
+        term.draw(|f| f.render_widget(&app, f.area()))
+            .expect("draw");
+    });
+    app.set_search("no such words anywhere");
+    let searching = mean(100, || {
+        term.draw(|f| f.render_widget(&app, f.area()))
+            .expect("draw");
+    });
+    println!(
+        "\nratio frame with an active search / without, 50MB = {:.2}x ({:?} vs {:?})",
+        searching.as_secs_f64() / plain.as_secs_f64(),
+        searching,
+        plain
+    );
+    drop(app);
+
+    // The review screen with 10 and with 1000 differences: the frame must not
+    // cost more with more differences (they are cached per revision).
+    let few = review_app(dir.path(), 10);
+    let many = review_app(dir.path(), 1000);
+    let frame_few = mean(100, || {
+        term.draw(|f| f.render_widget(&few, f.area()))
+            .expect("draw");
+    });
+    let frame_many = mean(100, || {
+        term.draw(|f| f.render_widget(&many, f.area()))
+            .expect("draw");
+    });
+    println!(
+        "ratio review frame 1000 / 10 differences = {:.2}x ({:?} vs {:?})",
+        frame_many.as_secs_f64() / frame_few.as_secs_f64(),
+        frame_many,
+        frame_few
+    );
+
     let (_, f_small, k_small) = ratios[0];
     let (_, f_big, k_big) = ratios[1];
     println!(
@@ -179,6 +218,42 @@ fn bench(c: &mut Criterion) {
         k_big,
         k_small
     );
+}
+
+/// The review screen on an article of 1,200 sentences where bob tagged the
+/// first `n` and the target set none: `n` differences.
+fn review_app(dir: &Path, n: usize) -> App {
+    let sub = dir.join(format!("review{n}"));
+    std::fs::create_dir_all(&sub).expect("dir");
+    let path = sub.join("a.txt");
+    let text: String = (0..1200)
+        .map(|i| format!("Sentence number {i} says something. "))
+        .collect();
+    std::fs::write(&path, &text).expect("write");
+    let mut bob = Article::open(&path, "bob").expect("open");
+    let mut at = 0;
+    for i in 0..n {
+        let s = format!("Sentence number {i} says something.");
+        let start = text[at..].find(&s).expect("sentence") + at;
+        at = start + s.len();
+        let id = bob.sidecar.fresh_id();
+        let a = new_annotation(&bob.doc, start..at, "claim", id);
+        bob.sidecar.annotations.push(a);
+    }
+    bob.save().expect("save");
+    let mut app = empty_app(&path);
+    app.start_review(Review::new("bob".into(), None, "bench".into()), 0);
+    let doc = std::sync::Arc::new(claimtag_model::Document::load(&path).expect("load"));
+    app.update(Action::Loaded(
+        0,
+        Box::new(Ok(Article::with_doc(&path, doc.clone(), "bench"))),
+    ));
+    app.update(Action::Loaded(
+        1,
+        Box::new(Ok(Article::with_doc(&path, doc, "bob"))),
+    ));
+    app.update(Action::Resize(120, 40));
+    app
 }
 
 criterion_group! {

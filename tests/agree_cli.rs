@@ -1,24 +1,15 @@
 //! `claimtag agree` run as a program on a small corpus in a temporary folder.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use claimtag_model::{Document, Sidecar, anchor, store};
+use common::{stderr, stdout};
 
-fn claimtag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("CLAIMTAG_CONFIG")
-        .output()
-        .expect("run claimtag")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// The binary, isolated from the developer's config and environment.
+fn claimtag(args: &[&str]) -> std::process::Output {
+    common::run_isolated(args)
 }
 
 /// Writes `who`'s sidecar for `source`: spans as (label, start, end) in code points.

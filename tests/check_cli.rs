@@ -1,24 +1,15 @@
 //! `claimtag check` run as a program on a corpus in a temporary folder.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use claimtag_model::{Document, Link, Sidecar, anchor, store};
+use common::{stderr, stdout};
 
-fn claimtag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("CLAIMTAG_CONFIG")
-        .output()
-        .expect("run claimtag")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// The binary, isolated from the developer's config and environment.
+fn claimtag(args: &[&str]) -> std::process::Output {
+    common::run_isolated(args)
 }
 
 /// Writes a sidecar with spans given by their quoted text (first occurrence).

@@ -7,32 +7,17 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use claimtag_model::Document;
-use common::{awkward, claimtag_bin, write_file};
+use common::{awkward, claimtag_bin, stderr, stdout, write_file};
 
 /// Runs claimtag in `dir` with a clean environment: an empty config file,
 /// HOME in `dir`, a fixed annotator, no colour preference.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let config = dir.join("empty-config.yaml");
-    if !config.exists() {
-        std::fs::write(&config, "").unwrap();
-    }
-    Command::new(claimtag_bin())
+    common::claimtag_isolated(dir)
         .args(args)
         .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("HOME", dir)
-        .env("CLAIMTAG_CONFIG", &config)
         .env("CLAIMTAG_ANNOTATOR", common::ANNOTATOR)
         .output()
         .expect("run claimtag")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

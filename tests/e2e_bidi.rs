@@ -61,7 +61,10 @@ fn click_the_rightmost_word_of_a_rtl_line_tags_its_first_word() {
     let col = rightmost_letter(&t, 1);
     assert_eq!(col, t.size().0 - 1, "{}", t.dump());
     // the app asked the terminal not to reorder again (BiDi draft, BDSM)
-    assert!(t.raw_output().contains("\x1b[8l"), "no explicit-mode sequence");
+    assert!(
+        t.raw_output().contains("\x1b[8l"),
+        "no explicit-mode sequence"
+    );
     t.mouse_click(1, col);
     t.keys("c");
     t.wait_until(|s| s.contains("c:1") || s.contains("claim 1"), WAIT)
@@ -69,7 +72,10 @@ fn click_the_rightmost_word_of_a_rtl_line_tags_its_first_word() {
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
     // and it restored the draft's default at exit
-    assert!(t.raw_output().contains("\x1b[8h"), "implicit mode not restored");
+    assert!(
+        t.raw_output().contains("\x1b[8h"),
+        "implicit mode not restored"
+    );
     let src = dir.path().join(DARI);
     let path = claimtag_model::store::sidecar_path(&src, "tester");
     let s = Sidecar::parse(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();

@@ -1,11 +1,14 @@
 //! End to end: the built binary exports the fixed corpus in every format (to
 //! stdout and with -o), refuses bad usage, and imports its own exports back.
 
-#[path = "export_support.rs"]
+mod common;
+#[path = "common/export_fixtures.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::stderr;
 
 use claimtag_model::format::Annotation;
 use claimtag_model::store;
@@ -18,19 +21,7 @@ fn golden(name: &str) -> PathBuf {
 
 /// The binary with a clean environment: no user config, no annotator set.
 fn claimtag(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimtag"))
-        .args(args)
-        .env_remove("CLAIMTAG_ANNOTATOR")
-        .env_remove("CLAIMTAG_CONFIG")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("USER", "tester")
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::claimtag_isolated(home).args(args).output().unwrap()
 }
 
 fn s(p: &Path) -> &str {

@@ -1,9 +1,9 @@
-//! Golden files: the fixed corpus of `export_support.rs` exported in every
+//! Golden files: the fixed corpus of `common/export_fixtures.rs` exported in every
 //! format must equal `tests/golden/` byte for byte. After an intended change,
 //! regenerate with `UPDATE_GOLDEN=1 cargo test --test export_golden` and
 //! review the diff.
 
-#[path = "export_support.rs"]
+#[path = "common/export_fixtures.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ use claimtag_model::{Article, Document};
 
 use super::annotate::setup;
 use super::{Context, Failure, ReviewArgs};
-use claimtag_tui::app::{App, Pane};
+use claimtag_tui::app::App;
 use claimtag_tui::review::Review;
 use claimtag_tui::{self as tui, LoadJob};
 
@@ -74,25 +74,16 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     // The first article to review loads before the first frame.
     let job = jobs.remove(first);
     jobs.insert(0, job);
-    let mut slots = s.sources.clone();
-    slots.extend(s.sources.iter().cloned());
     let mut app = App::new(
         s.scheme,
         s.keymap,
         s.theme,
         s.annotator,
-        slots,
+        s.sources,
         ctx.config.trim_selections,
-    );
-    app.review = Some(Review {
-        theirs,
-        into,
-        ours,
-        articles: n,
-        locked: true,
-    });
-    app.panes = vec![Pane::new(first), Pane::new(n + first)];
-    app.info("review: ] next difference, a accept theirs, r reject, A accept all, ? help");
+    )
+    .with_bidi(s.bidi, s.directions);
+    app.start_review(Review::new(theirs, into, ours), first);
     super::finish(tui::run(app, jobs))
 }
 

@@ -40,6 +40,44 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// How often waits look at the screen again.
 const POLL: Duration = Duration::from_millis(10);
 
+/// The binary as a plain process (no terminal), with its environment cut off
+/// from the developer's: HOME and the XDG folders in `home`, an empty config
+/// file, no annotator or colour preference inherited.
+pub fn claimtag_isolated(home: &Path) -> std::process::Command {
+    let config = home.join("empty-config.yaml");
+    if !config.exists() {
+        std::fs::write(&config, "").expect("write empty config");
+    }
+    let mut cmd = std::process::Command::new(claimtag_bin());
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLAIMTAG_ANNOTATOR")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("CLAIMTAG_CONFIG", &config)
+        .env("USER", ANNOTATOR);
+    cmd
+}
+
+/// Runs the binary with `args` in a fresh isolated HOME (see
+/// [`claimtag_isolated`]), without colour.
+pub fn run_isolated(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("temp HOME");
+    claimtag_isolated(home.path())
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run claimtag")
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// The annotator name every spawned program sees (`CLAIMTAG_ANNOTATOR`).
 pub const ANNOTATOR: &str = "tester";
 

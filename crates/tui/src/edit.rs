@@ -1,6 +1,6 @@
 //! A one-line text field for prompts and forms (search, claimant, note).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::command::Command;
 use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,33 +34,32 @@ impl LineEdit {
             .unwrap_or(self.text.len())
     }
 
-    /// Applies an editing key; returns false when the key is not an edit.
-    pub fn handle(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
+    /// Types a character at the caret.
+    pub fn insert(&mut self, c: char) {
+        self.text.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+    }
+
+    /// Carries out a text-field command; false when it is not one.
+    pub fn apply(&mut self, c: Command) -> bool {
+        match c {
+            Command::FieldClear => {
                 self.text.clear();
                 self.cursor = 0;
             }
-            KeyCode::Char('a') if ctrl => self.cursor = 0,
-            KeyCode::Char('e') if ctrl => self.cursor = self.text.len(),
-            KeyCode::Char(c) if !ctrl => {
-                self.text.insert(self.cursor, c);
-                self.cursor += c.len_utf8();
-            }
-            KeyCode::Backspace => {
+            Command::FieldStart => self.cursor = 0,
+            Command::FieldEnd => self.cursor = self.text.len(),
+            Command::FieldDeleteBack => {
                 let p = self.prev();
                 self.text.replace_range(p..self.cursor, "");
                 self.cursor = p;
             }
-            KeyCode::Delete => {
+            Command::FieldDelete => {
                 let n = self.next();
                 self.text.replace_range(self.cursor..n, "");
             }
-            KeyCode::Left => self.cursor = self.prev(),
-            KeyCode::Right => self.cursor = self.next(),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.text.len(),
+            Command::FieldLeft => self.cursor = self.prev(),
+            Command::FieldRight => self.cursor = self.next(),
             _ => return false,
         }
         true
@@ -71,20 +70,17 @@ impl LineEdit {
 mod tests {
     use super::*;
 
-    fn key(c: KeyCode) -> KeyEvent {
-        KeyEvent::new(c, KeyModifiers::NONE)
-    }
-
     #[test]
     fn edits_by_grapheme() {
         let mut e = LineEdit::new("ab👨‍👩‍👧");
-        e.handle(&key(KeyCode::Backspace));
+        e.apply(Command::FieldDeleteBack);
         assert_eq!(e.text, "ab");
-        e.handle(&key(KeyCode::Left));
-        e.handle(&key(KeyCode::Char('é')));
+        e.apply(Command::FieldLeft);
+        e.insert('é');
         assert_eq!(e.text, "aéb");
-        e.handle(&key(KeyCode::Home));
-        e.handle(&key(KeyCode::Delete));
+        e.apply(Command::FieldStart);
+        e.apply(Command::FieldDelete);
         assert_eq!(e.text, "éb");
+        assert!(!e.apply(Command::Quit));
     }
 }

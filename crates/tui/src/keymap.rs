@@ -1,480 +1,14 @@
-//! Commands and key bindings as data: every command has a name (used in the
-//! config file) and a description (shown in help). The help screen is
-//! generated from this table.
+//! Key bindings per mode, built from the command table ([`crate::command`]),
+//! the config's `keys:` and the scheme's label keys. Help, the README table and
+//! every hint line are read from here, so a rebound key shows everywhere.
 
 use std::collections::BTreeMap;
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use claimtag_model::Scheme;
 use claimtag_model::config::Binding;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Command {
-    Left,
-    Right,
-    Up,
-    Down,
-    WordNext,
-    WordPrev,
-    SentenceNext,
-    SentencePrev,
-    ParagraphNext,
-    ParagraphPrev,
-    Top,
-    Bottom,
-    PageUp,
-    PageDown,
-    HalfPageUp,
-    HalfPageDown,
-    ToggleSelect,
-    ExtendLeft,
-    ExtendRight,
-    ExtendUp,
-    ExtendDown,
-    SelectSentence,
-    SelectParagraph,
-    /// Swap the selection's ends, to move its start.
-    SwapEnds,
-    Escape,
-    /// Tag with the scheme's label of this index.
-    Tag(usize),
-    NextAnnotation,
-    PrevAnnotation,
-    DeleteAnnotation,
-    EditAnnotation,
-    Undo,
-    Redo,
-    Search,
-    SearchNext,
-    SearchPrev,
-    Save,
-    Help,
-    Quit,
-    SplitPane,
-    ClosePane,
-    NextPane,
-    CorpusList,
-    /// Repaint the whole screen.
-    Redraw,
-    // review
-    NextDiff,
-    PrevDiff,
-    Accept,
-    Reject,
-    AcceptAll,
-    DiffList,
-}
-
-/// Which screen a binding belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    Annotate,
-    Review,
-}
-
-impl Command {
-    /// Every command, in help order.
-    pub fn all(scheme: &Scheme) -> Vec<Command> {
-        use Command::*;
-        // Help order: what an analyst needs first, motions after.
-        let mut v: Vec<Command> = (0..scheme.labels.len()).map(Tag).collect();
-        v.extend([
-            ToggleSelect,
-            SelectSentence,
-            SelectParagraph,
-            ExtendLeft,
-            ExtendRight,
-            ExtendUp,
-            ExtendDown,
-            SwapEnds,
-            Escape,
-            EditAnnotation,
-            DeleteAnnotation,
-            NextAnnotation,
-            PrevAnnotation,
-            Undo,
-            Redo,
-            Save,
-            Search,
-            SearchNext,
-            SearchPrev,
-            CorpusList,
-            SplitPane,
-            ClosePane,
-            NextPane,
-            Help,
-            Quit,
-            Left,
-            Right,
-            Up,
-            Down,
-            WordNext,
-            WordPrev,
-            SentenceNext,
-            SentencePrev,
-            ParagraphNext,
-            ParagraphPrev,
-            Top,
-            Bottom,
-            PageUp,
-            PageDown,
-            HalfPageUp,
-            HalfPageDown,
-            NextDiff,
-            PrevDiff,
-            Accept,
-            Reject,
-            AcceptAll,
-        ]);
-        v
-    }
-
-    /// Whether a count before it repeats it (motions do; tagging does not).
-    pub fn repeats(&self) -> bool {
-        use Command::*;
-        matches!(
-            self,
-            Left | Right
-                | Up
-                | Down
-                | WordNext
-                | WordPrev
-                | SentenceNext
-                | SentencePrev
-                | ParagraphNext
-                | ParagraphPrev
-                | PageUp
-                | PageDown
-                | HalfPageUp
-                | HalfPageDown
-                | ExtendLeft
-                | ExtendRight
-                | ExtendUp
-                | ExtendDown
-                | NextAnnotation
-                | PrevAnnotation
-                | Undo
-                | Redo
-                | SearchNext
-                | SearchPrev
-        )
-    }
-
-    /// The name used in `keys:` of the config file.
-    pub fn name(&self, scheme: &Scheme) -> String {
-        use Command::*;
-        match self {
-            Left => "left",
-            Right => "right",
-            Up => "up",
-            Down => "down",
-            WordNext => "word-next",
-            WordPrev => "word-prev",
-            SentenceNext => "sentence-next",
-            SentencePrev => "sentence-prev",
-            ParagraphNext => "paragraph-next",
-            ParagraphPrev => "paragraph-prev",
-            Top => "top",
-            Bottom => "bottom",
-            PageUp => "page-up",
-            PageDown => "page-down",
-            HalfPageUp => "half-page-up",
-            HalfPageDown => "half-page-down",
-            ToggleSelect => "select",
-            ExtendLeft => "extend-left",
-            ExtendRight => "extend-right",
-            ExtendUp => "extend-up",
-            ExtendDown => "extend-down",
-            SelectSentence => "select-sentence",
-            SelectParagraph => "select-paragraph",
-            SwapEnds => "swap-ends",
-            Escape => "escape",
-            Tag(i) => {
-                return format!(
-                    "tag-{}",
-                    scheme
-                        .labels
-                        .get(*i)
-                        .map(|l| l.name.as_str())
-                        .unwrap_or("?")
-                );
-            }
-            NextAnnotation => "next-annotation",
-            PrevAnnotation => "prev-annotation",
-            DeleteAnnotation => "delete",
-            EditAnnotation => "edit",
-            Undo => "undo",
-            Redo => "redo",
-            Search => "search",
-            SearchNext => "search-next",
-            SearchPrev => "search-prev",
-            Save => "save",
-            Help => "help",
-            Quit => "quit",
-            SplitPane => "split",
-            ClosePane => "close-pane",
-            NextPane => "next-pane",
-            CorpusList => "corpus",
-            Redraw => "redraw",
-            NextDiff => "next-difference",
-            PrevDiff => "prev-difference",
-            Accept => "accept",
-            Reject => "reject",
-            AcceptAll => "accept-all",
-            DiffList => "differences",
-        }
-        .to_string()
-    }
-
-    pub fn description(&self, scheme: &Scheme) -> String {
-        use Command::*;
-        match self {
-            Left => "move left",
-            Right => "move right",
-            Up => "move up a row",
-            Down => "move down a row",
-            WordNext => "next word",
-            WordPrev => "previous word",
-            SentenceNext => "next sentence",
-            SentencePrev => "previous sentence",
-            ParagraphNext => "next paragraph",
-            ParagraphPrev => "previous paragraph",
-            Top => "top of the article",
-            Bottom => "bottom of the article",
-            PageUp => "page up",
-            PageDown => "page down",
-            HalfPageUp => "half page up",
-            HalfPageDown => "half page down",
-            ToggleSelect => "start/stop a selection at the cursor",
-            ExtendLeft => "extend the selection left",
-            ExtendRight => "extend the selection right",
-            ExtendUp => "extend the selection up",
-            ExtendDown => "extend the selection down",
-            SelectSentence => "select the sentence under the cursor",
-            SelectParagraph => "select the paragraph under the cursor",
-            SwapEnds => "go to the other end of the selection (to move its start)",
-            Escape => "clear the selection, close popups",
-            Tag(i) => {
-                return format!(
-                    "tag the selection (or the sentence) as {}",
-                    scheme
-                        .labels
-                        .get(*i)
-                        .map(|l| l.name.as_str())
-                        .unwrap_or("?")
-                );
-            }
-            NextAnnotation => "next annotation",
-            PrevAnnotation => "previous annotation",
-            DeleteAnnotation => "delete the annotation under the cursor",
-            EditAnnotation => "edit the annotation here (label, claimant, note, links)",
-            Undo => "undo",
-            Redo => "redo",
-            Search => "search",
-            SearchNext => "next match",
-            SearchPrev => "previous match",
-            Save => "save now (autosave saves within 2 s of any change)",
-            Help => "this help",
-            Quit => "save and quit",
-            SplitPane => "split: open another article beside this one",
-            ClosePane => "close this pane",
-            NextPane => "next pane",
-            CorpusList => "corpus list: every article with its counts",
-            Redraw => "repaint the screen",
-            NextDiff => "review: next difference",
-            PrevDiff => "review: previous difference",
-            Accept => "review: accept theirs for the difference under the cursor",
-            Reject => "review: reject it (keep yours, mark settled)",
-            AcceptAll => "review: accept all of theirs in this article",
-            DiffList => "review: list the differences of this article",
-        }
-        .to_string()
-    }
-
-    fn context(&self) -> Context {
-        use Command::*;
-        match self {
-            NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => Context::Review,
-            _ => Context::Annotate,
-        }
-    }
-}
-
-/// A key with modifiers, normalised so that `G` and `shift-g` are the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub code: KeyCodeOrd,
-    pub mods: u8,
-}
-
-/// `KeyCode` with an order, for use in sorted maps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyCodeOrd {
-    Char(char),
-    F(u8),
-    Named(&'static str),
-}
-
-const CTRL: u8 = 1;
-const ALT: u8 = 2;
-const SHIFT: u8 = 4;
-
-const NAMED: &[(&str, KeyCode)] = &[
-    ("esc", KeyCode::Esc),
-    ("enter", KeyCode::Enter),
-    ("tab", KeyCode::Tab),
-    ("backtab", KeyCode::BackTab),
-    ("backspace", KeyCode::Backspace),
-    ("delete", KeyCode::Delete),
-    ("insert", KeyCode::Insert),
-    ("left", KeyCode::Left),
-    ("right", KeyCode::Right),
-    ("up", KeyCode::Up),
-    ("down", KeyCode::Down),
-    ("home", KeyCode::Home),
-    ("end", KeyCode::End),
-    ("pgup", KeyCode::PageUp),
-    ("pgdn", KeyCode::PageDown),
-];
-
-impl Key {
-    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
-        let mut mods = 0;
-        if ev.modifiers.contains(KeyModifiers::CONTROL) {
-            mods |= CTRL;
-        }
-        if ev.modifiers.contains(KeyModifiers::ALT) {
-            mods |= ALT;
-        }
-        let code = match ev.code {
-            KeyCode::Char(c) => {
-                // Shift is already in the character; Ctrl-letters arrive lowercase.
-                let c = if mods & CTRL != 0 {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                };
-                KeyCodeOrd::Char(c)
-            }
-            KeyCode::F(n) => KeyCodeOrd::F(n),
-            KeyCode::BackTab => KeyCodeOrd::Named("backtab"),
-            other => {
-                if ev.modifiers.contains(KeyModifiers::SHIFT) {
-                    mods |= SHIFT;
-                }
-                KeyCodeOrd::Named(NAMED.iter().find(|(_, k)| *k == other)?.0)
-            }
-        };
-        Some(Key { code, mods })
-    }
-
-    /// Parses `c`, `G`, `ctrl-s`, `shift-left`, `pgdn`, `F2`, `space`.
-    pub fn parse(s: &str) -> Option<Key> {
-        let mut mods = 0;
-        let mut rest = s;
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower
-                .strip_prefix("ctrl-")
-                .or_else(|| lower.strip_prefix("c-"))
-            {
-                mods |= CTRL;
-                rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower
-                .strip_prefix("alt-")
-                .or_else(|| lower.strip_prefix("a-"))
-            {
-                mods |= ALT;
-                rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower
-                .strip_prefix("shift-")
-                .or_else(|| lower.strip_prefix("s-"))
-            {
-                mods |= SHIFT;
-                rest = &rest[rest.len() - r.len()..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => {
-                let c = if mods & SHIFT != 0 {
-                    mods &= !SHIFT;
-                    c.to_ascii_uppercase()
-                } else {
-                    c
-                };
-                let c = if mods & CTRL != 0 {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                };
-                KeyCodeOrd::Char(c)
-            }
-            _ => {
-                let lower = rest.to_ascii_lowercase();
-                if lower == "space" {
-                    KeyCodeOrd::Char(' ')
-                } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
-                    KeyCodeOrd::F(n)
-                } else {
-                    let lower = match lower.as_str() {
-                        "pageup" => "pgup",
-                        "pagedown" => "pgdn",
-                        "escape" => "esc",
-                        "return" => "enter",
-                        other => other,
-                    }
-                    .to_string();
-                    KeyCodeOrd::Named(NAMED.iter().find(|(n, _)| *n == lower)?.0)
-                }
-            }
-        };
-        Some(Key { code, mods })
-    }
-
-    pub fn label(&self) -> String {
-        let mut s = String::new();
-        if self.mods & CTRL != 0 {
-            s.push_str("Ctrl-");
-        }
-        if self.mods & ALT != 0 {
-            s.push_str("Alt-");
-        }
-        if self.mods & SHIFT != 0 {
-            s.push_str("Shift-");
-        }
-        match self.code {
-            KeyCodeOrd::Char(' ') => s.push_str("Space"),
-            KeyCodeOrd::Char(c) => s.push(c),
-            KeyCodeOrd::F(n) => s.push_str(&format!("F{n}")),
-            KeyCodeOrd::Named(n) => {
-                let pretty = match n {
-                    "pgup" => "PgUp",
-                    "pgdn" => "PgDn",
-                    "esc" => "Esc",
-                    "enter" => "Enter",
-                    "tab" => "Tab",
-                    "left" => "←",
-                    "right" => "→",
-                    "up" => "↑",
-                    "down" => "↓",
-                    "home" => "Home",
-                    "end" => "End",
-                    "backspace" => "Backspace",
-                    "delete" => "Delete",
-                    other => other,
-                };
-                s.push_str(pretty)
-            }
-        }
-        s
-    }
-}
-
-pub type Sequence = Vec<Key>;
+use crate::command::{COMMANDS, Command, Mode};
+pub use crate::key::{Key, KeyCodeOrd, Sequence, parse_sequence, sequence_label};
 
 /// What a key sequence does so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -485,9 +19,11 @@ pub enum Lookup {
     None,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    bindings: BTreeMap<Sequence, Command>,
+    /// Per mode, the bindings in the order they were declared (the first key
+    /// of a command is the one hints show).
+    modes: BTreeMap<Mode, Vec<(Sequence, Command)>>,
 }
 
 /// A label's key, as the keymap stores it.
@@ -498,112 +34,56 @@ fn label_key(c: char) -> Key {
     }
 }
 
-/// A key sequence as shown to people.
-fn label_of(s: &[Key]) -> String {
-    s.iter()
-        .filter(|k| **k != REVIEW_MARK)
-        .map(Key::label)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn seq(s: &str) -> Sequence {
-    s.split_whitespace().filter_map(Key::parse).collect()
-}
-
 impl Keymap {
+    /// The table's default keys and the scheme's label keys, unchecked.
     pub fn defaults(scheme: &Scheme) -> Keymap {
-        use Command::*;
-        let mut b: Vec<(&str, Command)> = vec![
-            ("left", Left),
-            ("h", Left),
-            ("right", Right),
-            ("l", Right),
-            ("up", Up),
-            ("k", Up),
-            ("down", Down),
-            ("j", Down),
-            ("w", WordNext),
-            ("b", WordPrev),
-            (")", SentenceNext),
-            ("(", SentencePrev),
-            ("}", ParagraphNext),
-            ("{", ParagraphPrev),
-            ("g", Top),
-            ("home", Top),
-            ("G", Bottom),
-            ("end", Bottom),
-            ("pgup", PageUp),
-            ("pgdn", PageDown),
-            ("ctrl-u", HalfPageUp),
-            ("ctrl-d", HalfPageDown),
-            ("v", ToggleSelect),
-            ("shift-left", ExtendLeft),
-            ("shift-right", ExtendRight),
-            ("shift-up", ExtendUp),
-            ("shift-down", ExtendDown),
-            ("s", SelectSentence),
-            ("p", SelectParagraph),
-            ("o", SwapEnds),
-            ("esc", Escape),
-            ("]", NextAnnotation),
-            ("[", PrevAnnotation),
-            ("x", DeleteAnnotation),
-            ("enter", EditAnnotation),
-            ("u", Undo),
-            ("ctrl-r", Redo),
-            ("/", Search),
-            ("n", SearchNext),
-            ("N", SearchPrev),
-            ("ctrl-s", Save),
-            ("?", Help),
-            ("q", Quit),
-            ("ctrl-w v", SplitPane),
-            ("ctrl-w q", ClosePane),
-            ("tab", NextPane),
-            ("ctrl-w w", NextPane),
-            ("ctrl-p", CorpusList),
-            ("F", CorpusList),
-            ("ctrl-l", Redraw),
-            // Review screen: these take over ] [ for differences there.
-            ("]", NextDiff),
-            ("[", PrevDiff),
-            ("a", Accept),
-            ("r", Reject),
-            ("A", AcceptAll),
-            ("D", DiffList),
-        ];
-        let mut map = Keymap {
-            bindings: BTreeMap::new(),
-        };
-        for (k, c) in b.drain(..) {
-            map.bind(seq(k), c);
-        }
+        let mut map = Keymap::table_defaults();
         for (i, l) in scheme.labels.iter().enumerate() {
-            map.bind(vec![label_key(l.key)], Tag(i));
+            map.bind(Mode::Annotate, vec![label_key(l.key)], Command::Tag(i));
         }
         map
     }
 
+    fn table_defaults() -> Keymap {
+        let mut map = Keymap::default();
+        for spec in COMMANDS {
+            for k in spec.keys {
+                if let Some(s) = parse_sequence(k) {
+                    for &mode in spec.modes {
+                        map.bind(mode, s.clone(), spec.command);
+                    }
+                }
+            }
+        }
+        map
+    }
+
+    fn bind(&mut self, mode: Mode, s: Sequence, c: Command) {
+        let list = self.modes.entry(mode).or_default();
+        list.retain(|(k, _)| *k != s);
+        list.push((s, c));
+    }
+
+    fn bound(&self, mode: Mode, s: &[Key]) -> Option<Command> {
+        self.modes
+            .get(&mode)?
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, c)| *c)
+    }
+
     /// The keymap for a session: the defaults, the config's `keys:` (each
-    /// replaces its action's default keys) and the scheme's label keys. A key
-    /// bound twice in the same screen, or a key that starts a longer binding,
-    /// is an error naming where each came from.
+    /// replaces its action's default keys, in every mode of the action) and
+    /// the scheme's label keys. A key bound twice in one mode, or a key that
+    /// starts a longer binding, is an error naming where each came from.
     pub fn build(
         scheme: &Scheme,
         scheme_file: &str,
         overrides: &[Binding],
         config_file: &str,
     ) -> Result<Keymap, String> {
-        let mut map = Keymap::defaults(&Scheme {
-            labels: vec![],
-            ..scheme.clone()
-        });
-        let mut origin: BTreeMap<Sequence, String> = map
-            .bindings
-            .keys()
-            .map(|k| (k.clone(), "by default".to_string()))
-            .collect();
+        let mut map = Keymap::table_defaults();
+        let mut origin: BTreeMap<(Mode, Sequence), String> = BTreeMap::new();
         let by_name: BTreeMap<String, Command> = Command::all(scheme)
             .into_iter()
             .map(|c| (c.name(scheme), c))
@@ -619,10 +99,9 @@ impl Keymap {
                 ));
             };
             for k in &b.keys {
-                let s: Option<Sequence> = k.split_whitespace().map(Key::parse).collect();
-                match s {
-                    Some(s) if !s.is_empty() => wanted.push((s, cmd, b)),
-                    _ => {
+                match parse_sequence(k) {
+                    Some(s) => wanted.push((s, cmd, b)),
+                    None => {
                         return Err(format!(
                             "{config_file}:{}:{}: keys.{}: cannot read key {:?}",
                             b.line, b.column, b.action, k
@@ -630,64 +109,120 @@ impl Keymap {
                     }
                 }
             }
-            map.bindings.retain(|_, c| *c != cmd);
+            for list in map.modes.values_mut() {
+                list.retain(|(_, c)| *c != cmd);
+            }
         }
-        origin.retain(|k, _| map.bindings.contains_key(k));
+        let origin_of = |origin: &BTreeMap<(Mode, Sequence), String>, m: Mode, s: &Sequence| {
+            origin
+                .get(&(m, s.clone()))
+                .cloned()
+                .unwrap_or_else(|| "by default".into())
+        };
         for (i, l) in scheme.labels.iter().enumerate() {
             let s = vec![label_key(l.key)];
-            for ctx_key in [s.clone(), map.stored(s.clone(), Command::NextDiff)] {
-                if let Some(other) = map.bindings.get(&ctx_key) {
+            // The review screen's keys come before the label keys there.
+            for mode in [Mode::Annotate, Mode::Review] {
+                if let Some(other) = map.bound(mode, &s) {
                     return Err(format!(
                         "{scheme_file}: label {:?} uses key {}, which is bound to {} ({}); choose another key for the label, or rebind {} in config.yaml",
                         l.name,
                         l.key,
                         other.name(scheme),
-                        origin
-                            .get(&ctx_key)
-                            .map(String::as_str)
-                            .unwrap_or("by default"),
+                        origin_of(&origin, mode, &s),
                         other.name(scheme)
                     ));
                 }
             }
-            origin.insert(s.clone(), format!("{scheme_file}, label {}", l.name));
-            map.bindings.insert(s, Command::Tag(i));
+            origin.insert(
+                (Mode::Annotate, s.clone()),
+                format!("{scheme_file}, label {}", l.name),
+            );
+            map.bind(Mode::Annotate, s, Command::Tag(i));
         }
         for (s, cmd, b) in wanted {
-            let key = map.stored(s.clone(), cmd);
-            if let Some(other) = map.bindings.get(&key).filter(|o| **o != cmd) {
-                return Err(format!(
-                    "{config_file}:{}:{}: keys.{}: {} is already bound to {} ({}); rebind that too or choose another key",
-                    b.line,
-                    b.column,
-                    b.action,
-                    label_of(&s),
-                    other.name(scheme),
-                    origin.get(&key).map(String::as_str).unwrap_or("by default")
-                ));
+            for &mode in cmd.modes() {
+                if let Some(other) = map.bound(mode, &s).filter(|o| *o != cmd) {
+                    return Err(format!(
+                        "{config_file}:{}:{}: keys.{}: {} is already bound to {} ({}); rebind that too or choose another key",
+                        b.line,
+                        b.column,
+                        b.action,
+                        sequence_label(&s),
+                        other.name(scheme),
+                        origin_of(&origin, mode, &s)
+                    ));
+                }
+                origin.insert((mode, s.clone()), format!("{config_file}:{}", b.line));
+                map.bind(mode, s.clone(), cmd);
             }
-            origin.insert(key.clone(), format!("{config_file}:{}", b.line));
-            map.bindings.insert(key, cmd);
         }
         // A key that is both a binding and the start of a longer one could
         // never reach the longer one.
-        for a in map.bindings.keys() {
-            if let Some(b) = map
-                .bindings
-                .keys()
-                .find(|b| b.len() > a.len() && b.starts_with(a))
-            {
-                return Err(format!(
-                    "{}: {} ({}) is the start of {} ({}); one of them can never be typed",
-                    config_file,
-                    label_of(a),
-                    map.bindings[a].name(scheme),
-                    label_of(b),
-                    map.bindings[b].name(scheme)
-                ));
+        for list in map.modes.values() {
+            for (a, ca) in list {
+                if let Some((b, cb)) = list
+                    .iter()
+                    .find(|(b, _)| b.len() > a.len() && b.starts_with(a))
+                {
+                    return Err(format!(
+                        "{}: {} ({}) is the start of {} ({}); one of them can never be typed",
+                        config_file,
+                        sequence_label(a),
+                        ca.name(scheme),
+                        sequence_label(b),
+                        cb.name(scheme)
+                    ));
+                }
             }
         }
         Ok(map)
+    }
+
+    /// What the keys typed so far do in a mode (its layers in order).
+    pub fn lookup(&self, keys: &[Key], mode: Mode) -> Lookup {
+        let mut prefix = false;
+        for &layer in mode.layers() {
+            if let Some(c) = self.bound(layer, keys) {
+                return Lookup::Command(c);
+            }
+            prefix |= self.modes.get(&layer).is_some_and(|list| {
+                list.iter()
+                    .any(|(k, _)| k.len() > keys.len() && k.starts_with(keys))
+            });
+        }
+        if prefix { Lookup::Prefix } else { Lookup::None }
+    }
+
+    /// The key sequences bound to a command in a mode.
+    pub fn sequences_in(&self, mode: Mode, cmd: Command) -> Vec<Sequence> {
+        self.modes
+            .get(&mode)
+            .into_iter()
+            .flatten()
+            .filter(|(_, c)| *c == cmd)
+            .map(|(s, _)| s.clone())
+            .collect()
+    }
+
+    /// Keys bound to a command in a mode, as shown to people.
+    pub fn keys_in(&self, mode: Mode, cmd: Command) -> Vec<String> {
+        self.modes
+            .get(&mode)
+            .into_iter()
+            .flatten()
+            .filter(|(_, c)| *c == cmd)
+            .map(|(s, _)| sequence_label(s))
+            .collect()
+    }
+
+    /// Keys bound to a command in any of its modes (for the main screen, its
+    /// first mode).
+    pub fn keys_of(&self, cmd: Command) -> Vec<String> {
+        cmd.modes()
+            .first()
+            .map(|&m| self.keys_in(m, cmd))
+            .unwrap_or_default()
     }
 
     /// The first key bound to a command, as shown to people (for hints).
@@ -695,97 +230,68 @@ impl Keymap {
         self.keys_of(cmd).into_iter().next()
     }
 
-    /// How a binding is stored: review bindings under their own marker.
-    fn stored(&self, s: Sequence, c: Command) -> Sequence {
-        if c.context() == Context::Review {
-            let mut k = vec![REVIEW_MARK];
-            k.extend(s);
-            k
-        } else {
-            s
-        }
-    }
-
-    fn bind(&mut self, s: Sequence, c: Command) {
-        if s.is_empty() {
-            return;
-        }
-        // The review commands share keys with annotating ones; keep both by
-        // storing review bindings under a marker key.
-        let key = if c.context() == Context::Review {
-            let mut k = vec![REVIEW_MARK];
-            k.extend(s);
-            k
-        } else {
-            s
-        };
-        self.bindings.insert(key, c);
-    }
-
-    pub fn lookup(&self, keys: &[Key], ctx: Context) -> Lookup {
-        if ctx == Context::Review {
-            let mut k = vec![REVIEW_MARK];
-            k.extend_from_slice(keys);
-            match self.lookup_raw(&k) {
-                Lookup::None => {}
-                found => return found,
-            }
-        }
-        self.lookup_raw(keys)
-    }
-
-    fn lookup_raw(&self, keys: &[Key]) -> Lookup {
-        if let Some(c) = self.bindings.get(keys) {
-            return Lookup::Command(*c);
-        }
-        let prefix = self
-            .bindings
-            .range(keys.to_vec()..)
-            .next()
-            .is_some_and(|(k, _)| k.len() > keys.len() && k.starts_with(keys));
-        if prefix { Lookup::Prefix } else { Lookup::None }
-    }
-
-    /// Keys bound to each command, for help and the status line.
-    pub fn keys_of(&self, cmd: Command) -> Vec<String> {
-        self.bindings
-            .iter()
-            .filter(|(_, c)| **c == cmd)
-            .map(|(s, _)| {
-                s.iter()
-                    .filter(|k| **k != REVIEW_MARK)
-                    .map(Key::label)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    }
-
-    /// Help rows: keys, command name, description.
-    pub fn help_rows(&self, scheme: &Scheme, review: bool) -> Vec<(String, String, String)> {
-        Command::all(scheme)
+    /// The first key of a command in a mode, or "(unbound)".
+    pub fn key_in(&self, mode: Mode, cmd: Command) -> String {
+        self.keys_in(mode, cmd)
             .into_iter()
-            .filter(|c| review || c.context() == Context::Annotate)
-            .map(|c| {
-                (
-                    self.keys_of(c).join(", "),
-                    c.name(scheme),
-                    c.description(scheme),
-                )
+            .next()
+            .unwrap_or_else(|| "(unbound)".into())
+    }
+
+    /// A hint line: each command's first key and a word, `Enter save  Esc cancel`.
+    pub fn hint(&self, mode: Mode, items: &[(Command, &str)]) -> String {
+        items
+            .iter()
+            .map(|(c, what)| format!("{} {what}", self.key_in(mode, *c)))
+            .collect::<Vec<_>>()
+            .join("  ")
+    }
+
+    /// The same, joined with commas (for popup titles): `Enter opens, Esc closes`.
+    pub fn hint_list(&self, mode: Mode, items: &[(Command, &str)]) -> String {
+        self.hint(mode, items).replace("  ", ", ")
+    }
+
+    /// Help sections: for each mode, its rows of keys, command name and
+    /// description. The review section only when `review`.
+    pub fn help_sections(&self, scheme: &Scheme, review: bool) -> Vec<HelpSection> {
+        Mode::ALL
+            .into_iter()
+            .filter(|&m| review || !matches!(m, Mode::Review | Mode::Differences))
+            .map(|mode| HelpSection {
+                mode,
+                rows: Command::all(scheme)
+                    .into_iter()
+                    .filter(|c| c.modes().contains(&mode))
+                    .map(|c| HelpRow {
+                        keys: self.keys_in(mode, c).join(", "),
+                        name: c.name(scheme),
+                        description: c.description(scheme),
+                    })
+                    .collect(),
             })
             .collect()
     }
 }
 
-const REVIEW_MARK: Key = Key {
-    code: KeyCodeOrd::Named("review"),
-    mods: 0xff,
-};
+/// The keys of one mode, for help and the README.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpSection {
+    pub mode: Mode,
+    pub rows: Vec<HelpRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpRow {
+    pub keys: String,
+    pub name: String,
+    pub description: String,
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyEventKind;
+    use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
     fn ev(code: KeyCode, m: KeyModifiers) -> Key {
         Key::from_event(&KeyEvent::new_with_kind(code, m, KeyEventKind::Press)).unwrap()
@@ -795,7 +301,7 @@ mod tests {
     fn defaults_follow_the_design() {
         let s = Scheme::default();
         let m = Keymap::defaults(&s);
-        let look = |k: Key| m.lookup(&[k], Context::Annotate);
+        let look = |k: Key| m.lookup(&[k], Mode::Annotate);
         assert_eq!(
             look(ev(KeyCode::Char('c'), KeyModifiers::NONE)),
             Lookup::Command(Command::Tag(0))
@@ -821,18 +327,30 @@ mod tests {
         assert_eq!(
             m.lookup(
                 &[cw, ev(KeyCode::Char('v'), KeyModifiers::NONE)],
-                Context::Annotate
+                Mode::Annotate
             ),
             Lookup::Command(Command::SplitPane)
         );
         let bracket = ev(KeyCode::Char(']'), KeyModifiers::NONE);
         assert_eq!(
-            m.lookup(&[bracket], Context::Annotate),
+            m.lookup(&[bracket], Mode::Annotate),
             Lookup::Command(Command::NextAnnotation)
         );
         assert_eq!(
-            m.lookup(&[bracket], Context::Review),
+            m.lookup(&[bracket], Mode::Review),
             Lookup::Command(Command::NextDiff)
+        );
+        // the review screen still has the annotating keys
+        assert_eq!(
+            m.lookup(&[ev(KeyCode::Char('u'), KeyModifiers::NONE)], Mode::Review),
+            Lookup::Command(Command::Undo)
+        );
+        assert_eq!(
+            m.lookup(
+                &[ev(KeyCode::Char('l'), KeyModifiers::CONTROL)],
+                Mode::Annotate
+            ),
+            Lookup::Command(Command::Redraw)
         );
     }
 
@@ -847,9 +365,7 @@ mod tests {
         };
         let build = |o: &[Binding]| Keymap::build(&s, "claimtag.yaml", o, "c.yaml");
         let m = build(&[b("save", &["F2", "ctrl-x ctrl-s"])]).unwrap();
-        let mut keys = m.keys_of(Command::Save);
-        keys.sort();
-        assert_eq!(keys, ["Ctrl-x Ctrl-s", "F2"]);
+        assert_eq!(m.keys_of(Command::Save), ["F2", "Ctrl-x Ctrl-s"]);
         let e = build(&[b("sav", &["F2"])]).unwrap_err();
         assert!(e.starts_with("c.yaml:3:2:"), "{e}");
         let e = build(&[b("save", &["ctrl-"])]).unwrap_err();
@@ -867,6 +383,15 @@ mod tests {
         // a key that starts a longer binding
         let e = build(&[b("help", &["ctrl-w"])]).unwrap_err();
         assert!(e.contains("is the start of"), "{e}");
+        // redraw and the differences list are rebindable like any other
+        let m = build(&[b("redraw", &["F9"]), b("differences", &["F8"])]).unwrap();
+        assert_eq!(m.keys_of(Command::Redraw), ["F9"]);
+        assert_eq!(m.keys_in(Mode::Differences, Command::DiffList), ["F8"]);
+        // so are the keys of overlays, and a clash there is found too
+        let m = build(&[b("editor-cancel", &["ctrl-g"])]).unwrap();
+        assert_eq!(m.keys_in(Mode::Editor, Command::EditorCancel), ["Ctrl-g"]);
+        let e = build(&[b("keep-mine", &["r"])]).unwrap_err();
+        assert!(e.contains("already bound to reload-theirs"), "{e}");
     }
 
     #[test]
@@ -888,12 +413,22 @@ mod tests {
     }
 
     #[test]
-    fn every_command_has_a_key_and_description() {
+    fn a_hint_names_the_live_keys() {
         let s = Scheme::default();
-        let m = Keymap::defaults(&s);
-        for (keys, name, desc) in m.help_rows(&s, true) {
-            assert!(!keys.is_empty(), "{name} has no key");
-            assert!(!desc.is_empty());
-        }
+        let b = Binding {
+            action: "editor-cancel".into(),
+            keys: vec!["ctrl-g".into()],
+            line: 1,
+            column: 1,
+        };
+        let m = Keymap::build(&s, "claimtag.yaml", &[b], "c.yaml").unwrap();
+        let hint = m.hint(
+            Mode::Editor,
+            &[
+                (Command::EditorEnter, "save"),
+                (Command::EditorCancel, "cancel"),
+            ],
+        );
+        assert_eq!(hint, "Enter save  Ctrl-g cancel");
     }
 }

@@ -17,7 +17,7 @@ use unicode_width::UnicodeWidthStr;
 
 use claimtag_model::text::Document;
 
-use crate::bidi::{BidiCache, Direction, mirrored};
+use crate::bidi::{BidiCache, BidiView, Direction, mirrored};
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;
@@ -101,6 +101,14 @@ impl<'a> Layout<'a> {
     pub fn with_bidi(mut self, cache: &'a BidiCache, direction: Direction) -> Self {
         self.bidi = Some(Bidi { cache, direction });
         self
+    }
+
+    /// Display order when a view is given (the app reorders), else logical.
+    pub fn with_view(self, view: Option<&'a BidiView>) -> Self {
+        match view {
+            Some(v) => self.with_bidi(&v.cache, v.direction),
+            None => self,
+        }
     }
 
     pub fn width(&self) -> u16 {
@@ -742,11 +750,18 @@ mod tests {
             }
             let expected: String = (0..d.line_count()).map(|i| d.line(i)).collect();
             prop_assert_eq!(covered, expected);
-            // every position can be located and maps back to its row
+            // every position is placed on a row that holds it (checked against
+            // the rows laid out from the top, not against `locate` itself), at
+            // the column of its cell
             for b in (0..=s.len()).filter(|&b| d.is_grapheme_boundary(b)) {
                 let pos = l.row_pos(b);
-                let (_, row, _) = l.locate(b);
-                prop_assert_eq!(pos.row, row);
+                let row = rows.iter().find(|(p, _)| *p == pos).map(|(_, r)| r);
+                prop_assert!(row.is_some(), "byte {} placed on {:?}, not a row", b, pos);
+                let row = row.unwrap();
+                prop_assert!(row.start <= b && b <= row.end, "byte {} not in row {:?}", b, row.start..row.end);
+                if let Some(cell) = row.cells.iter().find(|c| c.byte == b) {
+                    prop_assert_eq!(l.locate(b).2, cell.x);
+                }
             }
         }
     }

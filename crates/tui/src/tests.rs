@@ -1,5 +1,9 @@
 //! Behaviour of the pure update and the drawing, without a terminal.
 
+mod dispatch;
+mod editor;
+mod persist;
+
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -13,14 +17,14 @@ use super::app::{Action, App, Effect, Overlay, Slot};
 use super::keymap::Keymap;
 use super::theme::Theme;
 
-const ARTICLE: &str = "Taliban: ISIS-K Leadership Transferred to Pakistan\n\nOn Al-Emarah, the chief Taliban spokesperson, Zabihullah Mujahid, wrote: “After ISIS was eliminated, the leaders were transferred to Balochistan.” Pakistan's Foreign Office denied the claim. Mr. Baloch said the U.S. Army has no evidence.\n\nA third paragraph follows here.\n";
+pub(crate) const ARTICLE: &str = "Taliban: ISIS-K Leadership Transferred to Pakistan\n\nOn Al-Emarah, the chief Taliban spokesperson, Zabihullah Mujahid, wrote: “After ISIS was eliminated, the leaders were transferred to Balochistan.” Pakistan's Foreign Office denied the claim. Mr. Baloch said the U.S. Army has no evidence.\n\nA third paragraph follows here.\n";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: App,
+pub(crate) struct Fixture {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) app: App,
 }
 
-fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture {
+pub(crate) fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for (name, text) in files {
@@ -42,12 +46,12 @@ fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture {
     Fixture { _dir: dir, app }
 }
 
-fn fixture(text: &str, size: (u16, u16)) -> Fixture {
+pub(crate) fn fixture(text: &str, size: (u16, u16)) -> Fixture {
     fixture_with(&[("001.txt", text)], size)
 }
 
 /// Types keys written like `s c <C-s> <Esc> <S-Right>`.
-fn keys(app: &mut App, spec: &str) -> Vec<Effect> {
+pub(crate) fn keys(app: &mut App, spec: &str) -> Vec<Effect> {
     let mut effects = Vec::new();
     for k in spec.split(' ').filter(|k| !k.is_empty()) {
         let ev = match k {
@@ -78,7 +82,7 @@ fn keys(app: &mut App, spec: &str) -> Vec<Effect> {
     effects
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(crate) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(Action::Key(KeyEvent::new(
             KeyCode::Char(c),
@@ -87,13 +91,13 @@ fn type_text(app: &mut App, text: &str) {
     }
 }
 
-fn terminal(app: &App) -> Terminal<TestBackend> {
+pub(crate) fn terminal(app: &App) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
     t.draw(|f| f.render_widget(app, f.area())).unwrap();
     t
 }
 
-fn screen(app: &App) -> String {
+pub(crate) fn screen(app: &App) -> String {
     let t = terminal(app);
     let buf = t.backend().buffer();
     let mut out = String::new();
@@ -116,7 +120,46 @@ fn screen(app: &App) -> String {
     out
 }
 
-fn annotations(app: &App) -> Vec<(String, String)> {
+/// The screen with each cell's style: every row of text is followed by a row
+/// of letters, one per cell, naming its style in the legend below (`.` is the
+/// plain style). A lost highlight, colour or underline changes the snapshot.
+pub(crate) fn styled(app: &App) -> String {
+    let t = terminal(app);
+    let buf = t.backend().buffer();
+    let mut legend: Vec<String> = Vec::new();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut text = String::new();
+        let mut marks = String::new();
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            text.push_str(cell.symbol());
+            let st = format!("fg {:?} bg {:?} {:?}", cell.fg, cell.bg, cell.modifier);
+            let mark = if st == "fg Reset bg Reset NONE" {
+                '.'
+            } else {
+                let i = legend.iter().position(|l| *l == st).unwrap_or_else(|| {
+                    legend.push(st);
+                    legend.len() - 1
+                });
+                (b'A' + i as u8) as char
+            };
+            marks.push(mark);
+        }
+        out.push_str(&format!(
+            "{}\n{}\n",
+            text.trim_end(),
+            marks.trim_end_matches('.')
+        ));
+    }
+    out.push_str("\nlegend:\n");
+    for (i, l) in legend.iter().enumerate() {
+        out.push_str(&format!("{} {l}\n", (b'A' + i as u8) as char));
+    }
+    out
+}
+
+pub(crate) fn annotations(app: &App) -> Vec<(String, String)> {
     app.doc_of(app.focus)
         .unwrap()
         .annotations()
@@ -180,9 +223,9 @@ fn visual_selection_with_motions_and_shift_arrows() {
 fn selection_screen_and_colours() {
     let mut f = fixture(ARTICLE, (60, 12));
     keys(&mut f.app, "j j s");
-    insta::assert_snapshot!("selection", screen(&f.app));
+    insta::assert_snapshot!("selection_styled", styled(&f.app));
     keys(&mut f.app, "c ) d");
-    insta::assert_snapshot!("annotated", screen(&f.app));
+    insta::assert_snapshot!("annotated_styled", styled(&f.app));
     let t = terminal(&f.app);
     let buf = t.backend().buffer();
     // "On Al-Emarah" is the first claim: yellow background; the cursor's cell differs
@@ -193,6 +236,7 @@ fn selection_screen_and_colours() {
 fn overlapping_spans_are_all_visible() {
     let mut f = fixture(ARTICLE, (60, 12));
     keys(&mut f.app, "j j p e g j j s c");
+    insta::assert_snapshot!("overlaps_styled", styled(&f.app));
     let t = terminal(&f.app);
     let buf = t.backend().buffer();
     let cell = &buf[(3, 3)];
@@ -248,13 +292,6 @@ fn search_next_previous() {
 }
 
 #[test]
-fn save_and_quit_are_effects() {
-    let mut f = fixture(ARTICLE, (80, 20));
-    assert_eq!(keys(&mut f.app, "s c <C-s>"), vec![Effect::Save(vec![0])]);
-    assert_eq!(keys(&mut f.app, "q"), vec![Effect::SaveAndQuit]);
-}
-
-#[test]
 fn help_lists_every_command_from_the_keymap() {
     let mut f = fixture(ARTICLE, (100, 60));
     keys(&mut f.app, "?");
@@ -298,13 +335,28 @@ fn tiny_terminal_draws() {
     let mut f = fixture(ARTICLE, (20, 5));
     insta::assert_snapshot!("tiny", screen(&f.app));
     keys(&mut f.app, "G ? <Esc> <C-p>");
-    screen(&f.app);
-    for (w, h) in [(1, 1), (0, 0), (3, 2), (20, 5), (200, 3)] {
+    assert!(matches!(f.app.overlay, Overlay::Corpus { .. }));
+    assert!(screen(&f.app).contains("001.txt"), "{}", screen(&f.app));
+    keys(&mut f.app, "<Esc>");
+    for (w, h) in [(1, 1), (3, 2), (20, 5), (200, 3)] {
         f.app.update(Action::Resize(w, h));
-        let _ = Terminal::new(TestBackend::new(w, h))
-            .unwrap()
-            .draw(|fr| fr.render_widget(&f.app, fr.area()));
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|fr| fr.render_widget(&f.app, fr.area())).unwrap();
+        // the status line is drawn on the last row, whatever the size
+        let buf = t.backend().buffer();
+        let last: String = (0..w).map(|x| buf[(x, h - 1)].symbol()).collect();
+        if w >= 20 {
+            assert!(!last.trim().is_empty(), "{w}x{h}: empty status row");
+        }
+        assert!(
+            buf[(0, h - 1)].bg != Color::Reset,
+            "{w}x{h}: status not styled"
+        );
     }
+    // a zero-sized terminal draws nothing and does not panic
+    f.app.update(Action::Resize(0, 0));
+    let mut t = Terminal::new(TestBackend::new(0, 0)).unwrap();
+    t.draw(|fr| fr.render_widget(&f.app, fr.area())).unwrap();
 }
 
 #[test]
@@ -375,14 +427,18 @@ fn empty_file_and_huge_line() {
     let mut f = fixture("", (30, 6));
     keys(&mut f.app, "j k w b ) ( } { G g s c v l e x u");
     assert!(annotations(&f.app).is_empty());
-    screen(&f.app);
+    assert!(screen(&f.app).contains("(empty file)"));
     let long = "word ".repeat(4_000);
     let mut f = fixture(&long, (40, 10));
     keys(&mut f.app, "G");
     let s = screen(&f.app);
     assert!(s.contains("1:20001"), "{s}");
     keys(&mut f.app, "g <PgDn> <PgDn> j j");
-    assert!(f.app.focused().cursor > 0);
+    // two pages of 6 rows (8 text rows less 2 kept) and two rows down, at
+    // the start of that row as laid out from the top
+    let d = f.app.doc_of(0).unwrap().doc().clone();
+    let rows = crate::layout::Layout::new(&d, 40).rows_from(Default::default(), 20);
+    assert_eq!(f.app.focused().cursor, rows[14].1.start);
 }
 
 #[test]
@@ -479,15 +535,14 @@ mod props {
     }
 }
 
-mod review_screen {
+pub(crate) mod review_screen {
     use super::*;
-    use crate::app::Pane;
     use crate::review::Review;
     use claimtag_model::anchor::new_annotation;
     use claimtag_model::review::rejected;
 
     /// alice and bob tagged the same article; the review goes into `gold`.
-    fn review_fixture() -> (tempfile::TempDir, App) {
+    pub(crate) fn review_fixture() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");
         std::fs::write(&p, ARTICLE).unwrap();
@@ -522,8 +577,12 @@ mod review_screen {
             Keymap::defaults(&scheme),
             Theme::new(None, false, &scheme, &Default::default()),
             "alice".into(),
-            vec![p.clone(), p.clone()],
+            vec![p.clone()],
             true,
+        );
+        app.start_review(
+            Review::new("bob".into(), Some("gold".into()), "alice".into()),
+            0,
         );
         let doc = std::sync::Arc::new(claimtag_model::Document::load(&p).unwrap());
         let alice = Article::with_doc(&p, doc.clone(), "alice");
@@ -534,14 +593,6 @@ mod review_screen {
             1,
             Box::new(Ok(Article::with_doc(&p, doc, "bob"))),
         ));
-        app.review = Some(Review {
-            theirs: "bob".into(),
-            into: Some("gold".into()),
-            ours: "alice".into(),
-            articles: 1,
-            locked: true,
-        });
-        app.panes = vec![Pane::new(0), Pane::new(1)];
         app.update(Action::Resize(120, 30));
         (dir, app)
     }
@@ -560,7 +611,7 @@ mod review_screen {
             msg.contains("yours: denial") && msg.contains("bob: claim"),
             "{msg}"
         );
-        let status = app.review.clone().unwrap().status(&app);
+        let status = app.review_status();
         assert_eq!(status, "diff 1/3: same range, another label");
         keys(&mut app, "a");
         let gold = app.doc_of(0).unwrap().annotations().to_vec();
@@ -614,6 +665,9 @@ mod review_screen {
             "{s}"
         );
         insta::assert_snapshot!("review_differences", s);
+        keys(&mut app, "<Esc>");
+        insta::assert_snapshot!("review_differences_styled", styled(&app));
+        keys(&mut app, "D");
         keys(&mut app, "j <Enter>");
         assert!(matches!(app.overlay, Overlay::None));
         let msg = app.message.clone().unwrap().text;
@@ -685,21 +739,56 @@ mod search {
         assert_eq!(find("ab", "abc", 0), None);
         assert_eq!(find("xabc", "ABC", 2), None);
         assert_eq!(rfind("ab", "abc", 2), None);
-        assert_eq!(find("xAbC", "abc", 0), Some(1));
-        assert_eq!(rfind("abc abc", "abc", 7), Some(4));
+        assert_eq!(find("xAbC", "abc", 0), Some(1..4));
+        assert_eq!(rfind("abc abc", "abc", 7), Some(4..7));
+        // issue 12 item 10: case is folded whatever the query's case, and
+        // `\C` searches exactly
+        assert_eq!(find("xAbC", "ABC", 0), Some(1..4));
+        assert_eq!(find("xAbC abc", "abc\\C", 0), Some(5..8));
+    }
+
+    #[test]
+    fn matches_are_looked_for_in_the_visible_window_only() {
+        use crate::ui::visible_matches;
+        let text = "ééé needle ééé needle ééé";
+        // one straddling the window's start, one inside, none found outside
+        let first = text.find("needle").unwrap();
+        let second = text.rfind("needle").unwrap();
+        assert_eq!(
+            visible_matches(text, "needle", first + 3..second + 2),
+            [first..first + 6, second..second + 6]
+        );
+        assert_eq!(
+            visible_matches(text, "NEEDLE\\C", 0..text.len()),
+            Vec::<std::ops::Range<usize>>::new()
+        );
+        assert_eq!(visible_matches(text, "NEEDLE", 0..text.len()).len(), 2);
+        // window edges inside a multi-byte character are widened, not split
+        assert_eq!(visible_matches(text, "é", 1..2).len(), 1);
+        // a match far past the window is not found (nothing scans that far)
+        let far = format!("{}needle", "x".repeat(10_000));
+        assert!(visible_matches(&far, "needle", 0..100).is_empty());
     }
 }
 
-/// The key table of README.md, as the help screen shows it.
-fn readme_key_table() -> String {
+/// The key tables of README.md, as the help screen shows them.
+pub(crate) fn readme_key_table() -> String {
     let scheme = Scheme::default();
     let map = Keymap::defaults(&scheme);
-    let mut out = String::from(
-        "| keys | action (name for `keys:` in config.yaml) | what it does |\n| --- | --- | --- |\n",
-    );
-    for (keys, name, desc) in map.help_rows(&scheme, true) {
-        let keys = keys.replace('|', "\\|");
-        out.push_str(&format!("| `{keys}` | `{name}` | {desc} |\n"));
+    let mut out = String::new();
+    for section in map.help_sections(&scheme, true) {
+        out.push_str(&format!(
+            "#### {}\n\n| keys | action (name for `keys:` in config.yaml) | what it does |\n| --- | --- | --- |\n",
+            section.mode.title()
+        ));
+        for row in section.rows {
+            let keys = row.keys.replace('|', "\\|");
+            out.push_str(&format!(
+                "| `{keys}` | `{}` | {} |\n",
+                row.name, row.description
+            ));
+        }
+        out.push('\n');
     }
     out
 }
@@ -752,7 +841,20 @@ fn scheme_attributes_are_edited_as_extra_keys() {
         a.extra.get("source_type"),
         Some(&serde_json::Value::from("website"))
     );
-    // and it survives a save and a reload
-    let yaml = f.app.doc_of(0).unwrap().article.sidecar.to_yaml();
-    assert!(yaml.contains("source_type: website"), "{yaml}");
+    // and it survives a save and a reload from disk
+    let effects = keys(&mut f.app, "<C-s>");
+    assert_eq!(effects.len(), 1);
+    for e in effects {
+        for a in crate::worker::perform(e) {
+            f.app.update(a);
+        }
+    }
+    assert!(!f.app.doc_of(0).unwrap().dirty);
+    let source = f.app.doc_of(0).unwrap().article.source.clone();
+    let again = Article::open(&source, "alice").unwrap();
+    assert!(again.read_only.is_none());
+    assert_eq!(
+        again.sidecar.annotations[0].extra.get("source_type"),
+        Some(&serde_json::Value::from("website"))
+    );
 }

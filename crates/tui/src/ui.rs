@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use crate::layout::{Glyph, Layout};
 
-use super::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
-use super::keymap::Command;
+use crate::app::{App, EditForm, Level, Overlay, Slot, screen_areas, short, text_area};
+use crate::command::{Command, Mode};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -131,7 +131,8 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let layout = Layout::new(doc, area.width);
+    let view = app.bidi_view(i);
+    let layout = Layout::new(doc, area.width).with_view(view.as_ref());
     let rows = layout.rows_from(pane.top, area.height as usize);
     let (vis_start, vis_end) = match (rows.first(), rows.last()) {
         (Some(f), Some(l)) => (f.1.start, l.1.end),
@@ -148,27 +149,22 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                 .then(|| (r.clone(), app.theme.label(&app.scheme, &a.label)))
         })
         .collect();
-    let diffs: Vec<Range<usize>> = app
-        .review
-        .as_ref()
-        .map(|r| r.visible_diffs(app, i, vis_start..vis_end))
-        .unwrap_or_default();
-    let matches: Vec<Range<usize>> = match &app.search {
-        Some(q) => {
-            let mut v = Vec::new();
-            let mut from = vis_start.saturating_sub(q.len());
-            while let Some(m) = find(doc.text(), q, from) {
-                if m >= vis_end {
-                    break;
-                }
-                v.push(m..m + q.len());
-                from = m + q.len().max(1);
-            }
-            v
-        }
-        None => vec![],
+    let diffs: Vec<Range<usize>> = if app.review.is_some() {
+        app.visible_diffs(vis_start..vis_end)
+    } else {
+        vec![]
     };
-    let selection = app.selection(i);
+    let matches = match &app.search {
+        Some(q) if app.search_shown => visible_matches(doc.text(), q, vis_start..vis_end),
+        _ => vec![],
+    };
+    // What is highlighted is what a tag would store (issue 13): the logical
+    // range between the selection's ends, trimmed as tagging trims it; on a
+    // reordered row it may show as several pieces.
+    let selection = app.selection(i).map(|r| {
+        let t = doc.snap_selection(r.clone(), app.trim);
+        if t.is_empty() { r } else { t }
+    });
     let cursor = pane.cursor;
     let cursor_pos = layout.row_pos(cursor);
     for (y, (pos, row)) in rows.iter().enumerate() {
@@ -249,6 +245,34 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Matches of `q` that touch the visible bytes `vis`: only the window (and a
+/// needle's length either side) is searched, so a frame costs the same with a
+/// search active however far away the next match is.
+pub fn visible_matches(text: &str, q: &str, vis: Range<usize>) -> Vec<Range<usize>> {
+    let Some(query) = claimtag_model::search::Query::parse(q) else {
+        return vec![];
+    };
+    // A folded match may be longer than the query (ZWNJ, tatweel, a letter
+    // whose lower case is longer): a margin of four times its length.
+    let margin = 4 * q.len() + 16;
+    let lo = claimtag_model::text::floor_char_boundary(text, vis.start.saturating_sub(margin));
+    let hi = claimtag_model::text::ceil_char_boundary(text, (vis.end + margin).min(text.len()));
+    let window = &text[lo..hi];
+    let mut v = Vec::new();
+    let mut from = 0;
+    while let Some(m) = query.find(window, from) {
+        let (s, e) = (lo + m.start, lo + m.end);
+        if s >= vis.end.max(vis.start + 1) {
+            break;
+        }
+        if e > vis.start {
+            v.push(s..e);
+        }
+        from = m.end.max(m.start + 1);
+    }
+    v
+}
+
 fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -278,7 +302,7 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
         parts.push((3, vec![Span::raw(d.article.file_name())]));
         parts.push((2, vec![Span::raw(app.annotator.clone())]));
         parts.push((6, vec![Span::raw(format!("{line}:{col}"))]));
-        let counts = d.article.sidecar.counts();
+        let counts = d.label_counts();
         let mut long = Vec::new();
         let mut short = Vec::new();
         for (li, l) in app.scheme.labels.iter().enumerate() {
@@ -315,8 +339,8 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
             "saved"
         };
         parts.push((8, vec![Span::raw(state)]));
-        if let Some(r) = &app.review {
-            parts.push((8, vec![Span::raw(r.status(app))]));
+        if app.review.is_some() {
+            parts.push((8, vec![Span::raw(app.review_status())]));
         }
     } else {
         parts.push((1, vec![Span::raw("claimtag")]));
@@ -472,31 +496,43 @@ fn popup(app: &App, title: &str, area: Rect, buf: &mut Buffer) -> Rect {
 }
 
 fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let rows = app.keymap.help_rows(&app.scheme, app.review.is_some());
-    let keys_w = rows
+    let sections = app.keymap.help_sections(&app.scheme, app.review.is_some());
+    let keys_w = sections
         .iter()
-        .map(|r| r.0.chars().count())
+        .flat_map(|s| &s.rows)
+        .map(|r| r.keys.chars().count())
         .max()
         .unwrap_or(8)
         .min(24);
-    let lines: Vec<Line> = rows
-        .iter()
-        .map(|(k, _, d)| {
-            Line::from(vec![
-                Span::styled(format!("{k:<keys_w$}  "), app.theme.highlight),
-                Span::raw(d.clone()),
-            ])
-        })
-        .collect();
+    let mut lines: Vec<Line> = Vec::new();
+    for section in &sections {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(
+            section.mode.title().to_string(),
+            app.theme.title_focused,
+        ));
+        for row in &section.rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<keys_w$}  ", row.keys), app.theme.highlight),
+                Span::raw(row.description.clone()),
+            ]));
+        }
+    }
     let r = centered(area, 90, lines.len() as u16 + 2);
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
     let more = if scroll + visible < lines.len() {
-        " — j/PgDn: more below"
+        format!(
+            " — {}: more below",
+            app.keymap.key_in(Mode::Help, Command::ListDown)
+        )
     } else {
-        ""
+        String::new()
     };
-    let inner = popup(app, &format!(" Keys — Esc closes{more} "), r, buf);
+    let close = app.keymap.key_in(Mode::Help, Command::ListClose);
+    let inner = popup(app, &format!(" Keys — {close} closes{more} "), r, buf);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .render(inner, buf);
@@ -531,7 +567,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
                 )
             }
             Slot::Ready(d) => {
-                let counts = d.article.sidecar.counts();
+                let counts = d.label_counts();
                 let mut s: Vec<String> = app
                     .scheme
                     .labels
@@ -544,13 +580,13 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
                         )
                     })
                     .collect();
-                for (l, c) in &counts {
+                for (l, c) in counts.iter() {
                     if app.scheme.label(l).is_none() {
                         s.push(format!("{l} {c}"));
                     }
                 }
-                if let Some(r) = &app.review {
-                    s.push(r.remaining_label(app, i));
+                if app.review.is_some() {
+                    s.push(app.review_remaining(i));
                 }
                 if d.dirty {
                     s.push("modified".into());
@@ -573,7 +609,16 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     }
     draw_list(
         app,
-        " Articles — Enter opens, Esc closes ",
+        &format!(
+            " Articles — {} ",
+            app.keymap.hint_list(
+                Mode::Corpus,
+                &[
+                    (Command::ListChoose, "opens"),
+                    (Command::ListClose, "closes")
+                ]
+            )
+        ),
         lines,
         selected,
         area,
@@ -627,7 +672,7 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let s = if i == form.label {
+            let s = if Some(i) == form.label {
                 app.theme
                     .labels
                     .get(i)
@@ -644,6 +689,13 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
         format!("{}label    ", mark(0)),
         field_style(0),
     )];
+    if form.label.is_none() {
+        // A label the scheme does not know: shown, and kept unless changed.
+        label_line.push(Span::styled(
+            format!(" {} (not in the scheme) ", form.original_label),
+            app.theme.unknown_label.add_modifier(Modifier::BOLD),
+        ));
+    }
     label_line.extend(labels);
     lines.push(Line::from(label_line));
     // A text field with its caret where the edit cursor is.
@@ -683,18 +735,40 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     }
     let add = form.add_link_field();
     lines.push(Line::styled(
-        format!("{}+ add a link (Enter)", mark(add)),
+        format!(
+            "{}+ add a link ({})",
+            mark(add),
+            app.keymap.key_in(Mode::Editor, Command::EditorEnter)
+        ),
         field_style(add),
     ));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "↑↓ field  ←→ label  x unlink  Enter save  Esc cancel",
+        app.keymap.hint(
+            Mode::Editor,
+            &[
+                (Command::NextField, "field"),
+                (Command::NextLabel, "label"),
+                (Command::Unlink, "unlink"),
+                (Command::EditorEnter, "save"),
+                (Command::EditorCancel, "cancel"),
+            ],
+        ),
         app.theme.dim,
     ));
     if let Some(p) = &form.picker {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
-            "link to (Enter picks, Esc cancels):",
+            format!(
+                "link to ({}):",
+                app.keymap.hint_list(
+                    Mode::LinkPicker,
+                    &[
+                        (Command::ListChoose, "picks"),
+                        (Command::ListClose, "cancels")
+                    ]
+                )
+            ),
             app.theme.title_focused,
         ));
         for (k, (_, _, desc)) in p.options.iter().enumerate() {
@@ -712,7 +786,7 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
-    let rows = super::review::list_lines(app);
+    let rows = app.difference_lines();
     let lines: Vec<Line> = rows
         .iter()
         .enumerate()
@@ -726,7 +800,16 @@ fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         .collect();
     draw_list(
         app,
-        " Differences — Enter goes there, Esc closes ",
+        &format!(
+            " Differences — {} ",
+            app.keymap.hint_list(
+                Mode::Differences,
+                &[
+                    (Command::ListChoose, "goes there"),
+                    (Command::ListClose, "closes")
+                ]
+            )
+        ),
         lines,
         selected,
         area,
@@ -740,19 +823,21 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         .get(slot)
         .map(|s| s.path().display().to_string())
         .unwrap_or_default();
-    let lines = vec![
+    let mut lines = vec![
         Line::raw(format!(
             "The tags of {name} were changed on disk by someone else."
         )),
         Line::raw("Nothing was overwritten. Choose:"),
         Line::raw(""),
-        Line::styled(
-            "  k  keep mine: overwrite the file on disk",
-            app.theme.highlight,
-        ),
-        Line::raw("  r  reload theirs (mine go to a recovery file first)"),
-        Line::raw("  Esc  decide later"),
     ];
+    for (k, choice) in app.conflict_hint().into_iter().enumerate() {
+        let style = if k == 0 {
+            app.theme.highlight
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(choice, style));
+    }
     // Height from the rows the words need at this width, so nothing is cut.
     let w = area.width.min(70);
     let rows: usize = lines

@@ -1,5 +1,5 @@
 //! Shared fixtures for the export / import tests (included with `#[path]`).
-//! On its own this file is an empty test crate.
+//! It lives under `tests/common/` so Cargo does not build it as a test crate.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,230 @@
+//! A loaded article with its editing history and save state.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use claimtag_model::format::{Annotation, Extra};
+use claimtag_model::{Article, Document};
+
+/// Undo steps kept per article.
+const UNDO_DEPTH: usize = 500;
+
+#[derive(Debug)]
+pub struct Doc {
+    /// Unique among the docs of a session: with `revision`, names a state of
+    /// the annotations (caches of derived data are keyed by it).
+    pub uid: u64,
+    pub article: Article,
+    /// Changed since the last save.
+    pub dirty: bool,
+    /// Bumped on every change; a save names the revision it wrote.
+    pub revision: u64,
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
+    /// The sidecar changed on disk and ours was not written.
+    pub conflict: bool,
+    /// Byte ranges of the annotations, in the order of `article.sidecar.annotations`.
+    pub spans: Vec<Option<Range<usize>>>,
+    /// Only the start of a big file is shown while the whole loads.
+    pub preview: bool,
+    /// The annotations as on disk, so undoing back to them is not a change.
+    saved: Snapshot,
+    /// The recovery file written for a revision, so it is written once.
+    pub recovered: Option<(u64, PathBuf)>,
+    /// The revision a save is under way for.
+    pub saving: Option<u64>,
+    /// When a tick first saw unsaved changes (autosave counts from it).
+    pub dirty_since: Option<Instant>,
+    /// Annotations per label, for the revision it was counted at.
+    counts: RefCell<Option<(u64, Rc<LabelCounts>)>>,
+}
+
+/// Annotations per label name.
+pub type LabelCounts = BTreeMap<String, usize>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    annotations: Vec<Annotation>,
+    extra: Extra,
+}
+
+impl Doc {
+    pub fn new(article: Article) -> Doc {
+        let saved = Snapshot {
+            annotations: article.sidecar.annotations.clone(),
+            extra: article.sidecar.extra.clone(),
+        };
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let mut d = Doc {
+            uid: NEXT.fetch_add(1, Ordering::Relaxed),
+            saved,
+            recovered: None,
+            article,
+            dirty: false,
+            revision: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            conflict: false,
+            spans: Vec::new(),
+            preview: false,
+            saving: None,
+            dirty_since: None,
+            counts: RefCell::new(None),
+        };
+        d.reindex();
+        d
+    }
+
+    pub fn doc(&self) -> &Arc<Document> {
+        &self.article.doc
+    }
+
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.article.sidecar.annotations
+    }
+
+    /// Recomputes byte ranges after annotations changed.
+    pub fn reindex(&mut self) {
+        self.article.sidecar.sort();
+        let doc = &self.article.doc;
+        self.spans = self
+            .article
+            .sidecar
+            .annotations
+            .iter()
+            .map(|a| {
+                if a.orphan {
+                    None
+                } else {
+                    doc.char_range_to_bytes(a.start, a.end)
+                }
+            })
+            .collect();
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            annotations: self.article.sidecar.annotations.clone(),
+            extra: self.article.sidecar.extra.clone(),
+        }
+    }
+
+    /// Records the state before a change.
+    pub fn begin_change(&mut self) {
+        self.undo.push(self.snapshot());
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+    }
+
+    pub fn end_change(&mut self) {
+        self.revision += 1;
+        self.reindex();
+        self.dirty = self.snapshot() != self.saved;
+    }
+
+    /// Records that `written` (the annotations of an earlier or the current
+    /// revision) is now on disk; changes made since stay unsaved.
+    pub fn mark_saved(&mut self, written: Snapshot) {
+        self.saved = written;
+        self.dirty = self.snapshot() != self.saved;
+        self.conflict = false;
+        if !self.dirty {
+            self.dirty_since = None;
+        }
+    }
+
+    /// The annotations of a sidecar, as a snapshot.
+    pub fn snapshot_of(sidecar: &claimtag_model::Sidecar) -> Snapshot {
+        Snapshot {
+            annotations: sidecar.annotations.clone(),
+            extra: sidecar.extra.clone(),
+        }
+    }
+
+    fn restore(&mut self, s: Snapshot) {
+        self.article.sidecar.annotations = s.annotations;
+        self.article.sidecar.extra = s.extra;
+        self.end_change();
+    }
+
+    pub fn undo(&mut self) -> bool {
+        match self.undo.pop() {
+            Some(s) => {
+                self.redo.push(self.snapshot());
+                self.restore(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn redo(&mut self) -> bool {
+        match self.redo.pop() {
+            Some(s) => {
+                self.undo.push(self.snapshot());
+                self.restore(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Indices of annotations covering byte `b`, innermost first.
+    pub fn at(&self, b: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .spans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().filter(|r| r.start <= b && b < r.end).map(|_| i))
+            .collect();
+        v.sort_by_key(|&i| {
+            self.spans[i]
+                .as_ref()
+                .map(|r| r.len())
+                .unwrap_or(usize::MAX)
+        });
+        v
+    }
+
+    /// Annotations per label, counted once per revision (the status line and
+    /// the corpus list ask on every frame).
+    pub fn label_counts(&self) -> Rc<LabelCounts> {
+        if let Some((rev, c)) = self.counts.borrow().as_ref()
+            && *rev == self.revision
+        {
+            return Rc::clone(c);
+        }
+        let c: LabelCounts = self
+            .article
+            .sidecar
+            .counts()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let c = Rc::new(c);
+        *self.counts.borrow_mut() = Some((self.revision, Rc::clone(&c)));
+        c
+    }
+
+    pub fn orphans(&self) -> usize {
+        self.annotations().iter().filter(|a| a.orphan).count()
+    }
+
+    /// The article's annotations as a complete sidecar, as of now (for a
+    /// recovery copy).
+    pub fn recovery_yaml(&self) -> String {
+        let mut sidecar = self.article.sidecar.clone();
+        sidecar.source.sha256 = self.article.doc.sha256().to_string();
+        sidecar.source.chars = self.article.doc.len_chars();
+        sidecar.updated = claimtag_model::format::now_utc();
+        sidecar.to_yaml()
+    }
+}

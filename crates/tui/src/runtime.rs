@@ -1,0 +1,120 @@
+//! The event loop: the only code that talks to the terminal. It turns terminal
+//! events and the clock into actions, feeds every action to `App::update`, and
+//! hands disk effects to the worker, whose answers come back as actions. It
+//! changes no state itself.
+
+use std::io;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEventKind};
+use ratatui::DefaultTerminal;
+
+use crate::action::{Action, Effect};
+use crate::app::App;
+
+/// How often the clock ticks (autosave and the disk check are timed by it).
+pub const TICK: Duration = Duration::from_millis(200);
+
+/// Whether to go on after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// The state with where its effects go: disk work to the worker, terminal
+/// work kept for the next frame.
+pub struct Runtime {
+    pub app: App,
+    disk: Sender<Effect>,
+    /// Repaint every cell before the next frame.
+    pub clear: bool,
+}
+
+impl Runtime {
+    pub fn new(app: App, disk: Sender<Effect>) -> Runtime {
+        Runtime {
+            app,
+            disk,
+            clear: false,
+        }
+    }
+
+    /// One action through `update`, and its effects sent on their way. Never
+    /// waits for the disk.
+    pub fn handle(&mut self, action: Action) -> Flow {
+        let mut flow = Flow::Continue;
+        for effect in self.app.update(action) {
+            match effect {
+                Effect::Quit => flow = Flow::Quit,
+                Effect::ClearScreen => self.clear = true,
+                disk => {
+                    // A worker that is gone cannot save; say so rather than hang.
+                    if self.disk.send(disk).is_err() {
+                        self.app
+                            .error("the disk worker stopped; nothing more is saved");
+                    }
+                }
+            }
+        }
+        flow
+    }
+}
+
+/// Runs until the user quits.
+pub fn event_loop(
+    terminal: &mut DefaultTerminal,
+    rt: &mut Runtime,
+    answers: &Receiver<Action>,
+) -> io::Result<()> {
+    // For the end-to-end test of the crash path: a real panic, on a key the
+    // test chooses, proves the terminal is restored and the work kept.
+    let panic_key = std::env::var("CLAIMTAG_TEST_PANIC_ON_KEY")
+        .ok()
+        .and_then(|k| k.chars().next());
+    let mut last_tick: Option<Instant> = None;
+    loop {
+        if std::mem::take(&mut rt.clear) {
+            terminal.clear()?;
+        }
+        terminal.draw(|f| f.render_widget(&rt.app, f.area()))?;
+        let mut actions = Vec::new();
+        if event::poll(TICK)? {
+            // Take every event already waiting before drawing again, so held
+            // keys do not queue up frames.
+            loop {
+                match event::read()? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        if let Some(p) = panic_key
+                            && k.code == crossterm::event::KeyCode::Char(p)
+                        {
+                            #[allow(clippy::panic)]
+                            {
+                                panic!("CLAIMTAG_TEST_PANIC_ON_KEY: crashing on purpose");
+                            }
+                        }
+                        actions.push(Action::Key(k));
+                    }
+                    Event::Mouse(m) => actions.push(Action::Mouse(m)),
+                    Event::Resize(w, h) => actions.push(Action::Resize(w, h)),
+                    _ => {}
+                }
+                if actions.len() >= 64 || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        actions.extend(answers.try_iter());
+        let now = Instant::now();
+        if last_tick.is_none_or(|t| now.duration_since(t) >= TICK) {
+            last_tick = Some(now);
+            actions.push(Action::Tick(now));
+        }
+        for a in actions {
+            if rt.handle(a) == Flow::Quit {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Carries out the disk effects (save, recovery copies, reload, the check for
+//! changes by others) on a thread of its own and sends the results back as
+//! actions, so a slow or failing disk never holds up the screen. Effects run
+//! one at a time, in the order they were asked for.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use claimtag_model::{Article, Error};
+
+use crate::action::{Action, DiskProbe, Effect, SaveFailure, Saved};
+
+/// Starts the worker; effects sent on the returned channel are carried out
+/// and answered on `answers`.
+pub fn spawn(answers: Sender<Action>) -> Sender<Effect> {
+    let (tx, rx) = channel::<Effect>();
+    std::thread::spawn(move || serve(&rx, &answers));
+    tx
+}
+
+fn serve(effects: &Receiver<Effect>, answers: &Sender<Action>) {
+    for effect in effects {
+        for action in perform(effect) {
+            if answers.send(action).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Carries out one disk effect; the actions that report it.
+pub fn perform(effect: Effect) -> Vec<Action> {
+    match effect {
+        Effect::Save {
+            slot,
+            revision,
+            mut article,
+            overwrite,
+        } => {
+            let result = if overwrite {
+                article.save_overwriting()
+            } else {
+                article.save()
+            };
+            let result = match result {
+                Ok(()) => match article.stamp.take() {
+                    Some(stamp) => Ok(Box::new(Saved {
+                        sidecar: article.sidecar,
+                        stamp,
+                        overwrote: overwrite,
+                    })),
+                    None => Err(SaveFailure {
+                        changed_on_disk: false,
+                        message: "not saved: no stamp after writing".into(),
+                    }),
+                },
+                Err(e @ Error::ChangedOnDisk { .. }) => Err(SaveFailure {
+                    changed_on_disk: true,
+                    message: e.to_string(),
+                }),
+                Err(e) => Err(SaveFailure {
+                    changed_on_disk: false,
+                    message: format!("not saved: {e}"),
+                }),
+            };
+            vec![Action::Saved {
+                slot,
+                revision,
+                result,
+            }]
+        }
+        Effect::Recover {
+            slot,
+            revision,
+            sidecar_path,
+            yaml,
+            reuse,
+            then,
+        } => vec![Action::Recovered {
+            slot,
+            revision,
+            result: write_recovery_file(&sidecar_path, &yaml, reuse.as_deref()),
+            then,
+        }],
+        Effect::Reload {
+            slot,
+            source,
+            doc,
+            annotator,
+            kept,
+        } => vec![Action::Reloaded {
+            slot,
+            article: Box::new(Article::with_doc(&source, doc, &annotator)),
+            kept,
+        }],
+        Effect::CheckDisk(probes) => {
+            let mut out: Vec<Action> = probes
+                .into_iter()
+                .filter(changed_on_disk)
+                .map(|p| Action::DiskChanged {
+                    slot: p.slot,
+                    article: Box::new(Article::with_doc(&p.source, p.doc, &p.annotator)),
+                })
+                .collect();
+            out.push(Action::DiskChecked);
+            out
+        }
+        Effect::ClearScreen | Effect::Quit => vec![],
+    }
+}
+
+/// Whether a sidecar differs from what we last read or wrote. Length and
+/// modification time are compared first; the file is read and hashed only
+/// when they differ (a same-size rewrite within the clock's resolution is
+/// caught on the next save, which compares hashes).
+fn changed_on_disk(p: &DiskProbe) -> bool {
+    let meta = std::fs::metadata(&p.sidecar_path);
+    match (&p.stamp, meta) {
+        (None, Err(_)) => false,
+        (Some(stamp), Ok(meta))
+            if meta.len() == stamp.len && meta.modified().ok() == stamp.modified =>
+        {
+            false
+        }
+        (stamp, _) => match claimtag_model::store::stamp_of(&p.sidecar_path) {
+            Ok(now) => now.map(|s| s.sha256) != stamp.as_ref().map(|s| s.sha256.clone()),
+            Err(_) => false,
+        },
+    }
+}
+
+/// Where a recovery copy of a sidecar goes: beside it, named so no tool takes
+/// it for a sidecar.
+pub fn recovery_path(sidecar: &Path) -> PathBuf {
+    let stamp = claimtag_model::format::now_utc().replace([':', '-'], "");
+    let name = sidecar
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sidecar.with_file_name(format!("{name}.recovered-{stamp}"))
+}
+
+/// Writes a recovery copy: over `reuse` when given (one file per article),
+/// else beside the sidecar, else in the user's data folder.
+pub fn write_recovery_file(
+    sidecar_path: &Path,
+    yaml: &str,
+    reuse: Option<&Path>,
+) -> Result<PathBuf, String> {
+    if let Some(path) = reuse {
+        return claimtag_model::store::write_atomic(path, yaml.as_bytes())
+            .map(|()| path.to_path_buf())
+            .map_err(|e| e.to_string());
+    }
+    let path = recovery_path(sidecar_path);
+    // Printed for the user: absolute, so it can be found from anywhere.
+    let path = std::path::absolute(&path).unwrap_or(path);
+    match claimtag_model::store::write_atomic(&path, yaml.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(first) => {
+            // The corpus folder is not writable: use the user's data folder.
+            let dir = directories::ProjectDirs::from("", "", "claimtag")
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| first.to_string())?;
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let fallback = dir.join(path.file_name().unwrap_or_default());
+            claimtag_model::store::write_atomic(&fallback, yaml.as_bytes())
+                .map_err(|e| e.to_string())?;
+            Ok(fallback)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Behaviour of the pure update and the drawing, without a terminal.
 
+mod bidi;
 mod dispatch;
 mod editor;
 mod persist;

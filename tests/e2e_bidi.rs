@@ -37,7 +37,7 @@ fn visible(t: &Term, row: u16) -> String {
 
 /// The column of the rightmost cell of a row that shows a letter.
 fn rightmost_letter(t: &Term, row: u16) -> u16 {
-    let (cols, _) = t.size();
+    let (_, cols) = t.size();
     t.screen(|s| {
         (0..cols)
             .rev()
@@ -59,7 +59,7 @@ fn click_the_rightmost_word_of_a_rtl_line_tags_its_first_word() {
     assert!(title.ends_with("نابلاط"), "{title:?}\n{}", t.dump());
     // right-aligned: the first letter stands in the last column of the pane
     let col = rightmost_letter(&t, 1);
-    assert_eq!(col, t.size().0 - 1, "{}", t.dump());
+    assert_eq!(col, t.size().1 - 1, "{}", t.dump());
     // the app asked the terminal not to reorder again (BiDi draft, BDSM)
     assert!(
         t.raw_output().contains("\x1b[8l"),

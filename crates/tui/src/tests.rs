@@ -2,6 +2,7 @@
 
 mod dispatch;
 mod editor;
+mod first_hour;
 mod persist;
 
 use std::path::Path;

@@ -26,7 +26,9 @@ impl Widget for &App {
         match &self.overlay {
             Overlay::None | Overlay::Search(_) => {}
             Overlay::Help { scroll } => draw_help(self, *scroll, area, buf),
-            Overlay::Corpus { selected, filter } => draw_corpus(self, *selected, *filter, area, buf),
+            Overlay::Corpus { selected, filter } => {
+                draw_corpus(self, *selected, *filter, area, buf)
+            }
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
@@ -572,22 +574,18 @@ fn draw_corpus(
             }
             Slot::Ready(d) => {
                 let counts = d.label_counts();
-                let progress = crate::app::status_name(
-                    d.article
-                        .sidecar
-                        .status
-                        .unwrap_or(claimtag_model::format::Status::Todo),
-                );
+                let progress = app
+                    .article_status(i)
+                    .map(crate::app::status_name)
+                    .unwrap_or_default();
                 let mut s: Vec<String> = vec![format!("{progress:<11}")];
-                s.extend(app.scheme.labels
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} {}",
-                            l.name,
-                            counts.get(l.name.as_str()).copied().unwrap_or(0)
-                        )
-                    }));
+                s.extend(app.scheme.labels.iter().map(|l| {
+                    format!(
+                        "{} {}",
+                        l.name,
+                        counts.get(l.name.as_str()).copied().unwrap_or(0)
+                    )
+                }));
                 for (l, c) in counts.iter() {
                     if app.scheme.label(l).is_none() {
                         s.push(format!("{l} {c}"));

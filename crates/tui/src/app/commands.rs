@@ -133,8 +133,9 @@ impl App {
             }
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose | CorpusFilter | Reattach | PickerDown | PickerUp | PickerCancel | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter
-            | EditorSave | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
+            | ListClose | CorpusFilter | Reattach | PickerDown | PickerUp | PickerCancel
+            | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
+            | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
             | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack
             | FieldDelete | FieldClear => {}
         }

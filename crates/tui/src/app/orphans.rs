@@ -62,7 +62,9 @@ impl App {
             Command::ListChoose => {
                 self.overlay = Overlay::None;
                 let f = self.focus;
-                let Some(d) = self.doc_of(f) else { return vec![] };
+                let Some(d) = self.doc_of(f) else {
+                    return vec![];
+                };
                 let a = &d.annotations()[row.index];
                 let b = d.doc().char_to_byte(a.start.min(d.doc().len_chars()));
                 let say = format!(
@@ -126,7 +128,13 @@ impl App {
             "{} {} re-attached to “{}” ({undo} undoes)",
             old.id,
             old.label,
-            short(&doc.slice(doc.char_range_to_bytes(placed.start, placed.end).unwrap_or(0..0)), 40)
+            short(
+                &doc.slice(
+                    doc.char_range_to_bytes(placed.start, placed.end)
+                        .unwrap_or(0..0)
+                ),
+                40
+            )
         ));
     }
 }

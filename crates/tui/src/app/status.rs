@@ -36,10 +36,17 @@ pub fn status_name(s: Status) -> &'static str {
 }
 
 impl App {
-    /// The status of an article; a sidecar without one is still to do.
+    /// The status of an article. A sidecar without one is in progress when
+    /// it has annotations, else still to do (as `claimtag status` counts).
     pub fn article_status(&self, slot: usize) -> Option<Status> {
         match self.slots.get(slot) {
-            Some(Slot::Ready(d)) => Some(d.article.sidecar.status.unwrap_or(Status::Todo)),
+            Some(Slot::Ready(d)) => Some(d.article.sidecar.status.unwrap_or(
+                if d.annotations().is_empty() {
+                    Status::Todo
+                } else {
+                    Status::InProgress
+                },
+            )),
             _ => None,
         }
     }
@@ -59,8 +66,8 @@ impl App {
         let key = self.key_for(Command::CycleStatus);
         let corpus = self.key_for(Command::CorpusList);
         let filter = self.keymap.key_in(Mode::Corpus, Command::CorpusFilter);
+        let next = next_status(self.article_status(slot));
         let Some(d) = self.doc_mut(slot) else { return };
-        let next = next_status(d.article.sidecar.status);
         d.begin_change();
         d.article.sidecar.status = Some(next);
         d.end_change();

@@ -29,7 +29,10 @@ fn links_to(app: &App, id: &str) -> usize {
 fn deleting_a_span_says_which_links_go_with_it_and_undo_brings_them_back() {
     let mut f = fixture(ARTICLE, (100, 30));
     // a1 a claim, a2 a denial of it (linked in the editor).
-    keys(&mut f.app, "j j s c ) d <Enter> <Down> <Down> <Down> <Enter> <Enter>");
+    keys(
+        &mut f.app,
+        "j j s c ) d <Enter> <Down> <Down> <Down> <Enter> <Enter>",
+    );
     assert_eq!(links_to(&f.app, "a1"), 1);
     keys(&mut f.app, "[ x");
     let m = message(&f.app);
@@ -170,7 +173,11 @@ fn typing_in_the_link_picker_filters_the_candidates() {
     keys(&mut f.app, "<C-u>");
     super::type_text(&mut f.app, "nothing like it");
     keys(&mut f.app, "<Enter>");
-    assert_eq!(f.app.mode(), crate::command::Mode::LinkPicker, "nothing to pick");
+    assert_eq!(
+        f.app.mode(),
+        crate::command::Mode::LinkPicker,
+        "nothing to pick"
+    );
     keys(&mut f.app, "<C-u>");
     super::type_text(&mut f.app, "number 7 ");
     keys(&mut f.app, "<Enter> <Enter>");

@@ -34,8 +34,8 @@ impl App {
                         "{} {}  was at {}:{}  “{}”",
                         a.id,
                         a.label,
-                        line + 1,
-                        col + 1,
+                        line,
+                        col,
                         short(&a.text, 60)
                     ),
                 }

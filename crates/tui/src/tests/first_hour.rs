@@ -28,13 +28,18 @@ fn links_to(app: &App, id: &str) -> usize {
 #[test]
 fn deleting_a_span_says_which_links_go_with_it_and_undo_brings_them_back() {
     let mut f = fixture(ARTICLE, (100, 30));
-    // a1 a claim, a2 a denial of it (linked in the editor).
-    keys(
-        &mut f.app,
-        "j j s c ) d <Enter> <Down> <Down> <Down> <Enter> <Enter>",
-    );
-    assert_eq!(links_to(&f.app, "a1"), 1);
-    keys(&mut f.app, "[ x");
+    // a1 a claim, a2 a denial of it that links to it.
+    keys(&mut f.app, "j j s c ) s d");
+    if let crate::app::Slot::Ready(d) = &mut f.app.slots[0] {
+        d.article.sidecar.annotations[1]
+            .links
+            .push(claimtag_model::format::Link {
+                rel: "denies".into(),
+                to: "a1".into(),
+            });
+    }
+    assert_eq!(links_to(&f.app, "a1"), 1, "{}", super::screen(&f.app));
+    keys(&mut f.app, "g j j x");
     let m = message(&f.app);
     assert!(m.contains("deleted a1 claim and 1 link"), "{m}");
     assert_eq!(links_to(&f.app, "a1"), 0);
@@ -94,12 +99,20 @@ fn a_key_marks_the_article_done_undoably_and_the_corpus_list_filters_by_it() {
     // all → todo → in progress → done
     keys(&mut f.app, "f");
     let s = super::screen(&f.app);
-    assert!(s.contains("only todo") && !s.contains("001.txt"), "{s}");
+    assert!(
+        s.contains("only todo") && !s.contains("001.txt  done"),
+        "{s}"
+    );
+    assert!(s.contains("002.txt  todo"), "{s}");
     keys(&mut f.app, "f f");
     let s = super::screen(&f.app);
-    assert!(s.contains("only done") && !s.contains("002.txt"), "{s}");
+    assert!(
+        s.contains("only done") && !s.contains("002.txt  todo"),
+        "{s}"
+    );
+    assert!(s.contains("001.txt  done"), "{s}");
     keys(&mut f.app, "f");
-    assert!(super::screen(&f.app).contains("002.txt"));
+    assert!(super::screen(&f.app).contains("002.txt  todo"));
 }
 
 #[test]
@@ -116,7 +129,7 @@ fn unanchored_annotations_are_listed_jumped_to_and_reattached_undoably() {
     }
     let orphan = |app: &App| app.doc_of(0).unwrap().annotations()[0].orphan;
     keys(&mut f.app, "U");
-    let s = super::screen(&f.app);
+    let s = format!("{}{}", super::screen(&f.app), message(&f.app));
     assert!(s.contains("a1 claim  was at 3:"), "{s}");
     assert!(s.contains("words that are gone"), "{s}");
     keys(&mut f.app, "<Enter>");
@@ -153,7 +166,10 @@ fn the_link_picker_scrolls_so_the_chosen_row_is_always_on_screen() {
         for step in 0..59 {
             keys(&mut f.app, "<Down>");
             let s = super::screen(&f.app);
-            let marked = s.lines().find(|l| l.contains('▶')).unwrap_or_default();
+            let marked = s
+                .lines()
+                .find(|l| l.contains("▶ denies"))
+                .unwrap_or_default();
             let want = format!("a{} claim line {}", step + 2, step + 2);
             assert!(marked.contains(&want), "{size:?} step {step}: {want}\n{s}");
         }

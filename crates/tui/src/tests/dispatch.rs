@@ -171,5 +171,5 @@ fn a_rebound_key_shows_in_the_hint_lines() {
     f.app.keymap = rebound("list-close", "ctrl-q");
     keys(&mut f.app, "<C-p>");
     let s = screen(&f.app);
-    assert!(s.contains("Enter opens, Ctrl-q closes"), "{s}");
+    assert!(s.contains("Enter opens, f filters, Ctrl-q closes"), "{s}");
 }

@@ -129,7 +129,7 @@ impl App {
             old.id,
             old.label,
             short(
-                &doc.slice(
+                doc.slice(
                     doc.char_range_to_bytes(placed.start, placed.end)
                         .unwrap_or(0..0)
                 ),

@@ -3,6 +3,7 @@
 mod bidi;
 mod dispatch;
 mod editor;
+mod first_hour;
 mod persist;
 
 use std::path::Path;

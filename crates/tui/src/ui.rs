@@ -26,10 +26,13 @@ impl Widget for &App {
         match &self.overlay {
             Overlay::None | Overlay::Search(_) => {}
             Overlay::Help { scroll } => draw_help(self, *scroll, area, buf),
-            Overlay::Corpus { selected } => draw_corpus(self, *selected, area, buf),
+            Overlay::Corpus { selected, filter } => {
+                draw_corpus(self, *selected, *filter, area, buf)
+            }
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
+            Overlay::Orphans { selected } => draw_orphans(self, *selected, area, buf),
         }
     }
 }
@@ -352,7 +355,10 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
             parts.push((
                 7,
                 vec![Span::styled(
-                    format!("⚠ {orphans} unanchored"),
+                    format!(
+                        "⚠ {orphans} unanchored ({} lists)",
+                        app.key_for(Command::Unanchored)
+                    ),
                     app.theme.warn,
                 )],
             ));
@@ -587,21 +593,25 @@ fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
 }
 
-fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
-    let n = app
-        .review
-        .as_ref()
-        .map(|r| r.articles)
-        .unwrap_or(app.slots.len());
+fn draw_corpus(
+    app: &App,
+    selected: usize,
+    filter: Option<claimtag_model::format::Status>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let rows = app.corpus_rows(filter);
     let mut lines = Vec::new();
-    let name_w = app
-        .slots
+    let name_w = rows
         .iter()
-        .take(n)
+        .filter_map(|&i| app.slots.get(i))
         .map(|s| unicode_width::UnicodeWidthStr::width(app.display_path(s.path()).as_str()))
         .max()
         .unwrap_or(0);
-    for (i, slot) in app.slots.iter().take(n).enumerate() {
+    for (row, &i) in rows.iter().enumerate() {
+        let Some(slot) = app.slots.get(i) else {
+            continue;
+        };
         let mut name = app.display_path(slot.path());
         let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
         name.push_str(&" ".repeat(pad));
@@ -617,18 +627,18 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
             }
             Slot::Ready(d) => {
                 let counts = d.label_counts();
-                let mut s: Vec<String> = app
-                    .scheme
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} {}",
-                            l.name,
-                            counts.get(l.name.as_str()).copied().unwrap_or(0)
-                        )
-                    })
-                    .collect();
+                let progress = app
+                    .article_status(i)
+                    .map(crate::app::status_name)
+                    .unwrap_or_default();
+                let mut s: Vec<String> = vec![format!("{progress:<11}")];
+                s.extend(app.scheme.labels.iter().map(|l| {
+                    format!(
+                        "{} {}",
+                        l.name,
+                        counts.get(l.name.as_str()).copied().unwrap_or(0)
+                    )
+                }));
                 for (l, c) in counts.iter() {
                     if app.scheme.label(l).is_none() {
                         s.push(format!("{l} {c}"));
@@ -648,7 +658,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         } else {
             " "
         };
-        let style = match (i == selected, slot) {
+        let style = match (row == selected, slot) {
             (true, _) => app.theme.highlight,
             (false, Slot::Failed(..)) => app.theme.error,
             (false, Slot::Ready(d)) if d.article.read_only.is_some() => app.theme.error,
@@ -656,14 +666,56 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         };
         lines.push(Line::styled(format!("{marker} {name}  {status}"), style));
     }
+    let shown = match filter {
+        Some(f) => format!("only {}", crate::app::status_name(f)),
+        None => "all".to_string(),
+    };
+    if rows.is_empty() {
+        lines.push(Line::raw(format!("  (no article is {shown})")));
+    }
     draw_list(
         app,
         &format!(
-            " Articles — {} ",
+            " Articles ({shown}) — {} ",
             app.keymap.hint_list(
                 Mode::Corpus,
                 &[
                     (Command::ListChoose, "opens"),
+                    (Command::CorpusFilter, "filters"),
+                    (Command::ListClose, "closes")
+                ]
+            )
+        ),
+        lines,
+        selected,
+        area,
+        buf,
+    );
+}
+
+fn draw_orphans(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let lines = app
+        .orphan_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let style = if i == selected {
+                app.theme.highlight
+            } else {
+                Style::new()
+            };
+            Line::styled(r.text, style)
+        })
+        .collect();
+    draw_list(
+        app,
+        &format!(
+            " Unanchored — {} ",
+            app.keymap.hint_list(
+                Mode::Orphans,
+                &[
+                    (Command::ListChoose, "goes to the old position"),
+                    (Command::Reattach, "re-attaches to the selection"),
                     (Command::ListClose, "closes")
                 ]
             )
@@ -827,27 +879,41 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
         app.theme.dim,
     ));
     if let Some(p) = &form.picker {
+        let shown = p.shown();
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             format!(
-                "link to ({}):",
+                "link to ({} of {}; type to filter, {}):",
+                shown.len(),
+                p.options.len(),
                 app.keymap.hint_list(
                     Mode::LinkPicker,
                     &[
                         (Command::ListChoose, "picks"),
-                        (Command::ListClose, "cancels")
+                        (Command::PickerCancel, "cancels")
                     ]
                 )
             ),
             app.theme.title_focused,
         ));
-        for (k, (_, _, desc)) in p.options.iter().enumerate() {
+        lines.push(Line::raw(format!("filter: {}▏", p.filter.text)));
+        // As many candidates as fit on the screen, scrolled so the selected
+        // one is always among them: a link is only made to a row seen.
+        let room = (area.height as usize)
+            .saturating_sub(lines.len() + 2)
+            .max(1);
+        let first = p.selected.saturating_sub(room.saturating_sub(1));
+        for (k, &i) in shown.iter().enumerate().skip(first).take(room) {
+            let desc = &p.options[i].2;
             let (s, mark) = if k == p.selected {
                 (app.theme.highlight, "▶ ")
             } else {
                 (Style::new(), "  ")
             };
             lines.push(Line::styled(format!("{mark}{desc}"), s));
+        }
+        if shown.is_empty() {
+            lines.push(Line::raw("  (no candidate matches)"));
         }
     }
     let r = centered(area, 84, lines.len() as u16 + 2);

@@ -12,9 +12,9 @@ impl App {
         match c {
             // overlays
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose => self.list_command(c),
+            | ListClose | CorpusFilter | Reattach => self.list_command(c),
             NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
-            | EditorCancel => self.editor_command(c),
+            | EditorCancel | PickerDown | PickerUp | PickerCancel => self.editor_command(c),
             KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
             PromptAccept | PromptCancel => self.prompt_command(c),
             FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack | FieldDelete
@@ -126,16 +126,20 @@ impl App {
             CorpusList => {
                 self.overlay = Overlay::Corpus {
                     selected: self.focused().slot,
+                    filter: None,
                 }
             }
             Redraw => self.repaint(),
+            CycleStatus => self.cycle_status(),
+            Unanchored => self.open_orphans(),
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return review::command(self, c);
             }
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter
-            | EditorSave | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
+            | ListClose | CorpusFilter | Reattach | PickerDown | PickerUp | PickerCancel
+            | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
+            | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
             | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack
             | FieldDelete | FieldClear => {}
         }

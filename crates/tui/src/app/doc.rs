@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use claimtag_model::format::{Annotation, Extra};
+use claimtag_model::format::{Annotation, Extra, Status};
 use claimtag_model::{Article, Document};
 
 /// Undo steps kept per article.
@@ -52,6 +52,8 @@ pub type LabelCounts = BTreeMap<String, usize>;
 pub struct Snapshot {
     annotations: Vec<Annotation>,
     extra: Extra,
+    /// The annotator's status of the article (todo, in progress, done).
+    status: Option<Status>,
 }
 
 impl Doc {
@@ -59,6 +61,7 @@ impl Doc {
         let saved = Snapshot {
             annotations: article.sidecar.annotations.clone(),
             extra: article.sidecar.extra.clone(),
+            status: article.sidecar.status,
         };
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let mut d = Doc {
@@ -112,6 +115,7 @@ impl Doc {
         Snapshot {
             annotations: self.article.sidecar.annotations.clone(),
             extra: self.article.sidecar.extra.clone(),
+            status: self.article.sidecar.status,
         }
     }
 
@@ -146,12 +150,14 @@ impl Doc {
         Snapshot {
             annotations: sidecar.annotations.clone(),
             extra: sidecar.extra.clone(),
+            status: sidecar.status,
         }
     }
 
     fn restore(&mut self, s: Snapshot) {
         self.article.sidecar.annotations = s.annotations;
         self.article.sidecar.extra = s.extra;
+        self.article.sidecar.status = s.status;
         self.end_change();
     }
 

@@ -39,7 +39,23 @@ pub struct EditForm {
 pub struct LinkPicker {
     /// (relation, target id, what to show)
     pub options: Vec<(String, String, String)>,
+    /// A row of the candidates the filter keeps.
     pub selected: usize,
+    /// Typed text: only candidates whose row contains it (any case) are shown.
+    pub filter: LineEdit,
+}
+
+impl LinkPicker {
+    /// The options the filter keeps, as indexes into `options`.
+    pub fn shown(&self) -> Vec<usize> {
+        let f = self.filter.text.to_lowercase();
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, desc))| desc.to_lowercase().contains(&f))
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 impl EditForm {
@@ -107,8 +123,13 @@ impl App {
         let cur = self.panes[f].cursor;
         let Some(d) = self.doc_of(f) else { return };
         let Some(&i) = d.at(cur).first() else {
-            let tags: Vec<String> = (0..self.scheme.labels.len().min(3))
-                .map(|i| self.key_for(Command::Tag(i)))
+            // Every label of the scheme, with the key the keymap gives it.
+            let tags: Vec<String> = self
+                .scheme
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{} {}", self.key_for(Command::Tag(i)), l.name))
                 .collect();
             self.info(format!(
                 "no annotation under the cursor (tag one with {})",
@@ -186,11 +207,16 @@ impl App {
                 {
                     continue;
                 }
+                // The line tells apart claims that start alike.
+                let line = d
+                    .doc()
+                    .line_of(d.doc().char_to_byte(other.start.min(d.doc().len_chars())))
+                    + 1;
                 out.push((
                     rel.name.clone(),
                     other.id.clone(),
                     format!(
-                        "{} → {} {} “{}”",
+                        "{} → {} {} line {line} “{}”",
                         rel.name,
                         other.id,
                         other.label,
@@ -210,21 +236,30 @@ impl App {
         let mut form = form.clone();
         let nlabels = self.scheme.labels.len().max(1);
         if let Some(picker) = &mut form.picker {
+            let shown = picker.shown();
             match c {
-                Command::ListClose => form.picker = None,
-                Command::ListDown => {
-                    picker.selected =
-                        (picker.selected + 1).min(picker.options.len().saturating_sub(1))
+                Command::PickerCancel => form.picker = None,
+                Command::PickerDown => {
+                    picker.selected = (picker.selected + 1).min(shown.len().saturating_sub(1))
                 }
-                Command::ListUp => picker.selected = picker.selected.saturating_sub(1),
+                Command::PickerUp => picker.selected = picker.selected.saturating_sub(1),
                 Command::ListChoose => {
-                    if let Some((rel, to, _)) = picker.options.get(picker.selected) {
+                    // Only a candidate on screen is linked: none when the
+                    // filter keeps nothing.
+                    if let Some((rel, to, _)) = shown
+                        .get(picker.selected)
+                        .and_then(|&i| picker.options.get(i))
+                    {
                         form.links.push(Link {
                             rel: rel.clone(),
                             to: to.clone(),
                         });
+                        form.picker = None;
                     }
-                    form.picker = None;
+                }
+                c if c.modes().contains(&crate::command::Mode::TextField) => {
+                    picker.filter.apply(c);
+                    picker.selected = 0;
                 }
                 _ => {}
             }
@@ -249,6 +284,7 @@ impl App {
                     form.picker = Some(LinkPicker {
                         options,
                         selected: 0,
+                        filter: LineEdit::default(),
                     });
                 }
             }

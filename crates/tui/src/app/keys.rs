@@ -164,7 +164,9 @@ impl App {
         }
         match &self.overlay {
             Overlay::Search(_) => true,
-            Overlay::Edit(form) if form.picker.is_none() => {
+            // Letters filter the link picker's candidates.
+            Overlay::Edit(form) if form.picker.is_some() => true,
+            Overlay::Edit(form) => {
                 form.on_text_field()
                     || (form.field == 0 && self.scheme.labels.iter().any(|l| l.key == c))
             }
@@ -178,7 +180,10 @@ impl App {
         match &mut self.overlay {
             Overlay::Search(edit) => edit.insert(c),
             Overlay::Edit(form) => {
-                if form.field == 0 {
+                if let Some(p) = &mut form.picker {
+                    p.filter.insert(c);
+                    p.selected = 0;
+                } else if form.field == 0 {
                     if let Some(i) = label {
                         form.label = Some(i);
                     }

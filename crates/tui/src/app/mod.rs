@@ -10,9 +10,11 @@ mod keys;
 mod lists;
 mod motion;
 mod mouse;
+mod orphans;
 mod persist;
 mod review;
 mod search;
+mod status;
 mod tagging;
 
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ pub use doc::{Doc, Snapshot};
 pub use editor::{BUILT_IN_ATTRIBUTES, EditForm, LinkPicker};
 pub use keys::Resolved;
 pub use search::{find, rfind};
+pub use status::status_name;
 pub use tagging::MAX_TAG_CHARS;
 
 pub use crate::action::{Action, Effect};
@@ -104,11 +107,18 @@ pub enum Overlay {
         scroll: usize,
     },
     Corpus {
+        /// A row of the list as filtered.
         selected: usize,
+        /// Only the articles with this status.
+        filter: Option<claimtag_model::format::Status>,
     },
     Search(LineEdit),
     Edit(Box<EditForm>),
     Conflict(usize),
+    /// The unanchored annotations of the article shown.
+    Orphans {
+        selected: usize,
+    },
     /// Review: the differences of the article shown.
     Diffs {
         selected: usize,
@@ -402,6 +412,7 @@ impl App {
             Overlay::Edit(_) => Mode::Editor,
             Overlay::Conflict(_) => Mode::Conflict,
             Overlay::Diffs { .. } => Mode::Differences,
+            Overlay::Orphans { .. } => Mode::Orphans,
         }
     }
 

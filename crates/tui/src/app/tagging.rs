@@ -172,12 +172,21 @@ impl App {
         };
         d.begin_change();
         let removed = d.article.sidecar.annotations.remove(i);
+        let mut links = 0;
         for a in d.article.sidecar.annotations.iter_mut() {
+            let before = a.links.len();
             a.links.retain(|l| l.to != removed.id);
+            links += before - a.links.len();
         }
         d.end_change();
+        // Links pointing at it go too: say so, or they vanish unseen.
+        let with = match links {
+            0 => String::new(),
+            1 => " and 1 link to it".to_string(),
+            n => format!(" and {n} links to it"),
+        };
         self.info(format!(
-            "deleted {} {} ({undo} undoes)",
+            "deleted {} {}{with} ({undo} undoes)",
             removed.id, removed.label
         ));
     }

@@ -59,6 +59,8 @@ fn the_tag_hint_names_every_label_of_the_scheme_with_its_key() {
         key: 'y',
         colour: String::new(),
         description: String::new(),
+        guideline: String::new(),
+        examples: Vec::new(),
     });
     let mut app = App::new(
         scheme.clone(),

@@ -10,9 +10,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::layout::Rect;
 
 use crate::layout::{Layout, RowPos};
-use claimtag_model::anchor;
 use claimtag_model::format::{Annotation, Link};
 use claimtag_model::{Article, Document, Scheme};
+use claimtag_model::{anchor, relabel};
 
 use super::edit::LineEdit;
 use super::keymap::{Command, Context, Key, Keymap, Lookup};
@@ -88,6 +88,9 @@ pub struct Doc {
     redo: Vec<Snapshot>,
     /// The sidecar changed on disk and ours was not written.
     pub conflict: bool,
+    /// During a conflict: why the file on disk does not parse (then it is
+    /// never overwritten, and "keep mine" is not offered).
+    pub disk_unparsable: Option<String>,
     /// Byte ranges of the annotations, in the order of `article.sidecar.annotations`.
     pub spans: Vec<Option<Range<usize>>>,
     /// Only the start of a big file is shown while the whole loads.
@@ -119,6 +122,7 @@ impl Doc {
             undo: Vec::new(),
             redo: Vec::new(),
             conflict: false,
+            disk_unparsable: None,
             spans: Vec::new(),
             preview: false,
         };
@@ -1432,6 +1436,7 @@ impl App {
 
     fn apply_edit(&mut self, form: &EditForm) {
         self.overlay = Overlay::None;
+        let scheme = self.scheme.clone();
         let label = self.scheme.labels.get(form.label).map(|l| l.name.clone());
         let Some(d) = self.doc_mut(form.slot) else {
             return;
@@ -1440,9 +1445,9 @@ impl App {
             return;
         };
         let mut a = d.annotations()[i].clone();
-        if let Some(l) = label {
-            a.label = l;
-        }
+        // The label is changed last, by `relabel`, which also removes links
+        // the scheme no longer allows (to or from this span).
+        let new_label = label.filter(|l| *l != a.label);
         let opt = |s: &str| {
             let t = s.trim();
             (!t.is_empty()).then(|| t.to_string())
@@ -1460,14 +1465,28 @@ impl App {
             }
         }
         a.links = form.links.clone();
-        if a == d.annotations()[i] {
+        if a == d.annotations()[i] && new_label.is_none() {
             self.info("no change");
             return;
         }
         d.begin_change();
         d.article.sidecar.annotations[i] = a;
+        let removed = match &new_label {
+            Some(l) => {
+                relabel::relabel(&mut d.article.sidecar, &form.id, l, &scheme).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
         d.end_change();
-        self.info(format!("updated {}", form.id));
+        if removed.is_empty() {
+            self.info(format!("updated {}", form.id));
+        } else {
+            self.warn(format!(
+                "updated {}; {} (u undoes)",
+                form.id,
+                relabel::describe(&removed)
+            ));
+        }
     }
 
     // ---- conflicts ----
@@ -1475,6 +1494,12 @@ impl App {
     fn conflict_key(&mut self, slot: usize, k: KeyEvent) -> Vec<Effect> {
         match k.code {
             KeyCode::Char('k') | KeyCode::Char('o') => {
+                if let Some(why) = self.doc_mut(slot).and_then(|d| d.disk_unparsable.clone()) {
+                    self.warn(format!(
+                        "not offered: the file on disk does not parse ({why})"
+                    ));
+                    return vec![];
+                }
                 self.overlay = Overlay::None;
                 vec![Effect::Overwrite(slot)]
             }
@@ -1484,7 +1509,9 @@ impl App {
             }
             KeyCode::Esc | KeyCode::Char('l') => {
                 self.overlay = Overlay::None;
-                self.warn("not saved: the sidecar changed on disk; Ctrl-s asks again");
+                self.warn(
+                    "not saved: the sidecar changed on disk; your work goes to a recovery file until you choose (Ctrl-s asks again)",
+                );
                 vec![]
             }
             _ => vec![],

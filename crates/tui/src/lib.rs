@@ -11,6 +11,7 @@ pub mod app;
 pub mod edit;
 pub mod keymap;
 pub mod layout;
+pub mod open_lock;
 pub mod review;
 pub mod theme;
 pub mod ui;
@@ -19,6 +20,8 @@ use std::collections::HashMap;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -42,10 +45,11 @@ pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + S
 /// A job that opens one source for one annotator into `slot`.
 pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
     Box::new(move || {
-        vec![(
-            slot,
-            Article::open(&source, &annotator).map_err(|e| e.to_string()),
-        )]
+        let opened = Article::open(&source, &annotator).map(|mut a| {
+            open_lock::claim(&mut a);
+            a
+        });
+        vec![(slot, opened.map_err(|e| e.to_string()))]
     })
 }
 
@@ -74,6 +78,12 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         }
     }
     let rx = spawn_loader(jobs);
+    // SIGTERM, SIGHUP (the window closed) and SIGINT end the program the
+    // orderly way: work saved or kept, terminal restored, exit non-zero.
+    let signal = Arc::new(AtomicUsize::new(0));
+    for sig in STOP_SIGNALS {
+        let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
+    }
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
     let ratatui_hook = panic::take_hook();
@@ -85,10 +95,15 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         app.update(Action::Resize(size.width, size.height));
     }
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(&mut terminal, &mut app, &rx)
+        event_loop(&mut terminal, &mut app, &rx, &signal)
     }));
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    let outcome = match outcome {
+        Err(panic) => Err(panic),
+        Ok(r) => Ok(r.map(|()| stop_by_signal(&mut app, signal.load(Ordering::SeqCst)))),
+    };
+    open_lock::release_all();
     match outcome {
         Ok(r) => r
             .map(|()| std::mem::take(&mut app.exit_notes))
@@ -96,12 +111,64 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         Err(_) => {
             // The terminal is restored by the hook; keep the user's work.
             let saved = write_recovery_all(&mut app);
+            // On a line of its own, below the panic text (not over it).
+            eprintln!();
             for p in &saved {
                 eprintln!("claimtag: unsaved annotations written to {}", p.display());
             }
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
     }
+}
+
+#[cfg(unix)]
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+];
+#[cfg(not(unix))]
+const STOP_SIGNALS: [i32; 1] = [signal_hook::consts::SIGINT];
+
+fn signal_name(sig: usize) -> String {
+    match sig as i32 {
+        signal_hook::consts::SIGINT => "SIGINT".into(),
+        #[cfg(unix)]
+        signal_hook::consts::SIGTERM => "SIGTERM".into(),
+        #[cfg(unix)]
+        signal_hook::consts::SIGHUP => "SIGHUP".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// After the loop ended on a signal (`sig` ≠ 0): saves what is pending, or
+/// writes it to a recovery file, and says so in the notes (which also make
+/// the exit status non-zero).
+fn stop_by_signal(app: &mut App, sig: usize) {
+    if sig == 0 {
+        return;
+    }
+    let mut notes = vec![format!("stopped by {}", signal_name(sig))];
+    let mut saved = 0;
+    for slot in app.dirty_slots() {
+        let pending = app
+            .slots
+            .get(slot)
+            .and_then(Slot::doc)
+            .is_some_and(|d| !d.conflict);
+        if pending && save_slot(app, slot).is_ok() {
+            saved += 1;
+            continue;
+        }
+        match write_recovery(app, slot) {
+            Ok(p) => notes.push(format!("unsaved annotations written to {}", p.display())),
+            Err(e) => notes.push(format!("could not keep unsaved annotations: {e}")),
+        }
+    }
+    if saved > 0 {
+        notes.push(format!("saved {saved} file(s) first"));
+    }
+    app.exit_notes.extend(notes);
 }
 
 /// The start of a big file as a document, or None for a small one.
@@ -132,6 +199,7 @@ fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     rx: &Receiver<(usize, Result<Article, String>)>,
+    signal: &AtomicUsize,
 ) -> io::Result<()> {
     // slot → when its oldest unsaved change was made
     let mut changed: HashMap<usize, Instant> = HashMap::new();
@@ -142,6 +210,9 @@ fn event_loop(
         .and_then(|k| k.chars().next());
     let mut last_disk_check = Instant::now();
     loop {
+        if signal.load(Ordering::SeqCst) != 0 {
+            return Ok(());
+        }
         if std::mem::take(&mut app.needs_clear) {
             terminal.clear()?;
         }
@@ -189,6 +260,7 @@ fn event_loop(
         if last_disk_check.elapsed() >= DISK_CHECK_EVERY {
             last_disk_check = Instant::now();
             reload_changed_on_disk(app);
+            retry_read_only(app);
         }
     }
 }
@@ -200,19 +272,26 @@ fn autosave(app: &mut App, first_unsaved: &mut HashMap<usize, Instant>) {
     let mut due = Vec::new();
     for (i, s) in app.slots.iter().enumerate() {
         let Some(d) = s.doc() else { continue };
-        if !d.dirty || d.conflict {
+        if !d.dirty {
             first_unsaved.remove(&i);
             continue;
         }
         let since = *first_unsaved.entry(i).or_insert(now);
         if now.duration_since(since) >= AUTOSAVE_AFTER {
-            due.push(i);
+            due.push((i, d.conflict));
         }
     }
-    for i in due {
+    for (i, conflict) in due {
         first_unsaved.remove(&i);
-        // A failure is on screen already; the next tick tries again.
-        let _ = save_slot(app, i);
+        if conflict {
+            // Undecided ("decide later"): the file on disk is not ours to
+            // write, but the work is kept in the recovery file all the same
+            // (written again only when it changed).
+            let _ = write_recovery(app, i);
+        } else {
+            // A failure is on screen already; the next tick tries again.
+            let _ = save_slot(app, i);
+        }
     }
 }
 
@@ -263,15 +342,7 @@ fn perform(app: &mut App, effect: Effect) -> bool {
             true
         }
         Effect::Overwrite(slot) => {
-            if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
-                match d.article.save_overwriting() {
-                    Ok(()) => {
-                        d.mark_saved();
-                        app.info("saved (overwrote the version on disk)");
-                    }
-                    Err(e) => app.error(e.to_string()),
-                }
-            }
+            keep_mine(app, slot);
             false
         }
         Effect::Reload(slot) => {
@@ -291,6 +362,82 @@ fn perform(app: &mut App, effect: Effect) -> bool {
     }
 }
 
+/// "Keep mine": their version goes to a recovery file first, then ours
+/// overwrites it; never when the file on disk does not parse (ours then goes
+/// to a recovery file instead).
+fn keep_mine(app: &mut App, slot: usize) {
+    let Some(Slot::Ready(d)) = app.slots.get_mut(slot) else {
+        return;
+    };
+    if let Some(why) = d.article.disk_version_error() {
+        d.disk_unparsable = Some(why.clone());
+        let kept = write_recovery(app, slot);
+        app.error(match kept {
+            Ok(p) => format!("not overwritten ({why}); your work is in {}", p.display()),
+            Err(e) => format!("not overwritten ({why}); no recovery file either: {e}"),
+        });
+        return;
+    }
+    let theirs = theirs_path(&d.article.sidecar_path);
+    let theirs = std::path::absolute(&theirs).unwrap_or(theirs);
+    match d.article.copy_of_disk_version(&theirs) {
+        Err(e) => app.error(format!("not overwritten: could not keep theirs first: {e}")),
+        Ok(copied) => match d.article.save_overwriting() {
+            Ok(()) => {
+                d.mark_saved();
+                app.info(if copied {
+                    format!("saved; the version on disk is kept in {}", theirs.display())
+                } else {
+                    "saved".into()
+                });
+            }
+            Err(e) => app.error(e.to_string()),
+        },
+    }
+}
+
+/// Where "keep mine" keeps the version on disk it overwrites.
+fn theirs_path(sidecar: &Path) -> PathBuf {
+    let mine = recovery_path(sidecar);
+    let mut name = mine.file_name().unwrap_or_default().to_os_string();
+    name.push("-theirs");
+    mine.with_file_name(name)
+}
+
+/// Read-only articles whose reason went away (the sidecar was fixed, made
+/// writable, or the other instance closed it) become editable again.
+fn retry_read_only(app: &mut App) {
+    let mut news = Vec::new();
+    for slot in app.slots.iter_mut() {
+        let Slot::Ready(d) = slot else { continue };
+        if d.article.read_only.is_none() || d.dirty {
+            continue;
+        }
+        let elsewhere_gone = open_lock::reclaim(&d.article);
+        if elsewhere_gone {
+            d.article.read_only = None;
+        }
+        let was = d.article.read_only.is_some();
+        if elsewhere_gone || (was && d.article.retry_read_only()) {
+            open_lock::claim(&mut d.article);
+            if d.article.read_only.is_none() {
+                let fresh = Article::with_doc(
+                    &d.article.source,
+                    d.article.doc.clone(),
+                    &d.article.sidecar.annotator.clone(),
+                );
+                news.push(fresh.sidecar_path.display().to_string());
+                **d = Doc::new(fresh);
+            }
+        }
+    }
+    for name in news {
+        app.info(format!(
+            "{name} is readable and writable again: reloaded, editable"
+        ));
+    }
+}
+
 /// Saves one article; the reason (naming the file) when it could not be saved.
 fn save_slot(app: &mut App, slot: usize) -> Result<(), String> {
     let Some(Slot::Ready(d)) = app.slots.get_mut(slot) else {
@@ -299,13 +446,14 @@ fn save_slot(app: &mut App, slot: usize) -> Result<(), String> {
     if !d.dirty {
         return Ok(());
     }
-    match d.article.save() {
+    match d.article.save_checked(&app.scheme) {
         Ok(()) => {
             d.mark_saved();
             Ok(())
         }
         Err(e @ Error::ChangedOnDisk { .. }) => {
             d.conflict = true;
+            d.disk_unparsable = d.article.disk_version_error();
             if matches!(app.overlay, Overlay::None) {
                 app.overlay = Overlay::Conflict(slot);
             }

@@ -737,19 +737,35 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         .get(slot)
         .map(|s| s.path().display().to_string())
         .unwrap_or_default();
-    let lines = vec![
+    let unparsable = app
+        .slots
+        .get(slot)
+        .and_then(|s| s.doc())
+        .and_then(|d| d.disk_unparsable.clone());
+    let mut lines = vec![
         Line::raw(format!(
             "The tags of {name} were changed on disk by someone else."
         )),
         Line::raw("Nothing was overwritten. Choose:"),
         Line::raw(""),
-        Line::styled(
-            "  k  keep mine: overwrite the file on disk",
-            app.theme.highlight,
-        ),
-        Line::raw("  r  reload theirs (mine go to a recovery file first)"),
-        Line::raw("  Esc  decide later"),
     ];
+    match unparsable {
+        // A file that does not parse is never overwritten: no such choice.
+        Some(why) => lines.push(Line::styled(
+            format!("  The file on disk does not parse, so it is not overwritten: {why}"),
+            app.theme.error,
+        )),
+        None => lines.push(Line::styled(
+            "  k  keep mine: overwrite the file on disk (theirs go to a recovery file first)",
+            app.theme.highlight,
+        )),
+    }
+    lines.push(Line::raw(
+        "  r  reload theirs (mine go to a recovery file first)",
+    ));
+    lines.push(Line::raw(
+        "  Esc  decide later (mine keep going to a recovery file)",
+    ));
     // Height from the rows the words need at this width, so nothing is cut.
     let w = area.width.min(70);
     let rows: usize = lines

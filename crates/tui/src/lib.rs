@@ -407,29 +407,30 @@ fn theirs_path(sidecar: &Path) -> PathBuf {
 /// Read-only articles whose reason went away (the sidecar was fixed, made
 /// writable, or the other instance closed it) become editable again.
 fn retry_read_only(app: &mut App) {
+    let shown: Vec<usize> = app.panes.iter().map(|p| p.slot).collect();
     let mut news = Vec::new();
-    for slot in app.slots.iter_mut() {
-        let Slot::Ready(d) = slot else { continue };
-        if d.article.read_only.is_none() || d.dirty {
+    for slot in shown {
+        let Some(Slot::Ready(d)) = app.slots.get_mut(slot) else {
+            continue;
+        };
+        let Some(why) = &d.article.read_only else {
+            continue;
+        };
+        // Open elsewhere: only once that instance has let go (the lock is
+        // then ours); the file itself parses, so it is read again below.
+        if why.contains(open_lock::OPEN_ELSEWHERE) && !open_lock::reclaim(&d.article) {
             continue;
         }
-        let elsewhere_gone = open_lock::reclaim(&d.article);
-        if elsewhere_gone {
-            d.article.read_only = None;
+        if !d.article.retry_read_only() {
+            continue;
         }
-        let was = d.article.read_only.is_some();
-        if elsewhere_gone || (was && d.article.retry_read_only()) {
-            open_lock::claim(&mut d.article);
-            if d.article.read_only.is_none() {
-                let fresh = Article::with_doc(
-                    &d.article.source,
-                    d.article.doc.clone(),
-                    &d.article.sidecar.annotator.clone(),
-                );
-                news.push(fresh.sidecar_path.display().to_string());
-                **d = Doc::new(fresh);
-            }
+        open_lock::claim(&mut d.article);
+        if d.article.read_only.is_some() {
+            continue;
         }
+        news.push(d.article.sidecar_path.display().to_string());
+        let article = d.article.clone();
+        **d = Doc::new(article);
     }
     for name in news {
         app.info(format!(

@@ -122,6 +122,7 @@ fn a_failing_disk_is_told_and_tried_again() {
         revision: 1,
         result: Err(SaveFailure {
             changed_on_disk: false,
+            disk_unparsable: None,
             message: "not saved: a.txt.alice.ann.yaml: disk full".into(),
         }),
     });
@@ -371,7 +372,9 @@ fn decide_later_keeps_writing_pending_work_to_the_recovery_file() {
     assert_eq!(rev, f.app.doc_of(0).unwrap().revision);
     assert!(std::fs::read_to_string(&path).unwrap().contains("denial"));
     // a later change goes to the same file within 2 s, once
-    keys(&mut f.app, "G s c");
+    let before = f.app.doc_of(0).unwrap().revision;
+    keys(&mut f.app, ") s c");
+    assert!(f.app.doc_of(0).unwrap().revision > before, "a change was made");
     let mut count = 0;
     for _ in 0..10 {
         let effects = clock.tick(&mut f.app, Duration::from_millis(200));

@@ -374,7 +374,10 @@ fn decide_later_keeps_writing_pending_work_to_the_recovery_file() {
     // a later change goes to the same file within 2 s, once
     let before = f.app.doc_of(0).unwrap().revision;
     keys(&mut f.app, ") s c");
-    assert!(f.app.doc_of(0).unwrap().revision > before, "a change was made");
+    assert!(
+        f.app.doc_of(0).unwrap().revision > before,
+        "a change was made"
+    );
     let mut count = 0;
     for _ in 0..10 {
         let effects = clock.tick(&mut f.app, Duration::from_millis(200));

@@ -400,7 +400,9 @@ fn external_change_is_not_clobbered() {
     t.wait_for("changed on disk", WAIT).unwrap();
     assert_eq!(std::fs::read_to_string(&side).unwrap(), theirs);
     t.keys("k");
-    t.wait_until(|s| s.contains("overwrote"), WAIT).unwrap();
+    // Theirs is kept in a recovery file before ours overwrites it.
+    t.wait_until(|s| s.contains("the version on disk is kept in"), WAIT)
+        .unwrap();
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
     assert_eq!(read_checked(&src, ANNOTATOR).annotations.len(), 2);

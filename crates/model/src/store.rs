@@ -433,10 +433,38 @@ impl Article {
         self.save()
     }
 
-    /// Overwrites whatever is on disk (after the user chose to keep their version).
+    /// Overwrites the version on disk (after the user chose to keep theirs),
+    /// but never a file that does not parse: that is the rule for every
+    /// save. Callers keep a copy of the version on disk first
+    /// ([`Article::copy_of_disk_version`]).
     pub fn save_overwriting(&mut self) -> Result<()> {
+        if let Err(e) = read_sidecar(&self.sidecar_path) {
+            return Err(Error::invalid(
+                &self.sidecar_path,
+                format!("the file on disk does not parse, so it is not overwritten ({e})"),
+            ));
+        }
         self.stamp = stamp_of(&self.sidecar_path)?;
         self.save()
+    }
+
+    /// Whether the sidecar on disk parses now; the error when it does not.
+    pub fn disk_version_error(&self) -> Option<String> {
+        read_sidecar(&self.sidecar_path)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    /// Copies the sidecar on disk, as it is, to `to` (a recovery file),
+    /// before it is overwritten. Nothing to copy is not an error.
+    pub fn copy_of_disk_version(&self, to: &Path) -> Result<bool> {
+        match read_capped(&self.sidecar_path, MAX_SIDECAR_BYTES) {
+            Ok((bytes, _)) => write_atomic(to, &bytes).map(|()| true),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn prepare_for_save(&mut self) {
@@ -635,6 +663,33 @@ mod tests {
         let e = write_atomic(&side, b"x").unwrap_err().to_string();
         assert!(e.starts_with(&side.display().to_string()), "{e}");
         assert!(!e.contains(".claimtag-"), "{e}");
+    }
+
+    #[test]
+    fn keeping_mine_never_overwrites_a_file_that_does_not_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Hello world.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        art.save().unwrap();
+        std::fs::write(&art.sidecar_path, "format: [\n").unwrap();
+        assert!(art.disk_version_error().is_some());
+        let e = art.save_overwriting().unwrap_err().to_string();
+        assert!(
+            e.contains("does not parse, so it is not overwritten"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&art.sidecar_path).unwrap(),
+            "format: [\n"
+        );
+        // A version on disk that parses is copied before it is overwritten.
+        let theirs = Article::open(&src, "bob").unwrap().sidecar.to_yaml();
+        std::fs::write(&art.sidecar_path, &theirs).unwrap();
+        let copy = dir.path().join("theirs.recovered");
+        assert!(art.copy_of_disk_version(&copy).unwrap());
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), theirs);
+        art.save_overwriting().unwrap();
     }
 
     #[test]

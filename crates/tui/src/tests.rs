@@ -34,6 +34,16 @@ pub(crate) fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture 
         std::fs::write(&p, text).unwrap();
         paths.push(p);
     }
+    fixture_at(dir, &paths, size)
+}
+
+/// The app over files already written in `dir`.
+pub(crate) fn fixture_at(
+    dir: tempfile::TempDir,
+    paths: &[std::path::PathBuf],
+    size: (u16, u16),
+) -> Fixture {
+    let paths = paths.to_vec();
     let scheme = Scheme::default();
     let keymap = Keymap::defaults(&scheme);
     let theme = Theme::new(None, false, &scheme, &Default::default());
@@ -999,4 +1009,39 @@ fn claimants_used_before_are_offered_as_you_type() {
         .collect();
     let z = Some("Zabihullah Mujahid".to_string());
     assert_eq!(claimants, [z.clone(), z]);
+}
+
+/// Issue 10 item 7: relabelling the target of a link to a label the scheme
+/// does not allow there removes the link, says so, and undo brings it back;
+/// what is saved passes `check`.
+#[test]
+fn relabel_that_breaks_a_link_removes_it_and_says_so() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "j j s c ) d");
+    keys(&mut f.app, "<Enter> <Down>");
+    type_text(&mut f.app, "x");
+    keys(&mut f.app, "<Down> <Down> <Enter>");
+    assert!(screen(&f.app).contains("denies → a1"), "{}", screen(&f.app));
+    keys(&mut f.app, "<Enter> <C-s>");
+    let linked = |app: &App| {
+        app.doc_of(0)
+            .unwrap()
+            .annotations()
+            .iter()
+            .map(|a| a.links.len())
+            .sum::<usize>()
+    };
+    assert_eq!(linked(&f.app), 1, "{}", screen(&f.app));
+    // Back to the claim a1, and make it a denial.
+    keys(&mut f.app, "G [ [");
+    keys(&mut f.app, "<Enter> <Right> <Enter>");
+    let s = screen(&f.app);
+    assert!(s.contains("removed the link a2 denies a1"), "{s}");
+    assert_eq!(linked(&f.app), 0);
+    let d = f.app.doc_of(0).unwrap();
+    assert!(
+        claimtag_model::check::structure_problems(&d.article.sidecar, &f.app.scheme).is_empty()
+    );
+    keys(&mut f.app, "u");
+    assert_eq!(linked(&f.app), 1);
 }

@@ -1020,8 +1020,15 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         Line::raw("Nothing was overwritten. Choose:"),
         Line::raw(""),
     ];
-    for (k, choice) in app.conflict_hint().into_iter().enumerate() {
-        let style = if k == 0 {
+    let unparsable = app
+        .slots
+        .get(slot)
+        .and_then(|s| s.doc())
+        .is_some_and(|d| d.disk_unparsable.is_some());
+    for (k, choice) in app.conflict_hint(slot).into_iter().enumerate() {
+        let style = if k == 0 && unparsable {
+            app.theme.error
+        } else if k == 0 {
             app.theme.highlight
         } else {
             Style::new()

@@ -29,6 +29,9 @@ pub struct Doc {
     redo: Vec<Snapshot>,
     /// The sidecar changed on disk and ours was not written.
     pub conflict: bool,
+    /// During a conflict: why the file on disk does not parse (then it is
+    /// never overwritten, and "keep mine" is not offered).
+    pub disk_unparsable: Option<String>,
     /// Byte ranges of the annotations, in the order of `article.sidecar.annotations`.
     pub spans: Vec<Option<Range<usize>>>,
     /// Only the start of a big file is shown while the whole loads.
@@ -74,6 +77,7 @@ impl Doc {
             undo: Vec::new(),
             redo: Vec::new(),
             conflict: false,
+            disk_unparsable: None,
             spans: Vec::new(),
             preview: false,
             saving: None,

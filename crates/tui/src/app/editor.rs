@@ -2,6 +2,7 @@
 //! scheme's other attributes and links, with a picker for new links.
 
 use claimtag_model::format::Link;
+use claimtag_model::relabel;
 
 use super::{App, Effect, Overlay, Slot, short};
 use crate::command::Command;
@@ -327,6 +328,7 @@ impl App {
     fn apply_edit(&mut self, form: &EditForm) {
         self.overlay = Overlay::None;
         let label = form.label_name(&self.scheme).to_string();
+        let scheme = self.scheme.clone();
         let Some(d) = self.doc_mut(form.slot) else {
             return;
         };
@@ -335,10 +337,10 @@ impl App {
         };
         let mut a = d.annotations()[i].clone();
         // Written only when the user changed it: a label the scheme does not
-        // know survives an edit of the note.
-        if label != form.original_label && !label.is_empty() {
-            a.label = label;
-        }
+        // know survives an edit of the note. Changed last, by `relabel`, which
+        // also removes the links the scheme no longer allows.
+        let new_label = (label != form.original_label && !label.is_empty() && label != a.label)
+            .then_some(label);
         let opt = |s: &str| {
             let t = s.trim();
             (!t.is_empty()).then(|| t.to_string())
@@ -356,13 +358,28 @@ impl App {
             }
         }
         a.links = form.links.clone();
-        if a == d.annotations()[i] {
+        if a == d.annotations()[i] && new_label.is_none() {
             self.info("no change");
             return;
         }
         d.begin_change();
         d.article.sidecar.annotations[i] = a;
+        let removed = match &new_label {
+            Some(l) => {
+                relabel::relabel(&mut d.article.sidecar, &form.id, l, &scheme).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
         d.end_change();
-        self.info(format!("updated {}", form.id));
+        if removed.is_empty() {
+            self.info(format!("updated {}", form.id));
+        } else {
+            let undo = self.key_for(Command::Undo);
+            self.warn(format!(
+                "updated {}; {} ({undo} undoes)",
+                form.id,
+                relabel::describe(&removed)
+            ));
+        }
     }
 }

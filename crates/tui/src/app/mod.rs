@@ -169,6 +169,10 @@ pub struct App {
     pub(crate) now: Option<Instant>,
     last_disk_check: Option<Instant>,
     checking_disk: bool,
+    /// When read-only articles were last tried again, and whether that is
+    /// under way.
+    last_read_only_retry: Option<Instant>,
+    retrying_read_only: bool,
     /// Slots whose save the user asked for (Ctrl-s): the result is told.
     announce: Vec<usize>,
     /// Told on stderr after the terminal is restored (e.g. recovery files).
@@ -251,6 +255,8 @@ impl App {
             now: None,
             last_disk_check: None,
             checking_disk: false,
+            last_read_only_retry: None,
+            retrying_read_only: false,
             announce: Vec::new(),
             exit_notes: Vec::new(),
             bidi: BidiMode::App,
@@ -464,6 +470,14 @@ impl App {
                 self.checking_disk = false;
                 vec![]
             }
+            Action::ReadOnlyRetried(writable) => {
+                self.retrying_read_only = false;
+                for (slot, article) in writable {
+                    self.writable(slot, *article);
+                }
+                vec![]
+            }
+            Action::Stop(signal) => self.stop(signal),
         };
         if std::mem::take(&mut self.clear_screen) {
             effects.push(Effect::ClearScreen);

@@ -69,6 +69,7 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
                 revision: 1,
                 result: Err(SaveFailure {
                     changed_on_disk: true,
+                    disk_unparsable: None,
                     message: "changed on disk".into(),
                 }),
             });

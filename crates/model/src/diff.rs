@@ -135,7 +135,7 @@ fn change(field: &str, from: Option<String>, to: Option<String>) -> Option<Field
 }
 
 fn annotation_changes(x: &Annotation, y: &Annotation) -> Vec<FieldChange> {
-    let bounds = |a: &Annotation| format!("{}..{} {:?}", a.start, a.end, a.text);
+    let bounds = |a: &Annotation| format!("{}..{}", a.start, a.end);
     let links = |a: &Annotation| {
         let set: BTreeSet<String> = a
             .links
@@ -147,6 +147,7 @@ fn annotation_changes(x: &Annotation, y: &Annotation) -> Vec<FieldChange> {
     let mut out: Vec<FieldChange> = [
         change("label", Some(x.label.clone()), Some(y.label.clone())),
         change("bounds", Some(bounds(x)), Some(bounds(y))),
+        change("quote", Some(x.text.clone()), Some(y.text.clone())),
         change(
             "orphan",
             x.orphan.then(|| "true".into()),

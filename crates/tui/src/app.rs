@@ -51,6 +51,10 @@ pub enum Effect {
     Overwrite(usize),
     /// Re-read the sidecar from disk, keeping ours in a recovery file.
     Reload(usize),
+    /// Merge the sidecar on disk into ours (three-way, by annotation id).
+    Merge(usize),
+    /// Open the corpus status screen (reads every sidecar).
+    Status,
 }
 
 /// One article of the corpus.
@@ -176,6 +180,15 @@ impl Doc {
             || self.article.sidecar.extra != self.saved.extra;
     }
 
+    /// The sidecar as last read or saved: the base of a three-way merge
+    /// with a version someone else saved meanwhile.
+    pub fn base_sidecar(&self) -> claimtag_model::Sidecar {
+        let mut s = self.article.sidecar.clone();
+        s.annotations = self.saved.annotations.clone();
+        s.extra = self.saved.extra.clone();
+        s
+    }
+
     /// Records that what is in memory is now on disk.
     pub fn mark_saved(&mut self) {
         self.saved = self.snapshot();
@@ -282,6 +295,16 @@ pub enum Overlay {
     Search(LineEdit),
     Edit(Box<EditForm>),
     Conflict(usize),
+    /// Unresolved merge conflicts of an article, settled one by one.
+    Conflicts {
+        slot: usize,
+        selected: usize,
+    },
+    /// The corpus dashboard, as text lines.
+    Status {
+        lines: Vec<String>,
+        scroll: usize,
+    },
     /// Review: the differences of the article shown.
     Diffs {
         selected: usize,
@@ -563,10 +586,23 @@ impl App {
                     ));
                 }
                 let shown = self.panes.iter().any(|p| p.slot == slot);
+                let conflicts = claimtag_model::merge::mark::count_open(&doc.article.sidecar);
+                if conflicts > 0 && note.is_none() {
+                    note = Some((
+                        Level::Warn,
+                        format!(
+                            "{}: {conflicts} unresolved merge conflict(s): the list is open (y yours, t theirs, b both)",
+                            doc.article.file_name()
+                        ),
+                    ));
+                }
                 if let Some((level, text)) = note
                     && shown
                 {
                     self.message = Some(Message { text, level });
+                }
+                if conflicts > 0 && shown && matches!(self.overlay, Overlay::None) {
+                    self.overlay = Overlay::Conflicts { slot, selected: 0 };
                 }
                 Slot::Ready(Box::new(doc))
             }
@@ -591,6 +627,8 @@ impl App {
                 return self.conflict_key(slot, k);
             }
             Overlay::Diffs { .. } => return super::review::list_key(self, k),
+            Overlay::Conflicts { .. } => return super::team::list_key(self, k),
+            Overlay::Status { .. } => return super::team::status_key(self, k),
         }
         let Some(key) = Key::from_event(&k) else {
             return vec![];
@@ -1212,6 +1250,11 @@ impl App {
                 self.overlay = Overlay::None;
                 self.open_in_focused(s);
             }
+            KeyCode::Char('m') => {
+                let s = *selected;
+                super::team::open_list(self, s);
+            }
+            KeyCode::Char('s') => return vec![Effect::Status],
             _ => {}
         }
         vec![]
@@ -1474,6 +1517,10 @@ impl App {
 
     fn conflict_key(&mut self, slot: usize, k: KeyEvent) -> Vec<Effect> {
         match k.code {
+            KeyCode::Char('m') | KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                vec![Effect::Merge(slot)]
+            }
             KeyCode::Char('k') | KeyCode::Char('o') => {
                 self.overlay = Overlay::None;
                 vec![Effect::Overwrite(slot)]

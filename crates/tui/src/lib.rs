@@ -12,6 +12,7 @@ pub mod edit;
 pub mod keymap;
 pub mod layout;
 pub mod review;
+pub mod team;
 pub mod theme;
 pub mod ui;
 
@@ -274,6 +275,25 @@ fn perform(app: &mut App, effect: Effect) -> bool {
             }
             false
         }
+        Effect::Merge(slot) => {
+            merge_from_disk(app, slot);
+            false
+        }
+        Effect::Status => {
+            let paths: Vec<PathBuf> = app.slots.iter().map(|s| s.path().to_path_buf()).collect();
+            match claimtag_model::status::dashboard(&paths) {
+                Ok(d) => {
+                    let root = common_folder(&paths);
+                    let lines = claimtag_model::status::table(&d, &root)
+                        .lines()
+                        .map(str::to_string)
+                        .collect();
+                    app.overlay = Overlay::Status { lines, scroll: 0 };
+                }
+                Err(e) => app.error(e.to_string()),
+            }
+            false
+        }
         Effect::Reload(slot) => {
             let backup = write_recovery(app, slot);
             reload_slot(app, slot);
@@ -289,6 +309,45 @@ fn perform(app: &mut App, effect: Effect) -> bool {
             false
         }
     }
+}
+
+/// Reads the sidecar on disk and merges it into ours, then saves.
+fn merge_from_disk(app: &mut App, slot: usize) {
+    let Some(Slot::Ready(d)) = app.slots.get(slot) else {
+        return;
+    };
+    let path = d.article.sidecar_path.clone();
+    match claimtag_model::store::read_sidecar(&path) {
+        Ok(Some((theirs, stamp))) => {
+            for e in team::merge_disk_version(app, slot, theirs, Some(stamp)) {
+                perform(app, e);
+            }
+        }
+        // Deleted on disk: nothing to merge; ours is written anew.
+        Ok(None) => {
+            if let Some(Slot::Ready(d)) = app.slots.get_mut(slot) {
+                d.article.stamp = None;
+            }
+            let _ = save_slot(app, slot);
+        }
+        Err(e) => app.error(format!("cannot merge: {e}")),
+    }
+}
+
+/// The folder the given files share, to show paths from it.
+fn common_folder(paths: &[PathBuf]) -> PathBuf {
+    let mut common = match paths.first().and_then(|p| p.parent()) {
+        Some(p) => p.to_path_buf(),
+        None => return PathBuf::from("."),
+    };
+    for p in paths {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                return PathBuf::from(".");
+            }
+        }
+    }
+    common
 }
 
 /// Saves one article; the reason (naming the file) when it could not be saved.

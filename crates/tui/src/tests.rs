@@ -756,3 +756,160 @@ fn scheme_attributes_are_edited_as_extra_keys() {
     let yaml = f.app.doc_of(0).unwrap().article.sidecar.to_yaml();
     assert!(yaml.contains("source_type: website"), "{yaml}");
 }
+
+// ---- working beside others: merge instead of overwrite, conflicts, status ----
+
+fn slot_doc(app: &App, slot: usize) -> &super::app::Doc {
+    app.slots[slot].doc().unwrap()
+}
+
+#[test]
+fn a_sidecar_changed_on_disk_is_merged_by_default() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    // ours: a claim, unsaved
+    keys(&mut f.app, "j j s c");
+    assert!(slot_doc(&f.app, 0).dirty);
+    // theirs: someone saved a denial meanwhile
+    let d = slot_doc(&f.app, 0);
+    let mut theirs = d.base_sidecar();
+    let at = ARTICLE
+        .find("Pakistan's Foreign Office denied the claim.")
+        .unwrap();
+    theirs
+        .annotations
+        .push(claimtag_model::anchor::new_annotation(
+            d.doc(),
+            at..at + "Pakistan's Foreign Office denied the claim.".len(),
+            "denial",
+            "zz1".into(),
+        ));
+    // the save found the file changed: the prompt's default is merge
+    f.app.overlay = Overlay::Conflict(0);
+    assert_eq!(keys(&mut f.app, "<Enter>"), vec![Effect::Merge(0)]);
+    let effects = super::team::merge_disk_version(&mut f.app, 0, theirs, None);
+    assert_eq!(effects, vec![Effect::Save(vec![0])]);
+    let d = slot_doc(&f.app, 0);
+    let labels: Vec<&str> = d.annotations().iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels.contains(&"claim") && labels.contains(&"denial"));
+    assert!(!d.conflict);
+    // undo takes the merge back
+    keys(&mut f.app, "u");
+    assert_eq!(slot_doc(&f.app, 0).annotations().len(), 1);
+}
+
+#[test]
+fn merge_conflicts_are_listed_and_settled_yours_theirs_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("001.txt");
+    std::fs::write(&src, ARTICLE).unwrap();
+    let art = Article::open(&src, "alice").unwrap();
+    let mut base = art.sidecar.clone();
+    let at = ARTICLE.find("Pakistan's Foreign Office").unwrap();
+    base.annotations
+        .push(claimtag_model::anchor::new_annotation(
+            &art.doc,
+            at..at + 25,
+            "claim",
+            "a1".into(),
+        ));
+    base.annotations
+        .push(claimtag_model::anchor::new_annotation(
+            &art.doc,
+            0..7,
+            "claim",
+            "a2".into(),
+        ));
+    let (mut ours, mut theirs) = (base.clone(), base.clone());
+    ours.annotations[0].label = "denial".into();
+    theirs.annotations[0].label = "evidence".into();
+    ours.annotations[1].note = Some("mine".into());
+    theirs.annotations.remove(1);
+    let merged = claimtag_model::merge::merge(Some(&base), &ours, &theirs, |_| None);
+    assert_eq!(merged.report.conflicts.len(), 2);
+    std::fs::write(&art.sidecar_path, merged.sidecar.to_yaml()).unwrap();
+
+    let scheme = Scheme::default();
+    let keymap = Keymap::defaults(&scheme);
+    let theme = Theme::new(None, false, &scheme, &Default::default());
+    let mut app = App::new(
+        scheme,
+        keymap,
+        theme,
+        "alice".into(),
+        vec![src.clone()],
+        true,
+    );
+    app.update(Action::Resize(100, 30));
+    app.update(Action::Loaded(
+        0,
+        Box::new(Article::open(&src, "alice").map_err(|e| e.to_string())),
+    ));
+    // opening an article with conflicts lists them
+    assert!(matches!(
+        app.overlay,
+        Overlay::Conflicts {
+            slot: 0,
+            selected: 0
+        }
+    ));
+    let screen = screen(&app);
+    assert!(screen.contains("Merge conflicts"), "{screen}");
+    assert!(
+        screen.contains("label yours denial / theirs evidence"),
+        "{screen}"
+    );
+    // theirs for a1 (the label conflict), then both for a2 (edited/deleted)
+    keys(&mut app, "t");
+    let d = slot_doc(&app, 0);
+    let a1 = d.annotations().iter().find(|a| a.id == "a1").unwrap();
+    assert_eq!(a1.label, "evidence");
+    assert!(a1.extra.is_empty());
+    assert!(d.dirty);
+    keys(&mut app, "b");
+    assert!(matches!(app.overlay, Overlay::None));
+    let d = slot_doc(&app, 0);
+    assert_eq!(
+        claimtag_model::merge::mark::count_open(&d.article.sidecar),
+        0
+    );
+    let a2 = d.annotations().iter().find(|a| a.id == "a2").unwrap();
+    assert_eq!(a2.note.as_deref(), Some("mine"));
+    // both settled are undoable
+    keys(&mut app, "u");
+    assert_eq!(
+        claimtag_model::merge::mark::count_open(&slot_doc(&app, 0).article.sidecar),
+        1
+    );
+}
+
+#[test]
+fn the_corpus_list_opens_status_and_conflicts() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "F");
+    assert!(matches!(f.app.overlay, Overlay::Corpus { .. }));
+    assert_eq!(keys(&mut f.app, "s"), vec![Effect::Status]);
+    keys(&mut f.app, "m");
+    assert!(matches!(f.app.overlay, Overlay::Corpus { .. }));
+    assert!(
+        f.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no unresolved merge conflicts"),
+        "{:?}",
+        f.app.message
+    );
+    f.app.overlay = Overlay::Status {
+        lines: vec!["1 article(s) in x".into(), "annotator  done".into()],
+        scroll: 0,
+    };
+    let screen = screen(&f.app);
+    assert!(
+        screen.contains("Corpus status") && screen.contains("annotator  done"),
+        "{screen}"
+    );
+    keys(&mut f.app, "<Esc>");
+    assert!(matches!(f.app.overlay, Overlay::None));
+}

@@ -30,6 +30,12 @@ impl Widget for &App {
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
+            Overlay::Conflicts { slot, selected } => {
+                draw_conflicts(self, *slot, *selected, area, buf)
+            }
+            Overlay::Status { lines, scroll } => {
+                draw_status_screen(self, lines, *scroll, area, buf)
+            }
         }
     }
 }
@@ -570,7 +576,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     }
     draw_list(
         app,
-        " Articles — Enter opens, Esc closes ",
+        " Articles — Enter opens, m merge conflicts, s status, Esc closes ",
         lines,
         selected,
         area,
@@ -744,9 +750,10 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         Line::raw("Nothing was overwritten. Choose:"),
         Line::raw(""),
         Line::styled(
-            "  k  keep mine: overwrite the file on disk",
+            "  m  merge (Enter): keep both sides' work, conflicts listed to settle",
             app.theme.highlight,
         ),
+        Line::raw("  k  keep mine: overwrite the file on disk"),
         Line::raw("  r  reload theirs (mine go to a recovery file first)"),
         Line::raw("  Esc  decide later"),
     ];
@@ -760,5 +767,44 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
     let inner = popup(app, " Changed on disk ", r, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The unresolved merge conflicts of an article.
+fn draw_conflicts(app: &App, slot: usize, selected: usize, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<Line> = super::team::items(app, slot)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, text))| {
+            let marker = if i == selected { "▶" } else { " " };
+            let style = if i == selected {
+                app.theme.highlight
+            } else {
+                Style::new()
+            };
+            Line::styled(format!("{marker} {text}"), style)
+        })
+        .collect();
+    draw_list(
+        app,
+        " Merge conflicts — y yours, t theirs, b both, Esc later ",
+        lines,
+        selected,
+        area,
+        buf,
+    );
+}
+
+/// The corpus dashboard (`claimtag status`), scrolled.
+fn draw_status_screen(app: &App, lines: &[String], scroll: usize, area: Rect, buf: &mut Buffer) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(2).max(20),
+        (lines.len() as u16).saturating_add(2),
+    );
+    let inner = popup(app, " Corpus status — j/k scroll, Esc closes ", r, buf);
+    let text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+    Paragraph::new(text)
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
         .render(inner, buf);
 }

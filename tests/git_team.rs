@@ -300,6 +300,45 @@ fn a_clean_merge_commits_by_itself() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
+/// One branch edited the article (and re-anchored with `check --fix`), the
+/// other changed a label on the old offsets: the driver re-anchors the older
+/// side onto the newer text it finds in git, and the merge is clean.
+#[test]
+fn the_older_side_is_reanchored_during_a_git_merge() {
+    let repo = Repo::new();
+    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
+    let doc = Document::from_string(TEXT.into());
+    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
+    base.updated = "2026-11-24T10:00:00Z".into();
+    base.annotations = vec![span(&doc, "a1", "claim", "Witnesses denied it.")];
+    repo.save(&base);
+    repo.commit("start");
+    assert_eq!(repo.claimtag(&["git-setup"]).status.code(), Some(0));
+    repo.commit("setup");
+    repo.git(&["checkout", "-q", "-b", "b"]);
+    std::fs::write(repo.dir.join("a.txt"), format!("Intro.\n{TEXT}")).unwrap();
+    let o = repo.claimtag(&["check", "--fix", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    repo.commit("b: the article edited, spans re-anchored");
+    repo.git(&["checkout", "-q", "main"]);
+    let mut ours = base.clone();
+    ours.annotations[0].label = "denial".into();
+    repo.save(&ours);
+    repo.commit("main: label");
+    let o = repo.run_git(&["merge", "--no-edit", "b"]);
+    let said = text(&o.stdout) + &text(&o.stderr);
+    assert!(o.status.success(), "{said}");
+    assert!(said.contains("the older side's (ours) spans re-anchored onto the newer one (0 in place, 1 moved, 0 orphaned)"), "{said}");
+    let merged = repo.sidecar();
+    let a = &merged.annotations[0];
+    assert_eq!(
+        (a.label.as_str(), a.start, a.text.as_str()),
+        ("denial", 45, "Witnesses denied it.")
+    );
+    let o = repo.claimtag(&["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
 fn line_of(path: &Path, needle: &str) -> usize {
     let yaml = std::fs::read_to_string(path).unwrap();
     yaml.lines().position(|l| l.contains(needle)).unwrap() + 1

@@ -47,7 +47,7 @@ pub fn run(_ctx: &Context, args: MergeArgs) -> Result<(), Failure> {
         match r {
             Reanchor::Done { older, report } => eprintln!(
                 "claimtag: {name}: the two sides annotated different versions of {}; \
-                 {older}'s spans re-anchored onto the newer one ({} in place, {} moved, {} orphaned)",
+                 the older side's ({older}) spans re-anchored onto the newer one ({} in place, {} moved, {} orphaned)",
                 source.display(),
                 report.in_place,
                 report.moved,
@@ -55,7 +55,7 @@ pub fn run(_ctx: &Context, args: MergeArgs) -> Result<(), Failure> {
             ),
             Reanchor::SourceMissing { older, sha256 } => eprintln!(
                 "claimtag: {name}: the two sides annotated different versions of {}; \
-                 the newer one (sha256 {}) was not found, so {older}'s offsets were compared as they are",
+                 the newer one (sha256 {}) was not found, so the older side's ({older}) offsets were compared as they are",
                 source.display(),
                 sha256.get(..12).unwrap_or(sha256)
             ),

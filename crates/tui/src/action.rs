@@ -54,6 +54,13 @@ pub enum Action {
     },
     /// A check of the sidecars on screen is done.
     DiskChecked,
+    /// The sidecar on disk, read to merge into ours (None: it is gone).
+    TheirsRead {
+        slot: usize,
+        result: Result<Option<(Sidecar, DiskStamp)>, String>,
+    },
+    /// The corpus status table, as lines (or why it could not be made).
+    StatusTable(Result<Vec<String>, String>),
 }
 
 /// What a successful save wrote.
@@ -114,6 +121,10 @@ pub enum Effect {
         annotator: String,
         kept: Result<PathBuf, String>,
     },
+    /// Read the sidecar on disk to merge it into ours.
+    ReadTheirs { slot: usize, sidecar_path: PathBuf },
+    /// Make the corpus status table of these sources.
+    StatusTable(Vec<PathBuf>),
     /// Look for sidecars changed by others (length and time first, the hash
     /// only when they differ).
     CheckDisk(Vec<DiskProbe>),

@@ -19,6 +19,10 @@ pub enum Mode {
     Editor,
     LinkPicker,
     Conflict,
+    /// The unresolved merge conflicts of an article.
+    Conflicts,
+    /// The corpus status screen.
+    Status,
     /// The search prompt.
     Prompt,
     /// Editing keys of text fields (search prompt, claimant, note, …).
@@ -26,7 +30,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Annotate,
         Mode::Review,
         Mode::Help,
@@ -35,6 +39,8 @@ impl Mode {
         Mode::Editor,
         Mode::LinkPicker,
         Mode::Conflict,
+        Mode::Conflicts,
+        Mode::Status,
         Mode::Prompt,
         Mode::TextField,
     ];
@@ -51,6 +57,8 @@ impl Mode {
             Mode::Differences => &[Mode::Differences],
             Mode::LinkPicker => &[Mode::LinkPicker],
             Mode::Conflict => &[Mode::Conflict],
+            Mode::Conflicts => &[Mode::Conflicts],
+            Mode::Status => &[Mode::Status],
             Mode::TextField => &[Mode::TextField],
         }
     }
@@ -66,6 +74,8 @@ impl Mode {
             Mode::Editor => "Annotation editor",
             Mode::LinkPicker => "Link picker (in the editor)",
             Mode::Conflict => "Changed-on-disk prompt",
+            Mode::Conflicts => "Merge conflicts list",
+            Mode::Status => "Corpus status screen",
             Mode::Prompt => "Search prompt",
             Mode::TextField => "Text fields (search prompt, claimant, note, attributes)",
         }
@@ -157,14 +167,19 @@ commands! {
     Reject "reject" [Review] ["r"] false "reject it (keep yours, mark settled)";
     AcceptAll "accept-all" [Review] ["A"] false "accept all of theirs in this article";
     DiffList "differences" [Review, Differences] ["D"] false "list the differences of this article (closes the list too)";
-    ListDown "list-down" [Help, Corpus, Differences, LinkPicker] ["j", "down"] false "next row (help: scroll down)";
-    ListUp "list-up" [Help, Corpus, Differences, LinkPicker] ["k", "up"] false "previous row (help: scroll up)";
-    ListPageDown "list-page-down" [Help, Corpus, Differences] ["pgdn", "space"] false "ten rows down";
-    ListPageUp "list-page-up" [Help, Corpus, Differences] ["pgup"] false "ten rows up";
-    ListFirst "list-first" [Help, Corpus, Differences] ["g", "home"] false "first row";
-    ListLast "list-last" [Help, Corpus, Differences] ["G", "end"] false "last row";
+    ListDown "list-down" [Help, Corpus, Differences, LinkPicker, Conflicts, Status] ["j", "down"] false "next row (help, status: scroll down)";
+    ListUp "list-up" [Help, Corpus, Differences, LinkPicker, Conflicts, Status] ["k", "up"] false "previous row (help, status: scroll up)";
+    ListPageDown "list-page-down" [Help, Corpus, Differences, Conflicts, Status] ["pgdn", "space"] false "ten rows down";
+    ListPageUp "list-page-up" [Help, Corpus, Differences, Conflicts, Status] ["pgup"] false "ten rows up";
+    ListFirst "list-first" [Help, Corpus, Differences, Conflicts, Status] ["g", "home"] false "first row";
+    ListLast "list-last" [Help, Corpus, Differences, Conflicts, Status] ["G", "end"] false "last row";
     ListChoose "list-choose" [Help, Corpus, Differences, LinkPicker] ["enter"] false "take the row: open the article, go to the difference, add the link (help: close)";
-    ListClose "list-close" [Help, Corpus, Differences, LinkPicker] ["esc", "q"] false "close";
+    ListClose "list-close" [Help, Corpus, Differences, LinkPicker, Conflicts, Status] ["esc", "q"] false "close";
+    CorpusStatus "status" [Corpus] ["s"] false "the corpus status: progress per annotator and article";
+    ConflictList "merge-conflicts" [Corpus] ["m"] false "the unresolved merge conflicts of the article under the cursor";
+    SettleYours "settle-yours" [Conflicts] ["y"] false "settle the conflict under the cursor: keep yours";
+    SettleTheirs "settle-theirs" [Conflicts] ["t"] false "settle it: keep theirs";
+    SettleBoth "settle-both" [Conflicts] ["b"] false "settle it: keep both (theirs gets a new id)";
     NextField "next-field" [Editor] ["down", "tab"] false "next field";
     PrevField "prev-field" [Editor] ["up", "backtab"] false "previous field";
     PrevLabel "prev-label" [Editor] ["left"] false "on the label: the previous label (a label's key picks it)";
@@ -173,6 +188,7 @@ commands! {
     EditorEnter "editor-enter" [Editor] ["enter"] false "save the edit (on “+ add a link”: choose a link)";
     EditorSave "editor-save" [Editor] ["ctrl-s"] false "save the edit";
     EditorCancel "editor-cancel" [Editor] ["esc"] false "cancel the edit";
+    MergeTheirs "merge" [Conflict] ["enter", "m"] false "merge: both sides' work kept, conflicts listed to settle";
     KeepMine "keep-mine" [Conflict] ["k", "o"] false "keep mine: overwrite the file on disk";
     ReloadTheirs "reload-theirs" [Conflict] ["r"] false "reload theirs (mine go to a recovery file first)";
     DecideLater "decide-later" [Conflict] ["esc", "l"] false "decide later (not saved; Ctrl-s asks again)";

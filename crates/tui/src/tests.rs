@@ -3,6 +3,7 @@
 mod dispatch;
 mod editor;
 mod persist;
+mod team;
 
 use std::path::Path;
 

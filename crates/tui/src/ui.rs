@@ -30,6 +30,12 @@ impl Widget for &App {
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
+            Overlay::Conflicts { slot, selected } => {
+                draw_conflicts(self, *slot, *selected, area, buf)
+            }
+            Overlay::Status { lines, scroll } => {
+                draw_status_screen(self, lines, *scroll, area, buf)
+            }
         }
     }
 }
@@ -611,6 +617,8 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
                 Mode::Corpus,
                 &[
                     (Command::ListChoose, "opens"),
+                    (Command::ConflictList, "merge conflicts"),
+                    (Command::CorpusStatus, "status"),
                     (Command::ListClose, "closes")
                 ]
             )
@@ -844,5 +852,64 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
     let inner = popup(app, " Changed on disk ", r, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The unresolved merge conflicts of an article.
+fn draw_conflicts(app: &App, slot: usize, selected: usize, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<Line> = app
+        .conflict_items(slot)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, row))| {
+            if i == selected {
+                Line::styled(format!("▶ {row}"), app.theme.highlight)
+            } else {
+                Line::raw(format!("  {row}"))
+            }
+        })
+        .collect();
+    draw_list(
+        app,
+        &format!(
+            " Merge conflicts — {} ",
+            app.keymap.hint_list(
+                Mode::Conflicts,
+                &[
+                    (Command::SettleYours, "yours"),
+                    (Command::SettleTheirs, "theirs"),
+                    (Command::SettleBoth, "both"),
+                    (Command::ListClose, "later")
+                ]
+            )
+        ),
+        lines,
+        selected,
+        area,
+        buf,
+    );
+}
+
+/// The corpus dashboard (`claimtag status`), scrolled.
+fn draw_status_screen(app: &App, lines: &[String], scroll: usize, area: Rect, buf: &mut Buffer) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(2).max(20),
+        u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2),
+    );
+    let title = format!(
+        " Corpus status — {} ",
+        app.keymap.hint_list(
+            Mode::Status,
+            &[
+                (Command::ListDown, "scrolls"),
+                (Command::ListClose, "closes")
+            ]
+        )
+    );
+    let inner = popup(app, &title, r, buf);
+    let text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+    Paragraph::new(text)
+        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
         .render(inner, buf);
 }

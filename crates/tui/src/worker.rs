@@ -105,8 +105,23 @@ pub fn perform(effect: Effect) -> Vec<Action> {
             out.push(Action::DiskChecked);
             out
         }
+        Effect::ReadTheirs { slot, sidecar_path } => vec![Action::TheirsRead {
+            slot,
+            result: claimtag_model::store::read_sidecar(&sidecar_path).map_err(|e| e.to_string()),
+        }],
+        Effect::StatusTable(sources) => vec![Action::StatusTable(status_table(&sources))],
         Effect::ClearScreen | Effect::Quit => vec![],
     }
+}
+
+/// `claimtag status` of the given sources, as lines, paths from their folder.
+fn status_table(sources: &[PathBuf]) -> Result<Vec<String>, String> {
+    let dashboard = claimtag_model::status::dashboard(sources).map_err(|e| e.to_string())?;
+    let root = crate::app::common_folder(sources);
+    Ok(claimtag_model::status::table(&dashboard, &root)
+        .lines()
+        .map(str::to_string)
+        .collect())
 }
 
 /// Whether a sidecar differs from what we last read or wrote. Length and

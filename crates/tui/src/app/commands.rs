@@ -15,7 +15,10 @@ impl App {
             | ListClose => self.list_command(c),
             NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
             | EditorCancel => self.editor_command(c),
-            KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
+            MergeTheirs | KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
+            CorpusStatus | ConflictList | SettleYours | SettleTheirs | SettleBoth => {
+                self.team_command(c)
+            }
             PromptAccept | PromptCancel => self.prompt_command(c),
             FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack | FieldDelete
             | FieldClear => {
@@ -131,7 +134,8 @@ impl App {
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
             | ListClose | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter
-            | EditorSave | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
+            | EditorSave | EditorCancel | MergeTheirs | KeepMine | ReloadTheirs | DecideLater
+            | CorpusStatus | ConflictList | SettleYours | SettleTheirs | SettleBoth | PromptAccept
             | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack
             | FieldDelete | FieldClear => {}
         }

@@ -130,6 +130,15 @@ impl Doc {
         self.dirty = self.snapshot() != self.saved;
     }
 
+    /// The sidecar as last read or saved: the base of a three-way merge
+    /// with a version someone else saved meanwhile.
+    pub fn base_sidecar(&self) -> claimtag_model::Sidecar {
+        let mut s = self.article.sidecar.clone();
+        s.annotations = self.saved.annotations.clone();
+        s.extra = self.saved.extra.clone();
+        s
+    }
+
     /// Records that `written` (the annotations of an earlier or the current
     /// revision) is now on disk; changes made since stay unsaved.
     pub fn mark_saved(&mut self, written: Snapshot) {

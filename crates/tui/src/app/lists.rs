@@ -51,6 +51,26 @@ impl App {
                 vec![]
             }
             Overlay::Diffs { selected } => super::review::list_command(self, selected, c, moved),
+            Overlay::Conflicts { slot, selected } => {
+                self.overlay = match c {
+                    Command::ListClose => Overlay::None,
+                    _ => Overlay::Conflicts {
+                        slot,
+                        selected: moved(selected, self.conflict_items(slot).len(), c),
+                    },
+                };
+                vec![]
+            }
+            Overlay::Status { lines, scroll } => {
+                self.overlay = match c {
+                    Command::ListClose => Overlay::None,
+                    _ => Overlay::Status {
+                        scroll: moved(scroll, lines.len(), c),
+                        lines,
+                    },
+                };
+                vec![]
+            }
             Overlay::Edit(_) => self.editor_command(c),
             _ => vec![],
         }

@@ -14,6 +14,7 @@ mod persist;
 mod review;
 mod search;
 mod tagging;
+mod team;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -111,6 +112,16 @@ pub enum Overlay {
     /// Review: the differences of the article shown.
     Diffs {
         selected: usize,
+    },
+    /// The unresolved merge conflicts of an article, settled one by one.
+    Conflicts {
+        slot: usize,
+        selected: usize,
+    },
+    /// The corpus dashboard, as text lines.
+    Status {
+        lines: Vec<String>,
+        scroll: usize,
     },
 }
 
@@ -355,6 +366,8 @@ impl App {
             Overlay::Edit(_) => Mode::Editor,
             Overlay::Conflict(_) => Mode::Conflict,
             Overlay::Diffs { .. } => Mode::Differences,
+            Overlay::Conflicts { .. } => Mode::Conflicts,
+            Overlay::Status { .. } => Mode::Status,
         }
     }
 
@@ -404,6 +417,11 @@ impl App {
             }
             Action::DiskChecked => {
                 self.checking_disk = false;
+                vec![]
+            }
+            Action::TheirsRead { slot, result } => self.theirs_read(slot, result),
+            Action::StatusTable(result) => {
+                self.status_table(result);
                 vec![]
             }
         };
@@ -460,10 +478,24 @@ impl App {
                     ));
                 }
                 let shown = self.panes.iter().any(|p| p.slot == slot);
+                let conflicts = claimtag_model::merge::mark::count_open(&doc.article.sidecar);
+                if conflicts > 0 && note.is_none() {
+                    note = Some((
+                        Level::Warn,
+                        format!(
+                            "{}: {conflicts} unresolved merge conflict(s): the list is open",
+                            doc.article.file_name()
+                        ),
+                    ));
+                }
                 if let Some((level, text)) = note
                     && shown
                 {
                     self.message = Some(Message { text, level });
+                }
+                // An article with merge conflicts opens on their list.
+                if conflicts > 0 && shown && matches!(self.overlay, Overlay::None) {
+                    self.overlay = Overlay::Conflicts { slot, selected: 0 };
                 }
                 Slot::Ready(Box::new(doc))
             }
@@ -478,7 +510,7 @@ impl App {
 }
 
 /// The deepest folder holding every source.
-fn common_folder(sources: &[PathBuf]) -> PathBuf {
+pub(crate) fn common_folder(sources: &[PathBuf]) -> PathBuf {
     let mut iter = sources.iter().filter_map(|p| p.parent());
     let Some(first) = iter.next() else {
         return PathBuf::new();

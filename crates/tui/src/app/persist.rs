@@ -70,7 +70,7 @@ impl App {
     }
 
     /// A save of a slot's current revision, marked as under way.
-    fn save_effect(&mut self, slot: usize, overwrite: bool) -> Option<Effect> {
+    pub(super) fn save_effect(&mut self, slot: usize, overwrite: bool) -> Option<Effect> {
         let d = self.doc_mut(slot)?;
         if d.saving.is_some() {
             return None;
@@ -287,6 +287,7 @@ impl App {
         };
         self.overlay = Overlay::None;
         match c {
+            Command::MergeTheirs => self.read_theirs_effect(slot).into_iter().collect(),
             Command::KeepMine => self.save_effect(slot, true).into_iter().collect(),
             Command::ReloadTheirs => self.recover_effect(slot, AfterRecovery::Reload),
             _ => {
@@ -337,6 +338,10 @@ impl App {
     /// The conflict prompt's lines, from the live keymap.
     pub fn conflict_hint(&self) -> Vec<String> {
         [
+            (
+                Command::MergeTheirs,
+                "merge: both sides' work kept, conflicts listed to settle",
+            ),
             (Command::KeepMine, "keep mine: overwrite the file on disk"),
             (
                 Command::ReloadTheirs,

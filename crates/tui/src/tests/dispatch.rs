@@ -61,6 +61,21 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
                 }),
             });
         }
+        Mode::Conflicts => {
+            // ours and theirs both added one span, labelled differently
+            keys(&mut app, "s c");
+            let d = app.doc_of(0).unwrap();
+            let mut theirs = d.article.sidecar.clone();
+            theirs.annotations[0].label = "denial".into();
+            app.merge_disk_version(0, theirs, None);
+        }
+        Mode::Status => {
+            for e in keys(&mut app, "<C-p> s") {
+                for a in crate::worker::perform(e) {
+                    app.update(a);
+                }
+            }
+        }
         Mode::Annotate | Mode::Review | Mode::Differences => {}
     }
     (Some(dir), app)

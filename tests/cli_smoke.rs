@@ -246,7 +246,17 @@ fn readme_yaml_blocks() -> Vec<String> {
 #[test]
 fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
-    assert_eq!(blocks.len(), 3, "sidecar, config, scheme");
+    assert_eq!(
+        blocks.len(),
+        5,
+        "sidecar, config, scheme, scheme direction and sentences (issue 13)"
+    );
+    // the right-to-left section's scheme keys parse as part of a scheme
+    for block in &blocks[3..] {
+        let yaml = format!("labels:\n- {{name: x, key: c}}\n{block}");
+        claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &yaml)
+            .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    }
     let sidecar = claimtag_model::Sidecar::parse(Path::new("README.md"), &blocks[0])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sidecar.annotations[0].links[0].rel, "denies");

@@ -17,10 +17,11 @@ pub struct Setup {
     pub scheme: Scheme,
     pub keymap: Keymap,
     pub theme: Theme,
-    /// Who reorders right-to-left text, and the articles' base direction
-    /// when the scheme names none.
+    /// Who reorders right-to-left text, and each source's paragraph
+    /// direction (scheme's `directions:`, else its `direction:`, else the
+    /// config's, else auto).
     pub bidi: BidiMode,
-    pub direction: Direction,
+    pub directions: Vec<Direction>,
 }
 
 pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
@@ -39,6 +40,25 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
         )));
     }
     let (scheme, scheme_path) = Scheme::discover(&paths[0])?;
+    let scheme_dir = scheme_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    let directions = sources
+        .iter()
+        .map(|src| {
+            // The scheme names articles relative to its own folder.
+            let rel = scheme_dir.as_ref().and_then(|d| {
+                let src = std::fs::canonicalize(src).ok()?;
+                let rel = src.strip_prefix(d).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
+            });
+            rel.and_then(|r| scheme.direction_of(&r))
+                .or(scheme.direction)
+                .or(ctx.config.direction)
+                .unwrap_or_default()
+        })
+        .collect();
     let scheme_name = scheme_path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "the default scheme".into());
@@ -64,7 +84,7 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
         keymap,
         theme,
         bidi: ctx.bidi(),
-        direction: ctx.config.direction.unwrap_or_default(),
+        directions,
     })
 }
 
@@ -83,6 +103,7 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         s.annotator,
         s.sources,
         ctx.config.trim_selections,
-    );
+    )
+    .with_bidi(s.bidi, s.directions);
     super::finish(tui::run(app, jobs))
 }

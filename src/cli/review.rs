@@ -81,7 +81,8 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
         s.annotator,
         s.sources,
         ctx.config.trim_selections,
-    );
+    )
+    .with_bidi(s.bidi, s.directions);
     app.start_review(Review::new(theirs, into, ours), first);
     super::finish(tui::run(app, jobs))
 }

@@ -76,11 +76,15 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
     let (answers_tx, answers) = channel();
     spawn_loader(jobs, answers_tx.clone());
     let mut rt = Runtime::new(app, worker::spawn(answers_tx));
+    let bidi = rt.app.bidi_mode();
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
+    // `--bidi app`: ask the terminal not to reorder what we reorder (issue 13).
+    bidi_sequence(bidi::terminal_enter(bidi));
     let ratatui_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        bidi_sequence(bidi::terminal_exit(bidi));
         ratatui_hook(info);
     }));
     if let Ok(size) = terminal.size() {
@@ -90,6 +94,7 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         runtime::event_loop(&mut terminal, &mut rt, &answers)
     }));
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    bidi_sequence(bidi::terminal_exit(bidi));
     ratatui::restore();
     match outcome {
         Ok(r) => r
@@ -102,6 +107,16 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
             }
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
+    }
+}
+
+/// Writes a terminal mode sequence (nothing for an empty one).
+fn bidi_sequence(seq: &str) {
+    use std::io::Write;
+    if !seq.is_empty() {
+        let mut out = io::stdout();
+        let _ = out.write_all(seq.as_bytes());
+        let _ = out.flush();
     }
 }
 

@@ -1,5 +1,6 @@
 //! Behaviour of the pure update and the drawing, without a terminal.
 
+mod bidi;
 mod dispatch;
 mod editor;
 mod persist;
@@ -740,8 +741,12 @@ mod search {
         assert_eq!(find("ab", "abc", 0), None);
         assert_eq!(find("xabc", "ABC", 2), None);
         assert_eq!(rfind("ab", "abc", 2), None);
-        assert_eq!(find("xAbC", "abc", 0), Some(1));
-        assert_eq!(rfind("abc abc", "abc", 7), Some(4));
+        assert_eq!(find("xAbC", "abc", 0), Some(1..4));
+        assert_eq!(rfind("abc abc", "abc", 7), Some(4..7));
+        // issue 12 item 10: case is folded whatever the query's case, and
+        // `\C` searches exactly
+        assert_eq!(find("xAbC", "ABC", 0), Some(1..4));
+        assert_eq!(find("xAbC abc", "abc\\C", 0), Some(5..8));
     }
 
     #[test]
@@ -756,9 +761,10 @@ mod search {
             [first..first + 6, second..second + 6]
         );
         assert_eq!(
-            visible_matches(text, "NEEDLE", 0..text.len()),
+            visible_matches(text, "NEEDLE\\C", 0..text.len()),
             Vec::<std::ops::Range<usize>>::new()
         );
+        assert_eq!(visible_matches(text, "NEEDLE", 0..text.len()).len(), 2);
         // window edges inside a multi-byte character are widened, not split
         assert_eq!(visible_matches(text, "é", 1..2).len(), 1);
         // a match far past the window is not found (nothing scans that far)

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use crate::layout::{Glyph, Layout};
 
-use crate::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
+use crate::app::{App, EditForm, Level, Overlay, Slot, screen_areas, short, text_area};
 use crate::command::{Command, Mode};
 
 impl Widget for &App {
@@ -137,7 +137,8 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let layout = Layout::new(doc, area.width);
+    let view = app.bidi_view(i);
+    let layout = Layout::new(doc, area.width).with_view(view.as_ref());
     let rows = layout.rows_from(pane.top, area.height as usize);
     let (vis_start, vis_end) = match (rows.first(), rows.last()) {
         (Some(f), Some(l)) => (f.1.start, l.1.end),
@@ -160,10 +161,16 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         vec![]
     };
     let matches = match &app.search {
-        Some(q) => visible_matches(doc.text(), q, vis_start..vis_end),
-        None => vec![],
+        Some(q) if app.search_shown => visible_matches(doc.text(), q, vis_start..vis_end),
+        _ => vec![],
     };
-    let selection = app.selection(i);
+    // What is highlighted is what a tag would store (issue 13): the logical
+    // range between the selection's ends, trimmed as tagging trims it; on a
+    // reordered row it may show as several pieces.
+    let selection = app.selection(i).map(|r| {
+        let t = doc.snap_selection(r.clone(), app.trim);
+        if t.is_empty() { r } else { t }
+    });
     let cursor = pane.cursor;
     let cursor_pos = layout.row_pos(cursor);
     for (y, (pos, row)) in rows.iter().enumerate() {
@@ -248,29 +255,26 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
 /// needle's length either side) is searched, so a frame costs the same with a
 /// search active however far away the next match is.
 pub fn visible_matches(text: &str, q: &str, vis: Range<usize>) -> Vec<Range<usize>> {
-    if q.is_empty() {
+    let Some(query) = claimtag_model::search::Query::parse(q) else {
         return vec![];
-    }
-    let mut lo = vis.start.saturating_sub(q.len());
-    while !text.is_char_boundary(lo) {
-        lo -= 1;
-    }
-    let mut hi = (vis.end + q.len()).min(text.len());
-    while !text.is_char_boundary(hi) {
-        hi += 1;
-    }
+    };
+    // A folded match may be longer than the query (ZWNJ, tatweel, a letter
+    // whose lower case is longer): a margin of four times its length.
+    let margin = 4 * q.len() + 16;
+    let lo = claimtag_model::text::floor_char_boundary(text, vis.start.saturating_sub(margin));
+    let hi = claimtag_model::text::ceil_char_boundary(text, (vis.end + margin).min(text.len()));
     let window = &text[lo..hi];
     let mut v = Vec::new();
     let mut from = 0;
-    while let Some(m) = find(window, q, from) {
-        let m_abs = lo + m;
-        if m_abs >= vis.end.max(vis.start + 1) {
+    while let Some(m) = query.find(window, from) {
+        let (s, e) = (lo + m.start, lo + m.end);
+        if s >= vis.end.max(vis.start + 1) {
             break;
         }
-        if m_abs + q.len() > vis.start {
-            v.push(m_abs..m_abs + q.len());
+        if e > vis.start {
+            v.push(s..e);
         }
-        from = m + q.len().max(1);
+        from = m.end.max(m.start + 1);
     }
     v
 }

@@ -89,6 +89,9 @@ impl App {
             SelectSentence | SelectParagraph => self.select_unit(c == SelectParagraph),
             SwapEnds => self.swap_ends(),
             Escape => {
+                // Esc clears the selection, and the search highlight with it
+                // (n and N bring the highlight back).
+                self.search_shown = false;
                 self.panes[self.focus].anchor = None;
                 self.message = None;
                 self.pending.clear();

@@ -94,6 +94,7 @@ impl App {
             if !q.is_empty() {
                 self.search = Some(q);
             }
+            self.search_shown = true;
             self.search_step(true);
         }
         vec![]

@@ -29,6 +29,7 @@ pub use search::{find, rfind};
 pub use tagging::MAX_TAG_CHARS;
 
 pub use crate::action::{Action, Effect};
+use crate::bidi::{BidiCache, BidiMode, BidiView, Direction};
 use crate::command::{Command, Mode};
 use crate::edit::LineEdit;
 use crate::keymap::{Key, Keymap};
@@ -157,6 +158,8 @@ pub struct App {
     pub(crate) count: Option<usize>,
     /// Where a mouse drag started.
     drag_from: Option<usize>,
+    /// The mouse moved with the button down since it was pressed.
+    dragged: bool,
     /// The folder the corpus list shows paths relative to.
     pub(crate) root: PathBuf,
     /// Repaint every cell after this update: after switching articles, and
@@ -171,6 +174,15 @@ pub struct App {
     announce: Vec<usize>,
     /// Told on stderr after the terminal is restored (e.g. recovery files).
     pub(crate) exit_notes: Vec<String>,
+    /// Who puts right-to-left text in display order (issue 13).
+    pub(crate) bidi: BidiMode,
+    /// Paragraph direction asked for each article (by slot; Auto when absent).
+    directions: Vec<Direction>,
+    /// Resolved paragraph levels, shared by every pane and frame.
+    bidi_cache: Arc<BidiCache>,
+    /// The last search's matches are highlighted (Esc hides them, n/N and a
+    /// new search show them again).
+    pub(crate) search_shown: bool,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -235,13 +247,47 @@ impl App {
             review: None,
             count: None,
             drag_from: None,
+            dragged: false,
             clear_screen: false,
             now: None,
             last_disk_check: None,
             checking_disk: false,
             announce: Vec::new(),
             exit_notes: Vec::new(),
+            bidi: BidiMode::App,
+            directions: Vec::new(),
+            bidi_cache: Arc::new(BidiCache::new()),
+            search_shown: false,
         }
+    }
+
+    /// Right-to-left display: who reorders, and the paragraph direction
+    /// asked for each article (in the order of the sources).
+    pub fn with_bidi(mut self, mode: BidiMode, directions: Vec<Direction>) -> App {
+        self.bidi = mode;
+        self.directions = directions;
+        self
+    }
+
+    pub fn bidi_mode(&self) -> BidiMode {
+        self.bidi
+    }
+
+    /// How a pane's rows are ordered: the cache and the article's direction
+    /// when the app reorders, None for logical order.
+    pub fn bidi_view(&self, pane: usize) -> Option<BidiView> {
+        if self.bidi != BidiMode::App {
+            return None;
+        }
+        let slot = self.panes.get(pane)?.slot;
+        // The review screen adds the colleague's copies after the sources:
+        // they are the same articles, in the same order.
+        let n = self.directions.len().max(1);
+        let direction = self.directions.get(slot % n).copied().unwrap_or_default();
+        Some(BidiView {
+            cache: Arc::clone(&self.bidi_cache),
+            direction,
+        })
     }
 
     /// Turns this into the review screen: the slots so far are the target
@@ -285,6 +331,7 @@ impl App {
     /// Makes `q` the active search (its matches are highlighted).
     pub fn set_search(&mut self, q: impl Into<String>) {
         self.search = Some(q.into());
+        self.search_shown = true;
     }
 
     /// The last message shown, if any.

@@ -4,9 +4,16 @@
 mod agree;
 mod annotate;
 mod check;
+mod completions;
+mod diff;
 mod export;
+mod git;
+mod git_setup;
 mod import;
+mod merge;
+mod out;
 mod review;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +38,19 @@ pub struct Cli {
 }
 
 const COMMANDS: &[&str] = &[
-    "annotate", "review", "agree", "export", "import", "check", "help",
+    "annotate",
+    "review",
+    "agree",
+    "export",
+    "import",
+    "check",
+    "merge",
+    "diff",
+    "git-setup",
+    "status",
+    "completions",
+    "man",
+    "help",
 ];
 
 /// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
@@ -106,8 +125,90 @@ pub enum Command {
     Export(ExportArgs),
     /// Import doccano JSONL, brat standoff or claimtag JSONL into sidecars
     Import(ImportArgs),
-    /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match
+    /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match,
+    /// unresolved merge conflicts
     Check(CheckArgs),
+    /// Three-way merge of one sidecar by annotation id (git's merge driver)
+    Merge(MergeArgs),
+    /// Spans added, removed and changed between two sidecars (git's diff driver)
+    Diff(DiffArgs),
+    /// Set up this git repository to merge and diff sidecars with claimtag
+    GitSetup,
+    /// The corpus dashboard: progress per annotator and article, gold, conflicts, orphans
+    Status(StatusArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one per command into a folder
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 merged cleanly; 1 conflicts or dangling links remain (recorded in the \
+                  file, listed by `claimtag check`); 2 an input could not be read (nothing written).\n\
+                  As git's merge driver: merge.claimtag.driver = claimtag merge %O %A %B --path %P \
+                  (`claimtag git-setup` writes it)."
+)]
+pub struct MergeArgs {
+    /// The common ancestor (an empty file: none)
+    pub base: PathBuf,
+    /// Our version; receives the result unless -o is given
+    pub ours: PathBuf,
+    /// Their version
+    pub theirs: PathBuf,
+    /// Write the result here instead of OURS
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Where the sidecar lives in the work tree (git's %P), to find its
+    /// source when OURS is a temporary file
+    #[arg(long, value_name = "P")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "As git's diff driver (`claimtag git-setup` writes both): diff.claimtag.command = \
+                  claimtag diff (git passes seven arguments), diff.claimtag.textconv = claimtag diff --textconv."
+)]
+pub struct DiffArgs {
+    /// Two sidecars A B (or the seven arguments git passes an external diff)
+    #[arg(required = true, num_args = 1..=7, value_name = "A B")]
+    pub files: Vec<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print one FILE's spans one per line (git's textconv)
+    #[arg(long)]
+    pub textconv: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Corpus folder (default: the current folder)
+    pub path: Option<PathBuf>,
+    /// Print JSON instead of tables
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Install: bash: claimtag completions bash > ~/.local/share/bash-completion/completions/claimtag\n\
+                  zsh: claimtag completions zsh > ~/.zfunc/_claimtag (with fpath+=~/.zfunc)\n\
+                  fish: claimtag completions fish > ~/.config/fish/completions/claimtag.fish"
+)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write claimtag.1 and one page per command into this folder (default:
+    /// print claimtag.1 to stdout)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -346,6 +447,12 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Merge(a) => merge::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
+        Command::GitSetup => git_setup::run(&ctx),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Completions(a) => completions::completions(&ctx, a),
+        Command::Man(a) => completions::man(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

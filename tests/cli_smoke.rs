@@ -248,11 +248,14 @@ fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
     assert_eq!(
         blocks.len(),
-        5,
-        "sidecar, config, scheme, scheme direction and sentences (issue 13)"
+        6,
+        "sidecar, config, scheme, guidelines, scheme direction and sentences (issue 13)"
     );
+    let guidelines = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &blocks[3])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(guidelines.labels.iter().any(|l| !l.guideline.is_empty()));
     // the right-to-left section's scheme keys parse as part of a scheme
-    for block in &blocks[3..] {
+    for block in &blocks[4..] {
         let yaml = format!("labels:\n- {{name: x, key: c}}\n{block}");
         claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &yaml)
             .unwrap_or_else(|e| panic!("{e}\n{yaml}"));

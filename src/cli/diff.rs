@@ -192,6 +192,9 @@ pub fn listing(s: &Sidecar, doc: Option<&Document>) -> String {
         s.source.file,
         s.source.sha256.get(..12).unwrap_or(&s.source.sha256)
     );
+    if let Some(status) = s.status {
+        let _ = write!(out, " status: {:?}", status.as_str());
+    }
     for (k, v) in &s.extra {
         let _ = write!(out, " {k}: {v}");
     }

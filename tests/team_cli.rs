@@ -214,7 +214,7 @@ fn status_json_on_sample_data() {
     let o = claimtag(root, &["status", "sample-data"]);
     let table = stdout(&o);
     assert!(
-        table.starts_with("5 article(s) in sample-data: 0 with gold, 0 unresolved conflict(s)"),
+        table.starts_with("6 article(s) in sample-data: 0 with gold, 0 unresolved conflict(s)"),
         "{table}"
     );
 }

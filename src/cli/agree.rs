@@ -3,6 +3,7 @@
 
 use claimtag_model::Scheme;
 use claimtag_model::agree::{self, AgreeError, Report};
+use claimtag_model::corpus::CorpusIndex;
 
 use super::{AgreeArgs, Context, Failure};
 
@@ -19,7 +20,8 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         .first()
         .ok_or_else(|| Failure::usage("agree: give at least one PATH"))?;
     let (scheme, _) = Scheme::discover(first)?;
-    let corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(|e| {
+    let index = CorpusIndex::scan(&args.paths)?;
+    let corpus = agree::Corpus::load(&index, &args.annotators).map_err(|e| {
         // Say why articles were left out before saying that none is left.
         let mut messages = match &e {
             AgreeError::NoCommonArticle { warnings, .. } => warnings.clone(),

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::corpus::{CorpusIndex, GOLD};
+use claimtag_model::export::{self, Corpus, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
 
@@ -68,17 +69,18 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "--format brat writes a folder: give it with -o DIR",
         ));
     }
-    let sources = export::find_sources(&args.paths)?;
+    let index = CorpusIndex::scan(&args.paths)?;
+    let sources = &index.sources;
     let annotator = match &ctx.global.annotator {
         Some(_) => ctx.annotator()?,
-        None if export::gold_exists(&sources) => export::GOLD.to_string(),
+        None if index.has_gold() => GOLD.to_string(),
         None => ctx.annotator()?,
     };
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
     let missing: Vec<String> = sources
         .iter()
-        .filter(|s| !store::sidecar_path(&s.path, &annotator).exists())
+        .filter(|s| !s.has(&annotator))
         .map(|s| s.rel.clone())
         .collect();
     let (scheme, _) = match args.paths.first() {
@@ -87,7 +89,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
 
     let bar = progress_bar(sources.len());
-    let loaded = export::load_corpus(&sources, &annotator, &mut |s| {
+    let loaded = Corpus::load(&index, &annotator, &mut |s| {
         bar.set_message(s.rel.clone());
         bar.inc(1);
     });
@@ -104,7 +106,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     for w in &corpus.warnings {
         eprintln!("claimtag: {w}");
     }
-    if ctx.global.annotator.is_none() && annotator == export::GOLD {
+    if ctx.global.annotator.is_none() && annotator == GOLD {
         eprintln!(
             "claimtag: exporting the gold set (gold sidecars exist); --annotator NAME exports another"
         );

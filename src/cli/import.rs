@@ -4,7 +4,7 @@
 //! `--annotator` must be given explicitly: imported tags are someone's work,
 //! and filing them under whoever runs the command by default would mislabel it.
 
-use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::export::import::{self, ImportFormat, ImportTarget};
 
 use super::{Context, Failure, ImportArgs};
 
@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         super::ImportFormat::Brat => ImportFormat::Brat,
         super::ImportFormat::Jsonl => ImportFormat::Jsonl,
     };
-    let mut index = CorpusIndex::new(&args.corpus)?;
+    let mut index = ImportTarget::new(&args.corpus)?;
     let (records, mut problems) = import::read_records(format, &args.files)?;
     let (planned, mut plan_problems) = import::plan(&records, &mut index, &annotator);
     problems.append(&mut plan_problems);

@@ -703,7 +703,8 @@ mod tests {
         done.status = Some(Status::Done);
         let out = done.to_yaml();
         let (head, _) = out.split_once("annotations:").unwrap();
-        assert!(head.ends_with("next_id: 4\nstatus: done\n"), "{out}");
+        // New ids are not numbered: next_id stays after the highest `a<N>` (none).
+        assert!(head.ends_with("next_id: 1\nstatus: done\n"), "{out}");
         assert_eq!(
             Sidecar::parse(Path::new("x"), &out).unwrap().status,
             Some(Status::Done)

@@ -11,10 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::Result;
-use crate::format::Sidecar;
+use crate::format::{Sidecar, Status};
 use crate::merge::mark;
 use crate::store;
 
@@ -42,10 +41,12 @@ impl Progress {
 
 /// The progress a sidecar records, or what its content suggests.
 pub fn progress_of(s: &Sidecar) -> Progress {
-    match s.extra.get("status").and_then(Value::as_str) {
-        Some("done") => Progress::Done,
-        Some("in-progress" | "in progress" | "in_progress") => Progress::InProgress,
-        Some("todo") => Progress::Todo,
+    // `status` is a typed field of the sidecar (format.rs), no longer an
+    // extra key.
+    match s.status {
+        Some(Status::Done) => Progress::Done,
+        Some(Status::InProgress) => Progress::InProgress,
+        Some(Status::Todo) => Progress::Todo,
         _ if s.annotations.is_empty() => Progress::Todo,
         _ => Progress::InProgress,
     }
@@ -190,9 +191,7 @@ mod tests {
     fn write(dir: &Path, source: &str, annotator: &str, status: Option<&str>, spans: usize) {
         let mut s = Sidecar::new(annotator, source, "x", 10);
         s.updated = format!("2026-11-2{spans}T00:00:00Z");
-        if let Some(st) = status {
-            s.extra.insert("status".into(), Value::from(st));
-        }
+        s.status = status.and_then(crate::format::Status::parse);
         for i in 0..spans {
             s.annotations.push(Annotation {
                 id: format!("a{i}"),

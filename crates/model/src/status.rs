@@ -96,7 +96,7 @@ pub struct Dashboard {
 
 /// Reads every source under `paths` and its sidecars.
 pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
-    let sources = crate::corpus::CorpusIndex::scan(paths)?.sources;
+    let sources = store::discover_sources(paths)?;
     let mut articles = Vec::with_capacity(sources.len());
     let mut rows: BTreeMap<String, AnnotatorRow> = BTreeMap::new();
     let mut seen_by: Vec<BTreeSet<String>> = Vec::with_capacity(sources.len());
@@ -117,16 +117,15 @@ pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
 }
 
 fn article_row(
-    entry: &crate::corpus::Source,
+    source: &Path,
     rows: &mut BTreeMap<String, AnnotatorRow>,
 ) -> (ArticleRow, BTreeSet<String>) {
-    let source = entry.path.as_path();
     let mut art = ArticleRow {
         article: source.to_path_buf(),
         ..ArticleRow::default()
     };
     let mut who = BTreeSet::new();
-    for name in entry.annotators.iter().cloned() {
+    for name in store::annotators_of(source) {
         let path = store::sidecar_path(source, &name);
         let is_gold = name == GOLD;
         art.gold |= is_gold;

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::config::{BidiMode, Direction};
-use claimtag_model::corpus::CorpusIndex;
+use claimtag_model::store::discover_sources;
 
 use super::{AnnotateArgs, Context, Failure};
 use claimtag_tui::app::App;
@@ -14,8 +14,6 @@ use claimtag_tui::{self as tui, LoadJob};
 pub struct Setup {
     pub annotator: String,
     pub sources: Vec<PathBuf>,
-    /// The one walk of the paths: sources and their annotators.
-    pub index: CorpusIndex,
     pub scheme: Scheme,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -33,8 +31,7 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     } else {
         paths.to_vec()
     };
-    let index = CorpusIndex::scan(&paths)?;
-    let sources = index.source_paths();
+    let sources = discover_sources(&paths)?;
     if sources.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::usage(format!(
@@ -83,7 +80,6 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     Ok(Setup {
         annotator,
         sources,
-        index,
         scheme,
         keymap,
         theme,

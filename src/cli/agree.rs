@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::agree::{self, AgreeError, Report, Stats};
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
@@ -68,7 +69,8 @@ fn measure(args: &AgreeArgs) -> Result<Stats, Failure> {
         .first()
         .ok_or_else(|| Failure::usage("agree: give at least one PATH (or --combine PART...)"))?;
     let (scheme, _) = Scheme::discover(first)?;
-    let mut corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(not_measured)?;
+    let index = CorpusIndex::scan(&args.paths)?;
+    let mut corpus = agree::Corpus::load(&index, &args.annotators).map_err(not_measured)?;
     if args.done_only {
         agree::keep_done(&mut corpus).map_err(not_measured)?;
     }

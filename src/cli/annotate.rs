@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::config::{BidiMode, Direction};
-use claimtag_model::store::discover_sources;
+use claimtag_model::corpus::CorpusIndex;
 
 use super::{AnnotateArgs, Context, Failure};
 use claimtag_tui::app::App;
@@ -14,6 +14,8 @@ use claimtag_tui::{self as tui, LoadJob};
 pub struct Setup {
     pub annotator: String,
     pub sources: Vec<PathBuf>,
+    /// The one walk of the paths: sources and their annotators.
+    pub index: CorpusIndex,
     pub scheme: Scheme,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -31,7 +33,8 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     } else {
         paths.to_vec()
     };
-    let sources = discover_sources(&paths)?;
+    let index = CorpusIndex::scan(&paths)?;
+    let sources = index.source_paths();
     if sources.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::usage(format!(
@@ -80,6 +83,7 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     Ok(Setup {
         annotator,
         sources,
+        index,
         scheme,
         keymap,
         theme,

@@ -28,55 +28,29 @@ use claimtag_model::config::{self, Config};
     version,
     about = "Annotate claims, denials and evidence in news articles, review a colleague's tags, export datasets",
     override_usage = "claimtag [OPTIONS] [annotate] [PATH]...\n       claimtag [OPTIONS] <COMMAND> ...",
-    after_help = "Without a command, claimtag opens the annotating screen on the PATHs (default: the current folder)."
+    after_help = "Without a command, claimtag opens the annotating screen on the PATHs (default: the current folder).",
+    // `claimtag PATH...` means `claimtag annotate PATH...`: the command is
+    // optional, and PATHs given without one belong to annotate. (Not
+    // `args_conflicts_with_subcommands`: with it, clap stops looking for a
+    // command once any option is given, so `--annotator bob check` would
+    // open the annotating screen on "check".)
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub annotate: AnnotateArgs,
 }
 
-const COMMANDS: &[&str] = &[
-    "annotate",
-    "review",
-    "agree",
-    "export",
-    "import",
-    "check",
-    "merge",
-    "diff",
-    "git-setup",
-    "status",
-    "completions",
-    "man",
-    "help",
-];
-
-/// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
-/// name before the first word that is not an option or a command.
-pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut i = 1;
-    while i < args.len() {
-        let a = args[i].to_string_lossy();
-        if a == "--annotator" || a == "--config" || a == "--bidi" {
-            i += 2;
-            continue;
-        }
-        if matches!(a.as_ref(), "-h" | "--help" | "-V" | "--version") {
-            return args;
-        }
-        if a.starts_with('-') && a != "-" && a != "--" {
-            i += 1;
-            continue;
-        }
-        if COMMANDS.contains(&a.as_ref()) {
-            return args;
-        }
-        break;
+impl Cli {
+    /// The command to run: annotate when none was named.
+    pub fn into_command(self) -> (Global, Command) {
+        let command = self.command.unwrap_or(Command::Annotate(self.annotate));
+        (self.global, command)
     }
-    args.insert(i.min(args.len()), "annotate".into());
-    args
 }
 
 #[derive(Args, Debug, Clone)]
@@ -428,19 +402,16 @@ pub fn finish(outcome: Result<Vec<String>, String>) -> Result<(), Failure> {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
-    let config = match Config::load(cli.global.config.as_deref()) {
+    let (global, command) = Cli::parse().into_command();
+    let config = match Config::load(global.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("claimtag: {e}");
             return ExitCode::from(2);
         }
     };
-    let ctx = Context {
-        global: cli.global.clone(),
-        config,
-    };
-    let result = match cli.command {
+    let ctx = Context { global, config };
+    let result = match command {
         Command::Annotate(a) => annotate::run(&ctx, a),
         Command::Review(a) => review::run(&ctx, a),
         Command::Agree(a) => agree::run(&ctx, a),
@@ -469,52 +440,47 @@ pub fn run() -> ExitCode {
 mod default_command_tests {
     use super::*;
 
-    fn words(args: &[&str]) -> Vec<String> {
-        with_default_command(args.iter().map(|a| a.into()).collect())
-            .into_iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
+    fn parse(args: &[&str]) -> (Global, Command) {
+        Cli::try_parse_from(args).unwrap().into_command()
+    }
+
+    fn annotate_paths(args: &[&str]) -> Vec<PathBuf> {
+        match parse(args) {
+            (_, Command::Annotate(a)) => a.paths,
+            (_, other) => panic!("{args:?} parsed as {other:?}"),
+        }
     }
 
     #[test]
     fn paths_mean_annotate() {
-        assert_eq!(words(&["claimtag"]), ["claimtag", "annotate"]);
+        assert!(annotate_paths(&["claimtag"]).is_empty());
         assert_eq!(
-            words(&["claimtag", "sample-data/"]),
-            ["claimtag", "annotate", "sample-data/"]
+            annotate_paths(&["claimtag", "sample-data/"]),
+            [PathBuf::from("sample-data/")]
         );
         assert_eq!(
-            words(&["claimtag", "--annotator", "alice", "a.txt"]),
-            ["claimtag", "--annotator", "alice", "annotate", "a.txt"]
+            annotate_paths(&["claimtag", "annotate", "a.txt", "b.txt"]),
+            [PathBuf::from("a.txt"), PathBuf::from("b.txt")]
         );
-        assert_eq!(
-            words(&[
-                "claimtag",
-                "--annotator",
-                "bob",
-                "export",
-                "x",
-                "--format",
-                "csv"
-            ]),
-            [
-                "claimtag",
-                "--annotator",
-                "bob",
-                "export",
-                "x",
-                "--format",
-                "csv"
-            ]
-        );
-        assert_eq!(words(&["claimtag", "--help"]), ["claimtag", "--help"]);
-        assert_eq!(
-            words(&["claimtag", "--bidi", "terminal", "a.txt"]),
-            ["claimtag", "--bidi", "terminal", "annotate", "a.txt"]
-        );
-        let cli =
-            Cli::try_parse_from(words(&["claimtag", "--annotator", "bob", "check", "x"])).unwrap();
-        assert_eq!(cli.global.annotator.as_deref(), Some("bob"));
-        assert!(matches!(cli.command, Command::Check(_)));
+        let (global, command) = parse(&["claimtag", "--annotator", "alice", "a.txt"]);
+        assert_eq!(global.annotator.as_deref(), Some("alice"));
+        assert!(matches!(command, Command::Annotate(a) if a.paths == [PathBuf::from("a.txt")]));
+        let (global, command) = parse(&["claimtag", "--annotator", "bob", "check", "x"]);
+        assert_eq!(global.annotator.as_deref(), Some("bob"));
+        assert!(matches!(command, Command::Check(_)));
+        let (_, command) = parse(&[
+            "claimtag",
+            "export",
+            "x",
+            "--format",
+            "csv",
+            "--annotator",
+            "bob",
+        ]);
+        assert!(matches!(command, Command::Export(_)));
+        let (global, command) = parse(&["claimtag", "--bidi", "terminal", "a.txt"]);
+        assert_eq!(global.bidi, Some(BidiArg::Terminal));
+        assert!(matches!(command, Command::Annotate(a) if a.paths == [PathBuf::from("a.txt")]));
+        assert!(Cli::try_parse_from(["claimtag", "--help"]).is_err());
     }
 }

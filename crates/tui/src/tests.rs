@@ -27,6 +27,8 @@ pub(crate) struct Fixture {
 }
 
 pub(crate) fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture {
+    // The same annotation ids on every run, so screens can be compared.
+    claimtag_model::id::fixed_clock_on_this_thread();
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for (name, text) in files {
@@ -419,7 +421,7 @@ fn editor_sets_claimant_note_and_link() {
     type_text(&mut f.app, "no");
     keys(&mut f.app, "<Down> <Enter>");
     let s = screen(&f.app);
-    assert!(s.contains("denies → a1"), "{s}");
+    assert!(s.contains("denies → 000000001000"), "{s}");
     keys(&mut f.app, "<Enter> <C-s>");
     let d = f.app.doc_of(0).unwrap();
     let a = d
@@ -431,7 +433,7 @@ fn editor_sets_claimant_note_and_link() {
     assert_eq!(a.note.as_deref(), Some("no"));
     assert_eq!(a.links.len(), 1);
     assert_eq!(a.links[0].rel, "denies");
-    assert_eq!(a.links[0].to, "a1");
+    assert_eq!(a.links[0].to, "000000001000");
 }
 
 #[test]

@@ -96,7 +96,7 @@ pub struct Dashboard {
 
 /// Reads every source under `paths` and its sidecars.
 pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
-    let sources = store::discover_sources(paths)?;
+    let sources = crate::corpus::CorpusIndex::scan(paths)?.sources;
     let mut articles = Vec::with_capacity(sources.len());
     let mut rows: BTreeMap<String, AnnotatorRow> = BTreeMap::new();
     let mut seen_by: Vec<BTreeSet<String>> = Vec::with_capacity(sources.len());
@@ -117,15 +117,16 @@ pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
 }
 
 fn article_row(
-    source: &Path,
+    entry: &crate::corpus::Source,
     rows: &mut BTreeMap<String, AnnotatorRow>,
 ) -> (ArticleRow, BTreeSet<String>) {
+    let source = entry.path.as_path();
     let mut art = ArticleRow {
         article: source.to_path_buf(),
         ..ArticleRow::default()
     };
     let mut who = BTreeSet::new();
-    for name in store::annotators_of(source) {
+    for name in entry.annotators.iter().cloned() {
         let path = store::sidecar_path(source, &name);
         let is_gold = name == GOLD;
         art.gold |= is_gold;

@@ -5,7 +5,7 @@
 use claimtag_model::Scheme;
 use claimtag_model::scheme::Label;
 
-use super::{ARTICLE, fixture, keys};
+use super::{ARTICLE, fixture, id_at, keys};
 use crate::action::Action;
 use crate::app::App;
 use crate::keymap::Keymap;
@@ -28,23 +28,27 @@ fn links_to(app: &App, id: &str) -> usize {
 #[test]
 fn deleting_a_span_says_which_links_go_with_it_and_undo_brings_them_back() {
     let mut f = fixture(ARTICLE, (100, 30));
-    // a1 a claim, a2 a denial of it that links to it.
+    // A claim, then a denial of it that links to it.
     keys(&mut f.app, "j j s c ) s d");
+    let claim = id_at(&f.app, 0);
     if let crate::app::Slot::Ready(d) = &mut f.app.slots[0] {
         d.article.sidecar.annotations[1]
             .links
             .push(claimtag_model::format::Link {
                 rel: "denies".into(),
-                to: "a1".into(),
+                to: claim.clone(),
             });
     }
-    assert_eq!(links_to(&f.app, "a1"), 1, "{}", super::screen(&f.app));
+    assert_eq!(links_to(&f.app, &claim), 1, "{}", super::screen(&f.app));
     keys(&mut f.app, "g j j x");
     let m = message(&f.app);
-    assert!(m.contains("deleted a1 claim and 1 link"), "{m}");
-    assert_eq!(links_to(&f.app, "a1"), 0);
+    assert!(
+        m.contains(&format!("deleted {claim} claim and 1 link")),
+        "{m}"
+    );
+    assert_eq!(links_to(&f.app, &claim), 0);
     keys(&mut f.app, "u");
-    assert_eq!(links_to(&f.app, "a1"), 1, "undo restores the link");
+    assert_eq!(links_to(&f.app, &claim), 1, "undo restores the link");
     assert_eq!(f.app.doc_of(0).unwrap().annotations().len(), 2);
 }
 
@@ -172,22 +176,30 @@ fn the_link_picker_scrolls_so_the_chosen_row_is_always_on_screen() {
                 .lines()
                 .find(|l| l.contains("▶ denies"))
                 .unwrap_or_default();
-            let want = format!("a{} claim line {}", step + 2, step + 2);
+            let want = format!("{} claim line {}", id_at(&f.app, step + 1), step + 2);
             assert!(marked.contains(&want), "{size:?} step {step}: {want}\n{s}");
         }
         keys(&mut f.app, "<Enter> <Enter>");
         let a = &f.app.doc_of(0).unwrap().annotations()[60];
-        assert_eq!(a.links[0].to, "a60", "the row seen is the one linked");
+        assert_eq!(
+            a.links[0].to,
+            id_at(&f.app, 59),
+            "the row seen is the one linked"
+        );
     }
 }
 
 #[test]
 fn typing_in_the_link_picker_filters_the_candidates() {
     let mut f = sixty_claims_and_the_picker_open((120, 30));
-    super::type_text(&mut f.app, "a13 ");
+    let thirteenth = id_at(&f.app, 12);
+    super::type_text(&mut f.app, &format!("{thirteenth} "));
     let s = super::screen(&f.app);
     assert!(s.contains("(1 of 60;"), "{s}");
-    assert!(s.contains("▶ denies → a13 claim line 13"), "{s}");
+    assert!(
+        s.contains(&format!("▶ denies → {thirteenth} claim line 13")),
+        "{s}"
+    );
     keys(&mut f.app, "<C-u>");
     super::type_text(&mut f.app, "nothing like it");
     keys(&mut f.app, "<Enter>");
@@ -200,5 +212,5 @@ fn typing_in_the_link_picker_filters_the_candidates() {
     super::type_text(&mut f.app, "number 7 ");
     keys(&mut f.app, "<Enter> <Enter>");
     let a = &f.app.doc_of(0).unwrap().annotations()[60];
-    assert_eq!(a.links[0].to, "a7");
+    assert_eq!(a.links[0].to, id_at(&f.app, 6));
 }

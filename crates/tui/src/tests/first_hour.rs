@@ -233,12 +233,14 @@ fn the_schemes_abbreviations_decide_where_a_sentence_ends() {
             .collect::<String>()
     };
     assert_eq!(sentence_of_first_word(Scheme::default()).trim(), "Brig.");
-    let mut scheme = Scheme::default();
-    scheme.sentences = Some(claimtag_model::sentences::SentenceConfig {
-        languages: Some(vec!["en".into()]),
-        abbreviations: vec!["Brig".into()],
-        sentence_starters: vec![],
-    });
+    let scheme = Scheme {
+        sentences: Some(claimtag_model::sentences::SentenceConfig {
+            languages: Some(vec!["en".into()]),
+            abbreviations: vec!["Brig".into()],
+            sentence_starters: vec![],
+        }),
+        ..Scheme::default()
+    };
     assert_eq!(
         sentence_of_first_word(scheme).trim(),
         "Brig. Khan said the attack was planned."

@@ -56,7 +56,7 @@ def sidecar(name, text, sha, who, rng, spans=20):
     for i in range(spans):
         start = rng.randrange(0, len(text) - 80)
         end = start + rng.randrange(10, 70)
-        taken.append((start, end, rng.choice(["claim", "denial", "evidence", "source"]), f"a{i + 1}"))
+        taken.append((start, end, rng.choice(["claim", "denial", "evidence"]), f"a{i + 1}"))
     for start, end, label, aid in sorted(taken):
         lines += [f"- id: {aid}", f"  label: {label}", f"  start: {start}", f"  end: {end}",
                   f"  text: {q(text[start:end])}", f"  prefix: {q(text[max(0, start - 32):start])}",
@@ -81,11 +81,15 @@ def generate(folder, count, seed=1):
 
 def run(cmd, stdout=None, env=None):
     """Wall seconds and peak resident memory (MB) of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
+    # stderr goes to a file: a pipe read only after the command ends would
+    # block a command that writes more than the pipe holds.
+    with tempfile.TemporaryFile() as errfile:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=errfile, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        errfile.seek(0)
+        err = errfile.read().decode(errors="replace")[-4000:]
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({code}):\n{err}")

@@ -2,6 +2,7 @@
 //! sidecar names, atomic saves, external-change detection, opening an
 //! article with its sidecar and re-anchoring it.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -182,6 +183,21 @@ pub fn save_sidecar(
     Ok(DiskStamp::of_bytes(yaml.as_bytes(), &meta))
 }
 
+/// [`remove_stale_temps`] the first time this process opens an article of
+/// `dir`; later calls do nothing and return false. Listing the folder at
+/// every open made opening every article of a folder quadratic (issue 14).
+pub fn remove_stale_temps_once(dir: &Path) -> bool {
+    static CLEANED: std::sync::Mutex<BTreeSet<PathBuf>> = std::sync::Mutex::new(BTreeSet::new());
+    let first = CLEANED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(dir.to_path_buf());
+    if first {
+        remove_stale_temps(dir);
+    }
+    first
+}
+
 /// Removes temporary files of saves that never finished (the process was
 /// killed) from `dir`: ours by name, left by a process that is gone (or over
 /// an hour ago), and not touched for a minute. Returns how many.
@@ -277,7 +293,7 @@ impl Article {
 
     pub fn with_doc(source: &Path, doc: Arc<Document>, annotator: &str) -> Article {
         let sidecar_path = sidecar_path(source, annotator);
-        remove_stale_temps(folder_of(&sidecar_path));
+        remove_stale_temps_once(folder_of(&sidecar_path));
         let file_name = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -827,5 +843,19 @@ mod crash_tests {
         assert!(!stale.exists(), "a dead writer's temp file stays");
         assert!(live.exists(), "a live writer's temp file was removed");
         assert!(other.exists(), "a file not ours was removed");
+    }
+
+    #[test]
+    fn a_folder_is_listed_for_stale_temporary_files_once_per_process() {
+        let (dir, src) = corpus();
+        let other = dir.path().join("002.txt");
+        std::fs::write(&other, "Another article.").unwrap();
+        assert!(remove_stale_temps_once(dir.path()));
+        Article::open(&src, "alice").unwrap();
+        Article::open(&other, "bob").unwrap();
+        assert!(
+            !remove_stale_temps_once(dir.path()),
+            "opening articles listed the folder again"
+        );
     }
 }

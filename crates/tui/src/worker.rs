@@ -133,7 +133,7 @@ fn keep_mine(article: &mut Article, scheme: &Scheme) -> Result<Option<PathBuf>, 
     }
     // What `check` rejects is not written, conflict or not.
     let problems = claimtag_model::check::structure_problems(&article.sidecar, scheme);
-    if let Some(first) = problems.first() {
+    if let Some(first) = problems.iter().find(|p| p.blocks_save()) {
         return Err(Error::invalid(&article.sidecar_path, first.to_string()));
     }
     let theirs = theirs_path(&article.sidecar_path);

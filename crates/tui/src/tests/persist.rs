@@ -49,7 +49,7 @@ fn saves(effects: &[Effect]) -> Vec<(usize, u64, bool)> {
 /// Carries out disk effects with the real worker, feeding the answers back
 /// until nothing is left; returns the effects the runtime would keep (quit,
 /// repaint).
-fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+pub(super) fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let mut queue = effects;
     let mut kept = Vec::new();
     while let Some(e) = queue.pop() {

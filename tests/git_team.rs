@@ -7,6 +7,8 @@
 //! Needs `git` on PATH (`.ci/run` installs it). Git runs isolated from the
 //! user's and the system's configuration.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -337,6 +339,67 @@ fn the_older_side_is_reanchored_during_a_git_merge() {
     );
     let o = repo.claimtag(&["check", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+/// A conflict left by `git merge` (a span edited on one branch, deleted on
+/// the other) is settled in the annotating screen: the status bar counts it,
+/// `C` lists it, `t` keeps theirs; after `q` (which saves), `claimtag check`
+/// exits 0 and the merge commits.
+#[test]
+fn a_conflict_left_by_git_merge_is_settled_in_the_tui() {
+    let repo = Repo::new();
+    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
+    let doc = Document::from_string(TEXT.into());
+    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
+    base.updated = "2026-11-24T10:00:00Z".into();
+    base.annotations = vec![
+        span(&doc, "a1", "claim", "the crossing reopened"),
+        span(&doc, "a3", "evidence", "Trucks queued for hours."),
+    ];
+    repo.save(&base);
+    repo.commit("start");
+    assert_eq!(repo.claimtag(&["git-setup"]).status.code(), Some(0));
+    repo.commit("setup");
+    repo.git(&["checkout", "-q", "-b", "b"]);
+    let mut theirs = base.clone();
+    theirs.annotations[1].claimant = Some("the drivers' union".into());
+    repo.save(&theirs);
+    repo.commit("b: claimant on a3");
+    repo.git(&["checkout", "-q", "main"]);
+    let mut ours = base.clone();
+    ours.annotations.retain(|a| a.id != "a3");
+    repo.save(&ours);
+    repo.commit("main: a3 deleted");
+    assert!(!repo.run_git(&["merge", "--no-edit", "b"]).status.success());
+    assert_eq!(repo.claimtag(&["check", "."]).status.code(), Some(1));
+
+    let mut t = common::Spawn::claimtag()
+        .args(&["a.txt"])
+        .cwd(&repo.dir)
+        .env("CLAIMTAG_ANNOTATOR", "alice")
+        .size(110, 30)
+        .start();
+    t.wait_for("1 merge conflict(s) (C lists)", common::WAIT)
+        .unwrap();
+    t.keys("C");
+    t.wait_for("Merge conflicts (1)", common::WAIT).unwrap();
+    t.wait_for("evidence: theirs edited it, yours deleted it", common::WAIT)
+        .unwrap();
+    t.keys("t");
+    t.wait_for("no conflicts left", common::WAIT).unwrap();
+    t.keys("q");
+    assert_eq!(t.exit_code(common::WAIT), 0, "{}", t.dump());
+
+    let settled = repo.sidecar();
+    assert_eq!(ids(&settled), ["a1", "a3"]);
+    assert_eq!(
+        find(&settled, "a3").claimant.as_deref(),
+        Some("the drivers' union")
+    );
+    assert_eq!(merge::mark::count_open(&settled), 0);
+    let o = repo.claimtag(&["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    repo.commit("merge b");
 }
 
 fn line_of(path: &Path, needle: &str) -> usize {

@@ -26,8 +26,15 @@ fn summary(d: &Diff) -> String {
             parts.push(format!("{n} {what}"));
         }
     }
-    if !d.file.is_empty() {
-        let fields: Vec<&str> = d.file.iter().map(|f| f.field.as_str()).collect();
+    // The article's status and extension keys; the annotator and the source
+    // reference are bookkeeping (a sidecar not yet on disk has no sha256).
+    let fields: Vec<&str> = d
+        .file
+        .iter()
+        .map(|f| f.field.as_str())
+        .filter(|f| *f != "annotator" && !f.starts_with("source."))
+        .collect();
+    if !fields.is_empty() {
         parts.push(fields.join(", "));
     }
     if parts.is_empty() {

@@ -375,3 +375,29 @@ fn an_article_open_elsewhere_can_be_taken_over() {
     crate::open_lock::release(&side);
     assert!(!lock.exists());
 }
+
+/// The first save of the sidecar was someone else's: the merge's message
+/// speaks of spans only, not of the source reference ours did not have yet.
+#[test]
+fn a_merge_with_a_first_version_saved_elsewhere_tells_spans_only() {
+    let mut f = fixture(ARTICLE, (120, 30));
+    keys(&mut f.app, "s c");
+    let path = sidecar_path(&f);
+    assert!(!path.exists());
+    let src = f.app.slots[0].path().to_path_buf();
+    let mut theirs = Article::open(&src, "alice").unwrap().sidecar;
+    let doc = f.app.doc_of(0).unwrap().doc().clone();
+    theirs.source.sha256 = doc.sha256().to_string();
+    span_of(&doc, &mut theirs, "A third paragraph", "evidence");
+    std::fs::write(&path, theirs.to_yaml()).unwrap();
+    let effects = keys(&mut f.app, "<C-s>");
+    settle(&mut f.app, effects);
+    assert!(matches!(f.app.overlay, Overlay::Conflict(0)));
+    let effects = keys(&mut f.app, "<Enter>");
+    settle(&mut f.app, effects);
+    assert_eq!(
+        message(&f.app),
+        "merged with the version on disk (yours: 1 added; theirs: 1 added); saving"
+    );
+    assert_eq!(read(&path).annotations.len(), 2);
+}

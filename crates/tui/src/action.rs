@@ -98,6 +98,9 @@ pub struct SaveFailure {
 /// What to do once a recovery copy is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterRecovery {
+    /// Nothing more: the copy written every 2 s while the changed-on-disk
+    /// prompt is undecided. Never an answer to a quit.
+    Background,
     /// Nothing more (quitting after a failed save: the user is told where).
     Keep,
     /// Re-read the sidecar from disk (the user chose theirs).

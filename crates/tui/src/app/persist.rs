@@ -38,7 +38,7 @@ impl App {
                 // write, but the work still goes to the recovery file (written
                 // again only when it changed), timed from the next tick.
                 d.dirty_since = None;
-                effects.extend(self.recover_effect(slot, AfterRecovery::Keep));
+                effects.extend(self.recover_effect(slot, AfterRecovery::Background));
             } else {
                 effects.extend(self.save_effect(slot, false));
             }
@@ -286,6 +286,8 @@ impl App {
             d.recovered = Some((revision, path.clone()));
         }
         match then {
+            // Recorded above; a quit under way waits for its own answers.
+            AfterRecovery::Background => vec![],
             AfterRecovery::Reload => {
                 let Some(d) = self.slots.get(slot).and_then(Slot::doc) else {
                     return vec![];

@@ -7,6 +7,8 @@
 //! Needs `git` on PATH (`.ci/run` installs it). Git runs isolated from the
 //! user's and the system's configuration.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -337,6 +339,199 @@ fn the_older_side_is_reanchored_during_a_git_merge() {
     );
     let o = repo.claimtag(&["check", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+/// A conflict left by `git merge` (a span edited on one branch, deleted on
+/// the other) is settled in the annotating screen: the status bar counts it,
+/// `C` lists it, `t` keeps theirs; after `q` (which saves), `claimtag check`
+/// exits 0 and the merge commits.
+#[test]
+fn a_conflict_left_by_git_merge_is_settled_in_the_tui() {
+    let repo = Repo::new();
+    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
+    let doc = Document::from_string(TEXT.into());
+    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
+    base.updated = "2026-11-24T10:00:00Z".into();
+    base.annotations = vec![
+        span(&doc, "a1", "claim", "the crossing reopened"),
+        span(&doc, "a3", "evidence", "Trucks queued for hours."),
+    ];
+    repo.save(&base);
+    repo.commit("start");
+    assert_eq!(repo.claimtag(&["git-setup"]).status.code(), Some(0));
+    repo.commit("setup");
+    repo.git(&["checkout", "-q", "-b", "b"]);
+    let mut theirs = base.clone();
+    theirs.annotations[1].claimant = Some("the drivers' union".into());
+    repo.save(&theirs);
+    repo.commit("b: claimant on a3");
+    repo.git(&["checkout", "-q", "main"]);
+    let mut ours = base.clone();
+    ours.annotations.retain(|a| a.id != "a3");
+    repo.save(&ours);
+    repo.commit("main: a3 deleted");
+    assert!(!repo.run_git(&["merge", "--no-edit", "b"]).status.success());
+    assert_eq!(repo.claimtag(&["check", "."]).status.code(), Some(1));
+
+    let mut t = common::Spawn::claimtag()
+        .args(&["a.txt"])
+        .cwd(&repo.dir)
+        .env("CLAIMTAG_ANNOTATOR", "alice")
+        .size(110, 30)
+        .start();
+    t.wait_for("1 merge conflict(s) (C lists)", common::WAIT)
+        .unwrap();
+    t.keys("C");
+    t.wait_for("Merge conflicts (1)", common::WAIT).unwrap();
+    t.wait_for("evidence: theirs edited it, yours deleted it", common::WAIT)
+        .unwrap();
+    t.keys("t");
+    t.wait_for("no conflicts left", common::WAIT).unwrap();
+    t.keys("q");
+    assert_eq!(t.exit_code(common::WAIT), 0, "{}", t.dump());
+
+    let settled = repo.sidecar();
+    assert_eq!(ids(&settled), ["a1", "a3"]);
+    assert_eq!(
+        find(&settled, "a3").claimant.as_deref(),
+        Some("the drivers' union")
+    );
+    assert_eq!(merge::mark::count_open(&settled), 0);
+    let o = repo.claimtag(&["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    repo.commit("merge b");
+}
+
+/// `claimtag log ARTICLE`: for each commit touching the article's sidecars
+/// (any annotator), newest first: commit, author, date, subject and the
+/// spans added, removed and changed; commits touching other files are left
+/// out. `--json` gives the same as data.
+#[test]
+fn log_shows_the_history_of_an_articles_annotations() {
+    let repo = Repo::new();
+    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
+    std::fs::write(repo.dir.join("b.txt"), "Another article.\n").unwrap();
+    let doc = Document::from_string(TEXT.into());
+    let mut first = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
+    first.updated = "2026-11-24T10:00:00Z".into();
+    first.annotations = vec![
+        span(&doc, "a1", "claim", "the crossing reopened"),
+        span(&doc, "a2", "denial", "Witnesses denied it."),
+    ];
+    repo.save(&first);
+    repo.commit("alice starts");
+    let mut bob = Sidecar::new("bob", "a.txt", doc.sha256(), doc.len_chars());
+    bob.annotations = vec![span(&doc, "b1", "evidence", "Trucks queued for hours.")];
+    std::fs::write(repo.dir.join("a.txt.bob.ann.yaml"), bob.to_yaml()).unwrap();
+    repo.commit("bob's tags");
+    std::fs::write(repo.dir.join("b.txt"), "Another article, edited.\n").unwrap();
+    repo.commit("b edited");
+    let mut second = first.clone();
+    second.annotations[0].note = Some("via Tolo News".into());
+    second.annotations.retain(|a| a.id != "a2");
+    second.annotations.push(span(
+        &doc,
+        "a3",
+        "claim",
+        "The ministry blamed the weather.",
+    ));
+    repo.save(&second);
+    repo.commit("alice: note, a2 dropped, a3");
+
+    let o = repo.claimtag(&["log", "a.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let heads: Vec<&str> = out.lines().filter(|l| l.starts_with("commit ")).collect();
+    assert_eq!(heads.len(), 3, "{out}");
+    assert!(
+        out.contains("Author: Test Annotator <test@example.org>"),
+        "{out}"
+    );
+    assert!(!out.contains("b edited"), "{out}");
+    let newest = out.split("\ncommit ").next().unwrap();
+    assert!(newest.contains("    alice: note, a2 dropped, a3"), "{out}");
+    assert!(
+        newest.contains("a.txt.alice.ann.yaml: 1 added, 1 removed, 1 changed"),
+        "{out}"
+    );
+    let row = |kind: &str, id: &str| {
+        newest
+            .lines()
+            .find(|l| l.trim_start().starts_with(kind) && l.contains(&format!(" {id} ")))
+            .unwrap_or_else(|| panic!("no {kind} {id} in {out}"))
+            .to_string()
+    };
+    assert!(row("+", "a3").contains("4:1") && row("+", "a3").contains("claim"));
+    assert!(row("-", "a2").contains("2:1") && row("-", "a2").contains("denial"));
+    assert!(row("~", "a1").contains("1:16"));
+    assert!(
+        newest.contains("note: (none) -> \"via Tolo News\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("a.txt.bob.ann.yaml (added): 1 added, 0 removed, 0 changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("a.txt.alice.ann.yaml (added): 2 added, 0 removed, 0 changed"),
+        "{out}"
+    );
+
+    let o = repo.claimtag(&["log", "--json", "a.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!out.contains("file annotator"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let commits = v["commits"].as_array().unwrap();
+    assert_eq!(commits.len(), 3);
+    let c = &commits[0];
+    assert_eq!(c["commit"].as_str().unwrap().len(), 40);
+    assert_eq!(c["author"], "Test Annotator");
+    assert_eq!(c["subject"], "alice: note, a2 dropped, a3");
+    assert!(c["date"].as_str().unwrap().starts_with("20"));
+    let sc = &c["sidecars"][0];
+    assert_eq!(sc["path"], "a.txt.alice.ann.yaml");
+    assert_eq!(sc["annotator"], "alice");
+    assert_eq!(sc["added"][0]["id"], "a3");
+    assert_eq!(sc["removed"][0]["id"], "a2");
+    assert_eq!(sc["changed"][0]["id"], "a1");
+    assert_eq!(commits[2]["subject"], "alice starts");
+}
+
+/// Outside a git repository, or without git, `log` says so (exit 2).
+#[test]
+fn log_needs_git_and_a_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("plain");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), TEXT).unwrap();
+    let run = |path: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_claimtag"));
+        c.args(["log", "a.txt"])
+            .current_dir(&dir)
+            .env("HOME", tmp.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CEILING_DIRECTORIES", tmp.path())
+            .env_remove("GIT_DIR")
+            .env_remove("CLAIMTAG_CONFIG");
+        if let Some(p) = path {
+            c.env("PATH", p);
+        }
+        c.output().unwrap()
+    };
+    let o = run(None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("claimtag: log: ") && err.contains("is not in a git repository"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let empty = tmp.path().join("no-programs");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = run(Some(&empty));
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.starts_with("claimtag: log: cannot run git"), "{err}");
 }
 
 fn line_of(path: &Path, needle: &str) -> usize {

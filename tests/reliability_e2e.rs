@@ -223,3 +223,67 @@ fn a_read_only_pane_recovers_when_its_sidecar_is_fixed() {
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0);
 }
+
+/// Issue 10 item 3 / issue 15: Enter on the changed-on-disk prompt merges
+/// theirs (bob's seven spans, saved under our name) with ours (one claim):
+/// all eight are saved, nothing goes to a recovery file.
+#[test]
+fn enter_on_the_changed_on_disk_prompt_merges_both_sides() {
+    let (dir, src) = corpus();
+    let theirs = theirs_parsing(&src);
+    let n_theirs = Sidecar::parse(&sidecar(&src), &theirs)
+        .unwrap()
+        .annotations
+        .len();
+    drop((dir, src));
+    let (dir, src, mut t) = conflict(&theirs);
+    t.wait_for("merge: both sides' work kept", WAIT).unwrap();
+    t.key(Key::Enter);
+    t.wait_for("merged with the version on disk", WAIT).unwrap();
+    assert!(wait_until(WAIT, || count(&sidecar(&src)) == n_theirs + 1));
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0);
+    assert!(recovery_files(dir.path(), "").is_empty());
+}
+
+/// Issue 10 item 1: the second instance takes the article over (T, y) and
+/// saves a tag; the first one's next save meets the prompt and merges: both
+/// tags are kept.
+#[test]
+fn a_second_instance_takes_over_and_the_first_merges_on_its_next_save() {
+    let (dir, src) = corpus();
+    let mut first = Term::spawn(&["."], dir.path(), 110, 30);
+    wait_count(&mut first, "claim", 0);
+    let mut second = Term::spawn(&["."], dir.path(), 110, 30);
+    second.wait_for("[read-only]", WAIT).unwrap();
+    second.keys("T");
+    second
+        .wait_for("take it over: editable here", WAIT)
+        .unwrap();
+    second.keys("y");
+    second.wait_for("took over", WAIT).unwrap();
+    second.keys("s");
+    second.wait_for("SELECT", WAIT).unwrap();
+    second.keys("c");
+    second.key(Key::Ctrl('s'));
+    assert!(wait_until(WAIT, || sidecar(&src).exists()
+        && count(&sidecar(&src)) == 1));
+    // the first instance, unaware, tags another sentence and saves
+    first.keys("))");
+    first.keys("s");
+    first.wait_for("SELECT", WAIT).unwrap();
+    first.keys("d");
+    first.key(Key::Ctrl('s'));
+    first.wait_for("Nothing was overwritten", WAIT).unwrap();
+    first.key(Key::Enter);
+    first
+        .wait_for("merged with the version on disk", WAIT)
+        .unwrap();
+    assert!(wait_until(WAIT, || count(&sidecar(&src)) == 2));
+    first.keys("q");
+    assert_eq!(first.exit_code(WAIT), 0);
+    second.keys("q");
+    assert_eq!(second.exit_code(WAIT), 0);
+    let lock = claimtag_model::lock::marker_path(&sidecar(&src));
+    assert!(!lock.exists(), "lock file left after both quit");
+}

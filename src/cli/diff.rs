@@ -66,10 +66,16 @@ pub fn run(_ctx: &Context, args: DiffArgs) -> Result<(), Failure> {
 /// no annotations.
 fn read(path: &Path) -> Result<Sidecar, Failure> {
     let (bytes, _) = store::read_capped(path, MAX_SIDECAR_BYTES)?;
+    parse(path, &bytes)
+}
+
+/// A sidecar from its bytes (`path` names it in messages); empty bytes are
+/// a sidecar with no annotations.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Sidecar, Failure> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Sidecar::default());
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| Error::NotUtf8 {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
         path: path.to_path_buf(),
         offset: e.valid_up_to(),
     })?;
@@ -131,14 +137,22 @@ fn change_line(out: &mut String, indent: &str, c: &FieldChange) {
 /// The readable diff: a summary, then spans in text order, `+` added, `-`
 /// removed, `~` changed (with each changed value below it).
 pub fn render(title: &str, d: &Diff) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "claimtag diff {title}: {} added, {} removed, {} changed",
+    format!("claimtag diff {title}: {}\n{}", counts(d), details(d))
+}
+
+/// "2 added, 0 removed, 1 changed".
+pub fn counts(d: &Diff) -> String {
+    format!(
+        "{} added, {} removed, {} changed",
         d.added.len(),
         d.removed.len(),
         d.changed.len()
-    );
+    )
+}
+
+/// The lines of a diff below its summary: file-level changes, then spans.
+pub fn details(d: &Diff) -> String {
+    let mut out = String::new();
     for c in &d.file {
         change_line(&mut out, "  file ", c);
     }

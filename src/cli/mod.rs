@@ -10,6 +10,7 @@ mod export;
 mod git;
 mod git_setup;
 mod import;
+mod log;
 mod merge;
 mod out;
 mod review;
@@ -108,6 +109,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Set up this git repository to merge and diff sidecars with claimtag
     GitSetup,
+    /// The history of one article's annotations through git log: spans added,
+    /// removed and changed in each commit
+    Log(LogArgs),
     /// The corpus dashboard: progress per annotator and article, gold, conflicts, orphans
     Status(StatusArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
@@ -154,6 +158,20 @@ pub struct DiffArgs {
     /// Print one FILE's spans one per line (git's textconv)
     #[arg(long)]
     pub textconv: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Needs git on PATH and the article in a git work tree. Each commit is compared with its \
+                  first parent (a merge: what it brought in). Exit status: 0; 2 when git is missing, the \
+                  folder is not in a repository, or git fails."
+)]
+pub struct LogArgs {
+    /// The article (its source file; it need not exist any more)
+    pub article: PathBuf,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -421,6 +439,7 @@ pub fn run() -> ExitCode {
         Command::Merge(a) => merge::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::GitSetup => git_setup::run(&ctx),
+        Command::Log(a) => log::run(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Completions(a) => completions::completions(&ctx, a),
         Command::Man(a) => completions::man(&ctx, a),

@@ -377,7 +377,10 @@ impl Article {
     /// Saves unless the sidecar holds what `check` would reject in its labels
     /// and links under `scheme`: a save never writes a file `check` fails.
     pub fn save_checked(&mut self, scheme: &crate::scheme::Scheme) -> Result<()> {
-        let problems = crate::check::structure_problems(&self.sidecar, scheme);
+        let problems: Vec<_> = crate::check::structure_problems(&self.sidecar, scheme)
+            .into_iter()
+            .filter(crate::check::Problem::blocks_save)
+            .collect();
         if let Some(first) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),
@@ -674,6 +677,32 @@ mod tests {
         assert!(!art.sidecar_path.exists());
         crate::relabel::relabel(&mut art.sidecar, "a1", "claim", &scheme).unwrap();
         art.save_checked(&scheme).unwrap();
+    }
+
+    /// Issue 15: a sidecar with unresolved merge conflicts (both versions
+    /// kept, marked `conflict:`) is still a file claimtag writes: the TUI
+    /// saves its merge result and keeps saving while the conflicts are settled.
+    #[test]
+    fn a_save_keeps_unresolved_merge_conflicts() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Alpha said it. Beta saw it.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        let scheme = crate::scheme::Scheme::default();
+        let base = anchor::new_annotation(&art.doc, 0..14, "claim", "x1".into());
+        let (mut ours, mut theirs) = (art.sidecar.clone(), art.sidecar.clone());
+        let mut b = art.sidecar.clone();
+        b.annotations.push(base.clone());
+        ours.annotations.push(base.clone());
+        theirs.annotations.push(base);
+        ours.annotations[0].label = "denial".into();
+        theirs.annotations[0].label = "evidence".into();
+        let merged = crate::merge::merge(Some(&b), &ours, &theirs, |_| None);
+        assert_eq!(merged.report.conflicts.len(), 1);
+        art.sidecar = merged.sidecar;
+        art.save_checked(&scheme).unwrap();
+        let back = read_sidecar(&art.sidecar_path).unwrap().unwrap().0;
+        assert_eq!(crate::merge::mark::count_open(&back), 1);
     }
 
     #[test]

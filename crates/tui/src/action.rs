@@ -58,6 +58,18 @@ pub enum Action {
     /// (their sidecar was fixed, made writable, or the other instance let go
     /// of it), re-read.
     ReadOnlyRetried(Vec<(usize, Box<Article>)>),
+    /// The sidecar on disk, read to merge into ours (None: it is gone).
+    TheirsRead {
+        slot: usize,
+        result: Result<Option<(Sidecar, DiskStamp)>, String>,
+    },
+    /// The corpus status table, as lines (or why it could not be made).
+    StatusTable(Result<Vec<String>, String>),
+    /// An article open elsewhere was taken over: re-read, now ours (or why not).
+    TakenOver {
+        slot: usize,
+        result: Result<Box<Article>, String>,
+    },
     /// SIGTERM, SIGHUP or SIGINT (named): save or keep the work, then leave
     /// with a non-zero status.
     Stop(&'static str),
@@ -86,6 +98,9 @@ pub struct SaveFailure {
 /// What to do once a recovery copy is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterRecovery {
+    /// Nothing more: the copy written every 2 s while the changed-on-disk
+    /// prompt is undecided. Never an answer to a quit.
+    Background,
     /// Nothing more (quitting after a failed save: the user is told where).
     Keep,
     /// Re-read the sidecar from disk (the user chose theirs).
@@ -133,6 +148,13 @@ pub enum Effect {
     /// Try again the read-only articles on screen: is their sidecar readable
     /// and writable now?
     RetryReadOnly(Vec<(usize, Box<Article>)>),
+    /// Read the sidecar on disk to merge it into ours.
+    ReadTheirs { slot: usize, sidecar_path: PathBuf },
+    /// Make the corpus status table of these sources (`claimtag status`).
+    StatusTable(Vec<PathBuf>),
+    /// Mark the article's sidecar open by us though another instance has it
+    /// (the user confirmed), and read it again.
+    TakeOver { slot: usize, article: Box<Article> },
     /// Repaint every cell on the next frame.
     ClearScreen,
     /// Leave the program.

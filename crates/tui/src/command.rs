@@ -21,6 +21,12 @@ pub enum Mode {
     Editor,
     LinkPicker,
     Conflict,
+    /// The unresolved merge conflicts of an article.
+    Conflicts,
+    /// The corpus status screen (`claimtag status`).
+    Status,
+    /// The question before taking over an article open elsewhere.
+    TakeOver,
     /// The search prompt.
     Prompt,
     /// Editing keys of text fields (search prompt, claimant, note, …).
@@ -28,7 +34,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 14] = [
         Mode::Annotate,
         Mode::Review,
         Mode::Help,
@@ -38,6 +44,9 @@ impl Mode {
         Mode::Editor,
         Mode::LinkPicker,
         Mode::Conflict,
+        Mode::Conflicts,
+        Mode::Status,
+        Mode::TakeOver,
         Mode::Prompt,
         Mode::TextField,
     ];
@@ -55,6 +64,9 @@ impl Mode {
             Mode::Orphans => &[Mode::Orphans],
             Mode::LinkPicker => &[Mode::LinkPicker, Mode::TextField],
             Mode::Conflict => &[Mode::Conflict],
+            Mode::Conflicts => &[Mode::Conflicts],
+            Mode::Status => &[Mode::Status],
+            Mode::TakeOver => &[Mode::TakeOver],
             Mode::TextField => &[Mode::TextField],
         }
     }
@@ -71,6 +83,9 @@ impl Mode {
             Mode::Editor => "Annotation editor",
             Mode::LinkPicker => "Link picker (in the editor)",
             Mode::Conflict => "Changed-on-disk prompt",
+            Mode::Conflicts => "Merge conflicts list",
+            Mode::Status => "Corpus status screen",
+            Mode::TakeOver => "Take-over question (an article open elsewhere)",
             Mode::Prompt => "Search prompt",
             Mode::TextField => {
                 "Text fields (search prompt, claimant, note, attributes, link picker filter)"
@@ -132,6 +147,8 @@ commands! {
     PrevAnnotation "prev-annotation" [Annotate] ["["] true "previous annotation";
     CycleStatus "status" [Annotate] ["M"] false "mark this article todo, in progress or done (yours, kept in the sidecar)";
     Unanchored "unanchored" [Annotate] ["U"] false "list the annotations whose text was not found after the source changed";
+    ConflictList "conflicts" [Annotate, Corpus] ["C"] false "list the unresolved merge conflicts of this article (in the corpus list: of the article under the cursor)";
+    TakeOver "take-over" [Annotate] ["T"] false "take over an article another instance has open (read-only here; asks first)";
     Undo "undo" [Annotate] ["u"] true "undo";
     Redo "redo" [Annotate] ["ctrl-r"] true "redo";
     Save "save" [Annotate] ["ctrl-s"] false "save now (autosave saves within 2 s of any change)";
@@ -167,16 +184,20 @@ commands! {
     Reject "reject" [Review] ["r"] false "reject it (keep yours, mark settled)";
     AcceptAll "accept-all" [Review] ["A"] false "accept all of theirs in this article";
     DiffList "differences" [Review, Differences] ["D"] false "list the differences of this article (closes the list too)";
-    ListDown "list-down" [Help, Corpus, Differences, Orphans] ["j", "down"] false "next row (help: scroll down)";
-    ListUp "list-up" [Help, Corpus, Differences, Orphans] ["k", "up"] false "previous row (help: scroll up)";
-    ListPageDown "list-page-down" [Help, Corpus, Differences] ["pgdn", "space"] false "ten rows down";
-    ListPageUp "list-page-up" [Help, Corpus, Differences] ["pgup"] false "ten rows up";
-    ListFirst "list-first" [Help, Corpus, Differences] ["g", "home"] false "first row";
-    ListLast "list-last" [Help, Corpus, Differences] ["G", "end"] false "last row";
+    ListDown "list-down" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["j", "down"] false "next row (help, status: scroll down)";
+    ListUp "list-up" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["k", "up"] false "previous row (help, status: scroll up)";
+    ListPageDown "list-page-down" [Help, Corpus, Differences, Conflicts, Status] ["pgdn", "space"] false "ten rows down";
+    ListPageUp "list-page-up" [Help, Corpus, Differences, Conflicts, Status] ["pgup"] false "ten rows up";
+    ListFirst "list-first" [Help, Corpus, Differences, Conflicts, Status] ["g", "home"] false "first row";
+    ListLast "list-last" [Help, Corpus, Differences, Conflicts, Status] ["G", "end"] false "last row";
     CorpusFilter "corpus-filter" [Corpus] ["f"] false "show all articles, or only those todo, in progress or done";
-    ListChoose "list-choose" [Help, Corpus, Differences, Orphans, LinkPicker] ["enter"] false "take the row: open the article, go to the difference or the old position, add the link (help: close)";
+    CorpusStatus "corpus-status" [Corpus] ["s"] false "the corpus status: progress per annotator and article, as `claimtag status`";
+    ListChoose "list-choose" [Help, Corpus, Differences, Orphans, Conflicts, LinkPicker] ["enter"] false "take the row: open the article, go to the difference, the conflict or the old position, add the link (help: close)";
     Reattach "reattach" [Orphans] ["r"] false "re-attach it to the text selected in the pane (undoable)";
-    ListClose "list-close" [Help, Corpus, Differences, Orphans] ["esc", "q"] false "close";
+    ListClose "list-close" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["esc", "q"] false "close";
+    SettleYours "settle-yours" [Conflicts] ["y"] false "settle the conflict under the cursor: keep yours (undoable)";
+    SettleTheirs "settle-theirs" [Conflicts] ["t"] false "settle it: keep theirs";
+    SettleBoth "settle-both" [Conflicts] ["b"] false "settle it: keep both (theirs gets a new id)";
     PickerDown "picker-down" [LinkPicker] ["down", "ctrl-n"] false "next candidate (letters filter the list: id, label, line, text)";
     PickerUp "picker-up" [LinkPicker] ["up", "ctrl-p"] false "previous candidate";
     PickerCancel "picker-cancel" [LinkPicker] ["esc"] false "close the picker";
@@ -188,9 +209,12 @@ commands! {
     EditorEnter "editor-enter" [Editor] ["enter"] false "save the edit (on “+ add a link”: choose a link)";
     EditorSave "editor-save" [Editor] ["ctrl-s"] false "save the edit";
     EditorCancel "editor-cancel" [Editor] ["esc"] false "cancel the edit";
-    KeepMine "keep-mine" [Conflict] ["k", "o"] false "keep mine: overwrite the file on disk";
+    MergeTheirs "merge" [Conflict] ["enter", "m"] false "merge (the default): both sides' work kept, conflicts listed to settle";
+    KeepMine "keep-mine" [Conflict] ["k", "o"] false "keep mine: overwrite the file on disk (theirs go to a recovery file first)";
     ReloadTheirs "reload-theirs" [Conflict] ["r"] false "reload theirs (mine go to a recovery file first)";
     DecideLater "decide-later" [Conflict] ["esc", "l"] false "decide later (not saved; Ctrl-s asks again)";
+    TakeOverYes "take-over-yes" [TakeOver] ["y"] false "take it over: editable here (the other instance's saves then meet the changed-on-disk prompt)";
+    TakeOverNo "take-over-no" [TakeOver] ["n", "esc"] false "leave it read-only";
     PromptAccept "prompt-accept" [Prompt] ["enter"] false "search for it";
     PromptCancel "prompt-cancel" [Prompt] ["esc"] false "cancel the search";
     FieldLeft "field-left" [TextField] ["left"] false "caret left";

@@ -57,12 +57,52 @@ pub fn reclaim(article: &Article) -> bool {
     }
 }
 
+/// Takes over an article another instance has open (the user confirmed):
+/// the lock file names us from now on, and the sidecar is read again. The
+/// other instance's saves stay safe: they compare with the file on disk
+/// under the save lock, so they meet the changed-on-disk prompt.
+pub fn take_over(article: &Article) -> Result<Article, String> {
+    let path = &article.sidecar_path;
+    let held = HELD
+        .lock()
+        .map(|h| h.iter().any(|(p, _)| p == path))
+        .unwrap_or(false);
+    if !held {
+        let marker = OpenMarker::take_over(path).map_err(|e| e.to_string())?;
+        hold(path, marker);
+    }
+    let fresh = Article::with_doc(
+        &article.source,
+        std::sync::Arc::clone(&article.doc),
+        &article.sidecar.annotator,
+    );
+    match &fresh.read_only {
+        Some(why) => Err(why.clone()),
+        None => Ok(fresh),
+    }
+}
+
 fn hold(path: &Path, marker: OpenMarker) {
     if let Ok(mut held) = HELD.lock()
         && !held.iter().any(|(p, _)| p == path)
     {
         held.push((path.to_path_buf(), marker));
     }
+}
+
+/// Removes the lock file of one sidecar, if this process holds it.
+pub fn release(sidecar: &Path) {
+    let taken: Vec<(PathBuf, OpenMarker)> = match HELD.lock() {
+        Ok(mut held) => {
+            let (mine, rest) = std::mem::take(&mut *held)
+                .into_iter()
+                .partition(|(p, _)| p == sidecar);
+            *held = rest;
+            mine
+        }
+        Err(_) => vec![],
+    };
+    drop(taken);
 }
 
 /// Removes every lock file of this process (at exit, by quit, signal or panic).

@@ -33,6 +33,11 @@ impl Widget for &App {
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
             Overlay::Orphans { selected } => draw_orphans(self, *selected, area, buf),
+            Overlay::Conflicts { selected } => draw_conflicts(self, *selected, area, buf),
+            Overlay::Status { lines, scroll } => {
+                draw_status_screen(self, lines, *scroll, area, buf)
+            }
+            Overlay::TakeOver(slot) => draw_take_over(self, *slot, area, buf),
         }
     }
 }
@@ -363,6 +368,9 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
                 )],
             ));
         }
+        if let Some(hint) = app.conflicts_hint() {
+            parts.push((8, vec![Span::styled(hint, app.theme.warn)]));
+        }
         let state = if d.preview {
             "loading"
         } else if d.article.read_only.is_some() {
@@ -682,6 +690,8 @@ fn draw_corpus(
                 &[
                     (Command::ListChoose, "opens"),
                     (Command::CorpusFilter, "filters"),
+                    (Command::CorpusStatus, "status"),
+                    (Command::ConflictList, "conflicts"),
                     (Command::ListClose, "closes")
                 ]
             )
@@ -1043,6 +1053,107 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         .sum();
     let r = centered(area, w, rows as u16 + 2);
     let inner = popup(app, " Changed on disk ", r, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The unresolved merge conflicts of the article shown, at the bottom so the
+/// span the cursor jumped to stays in view above.
+fn draw_conflicts(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let rows = app.conflict_rows();
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == selected {
+                Line::styled(format!("▶ {}", r.text), app.theme.highlight)
+            } else {
+                Line::raw(format!("  {}", r.text))
+            }
+        })
+        .collect();
+    let title = format!(
+        " Merge conflicts ({}) — {} ",
+        rows.len(),
+        app.keymap.hint_list(
+            Mode::Conflicts,
+            &[
+                (Command::SettleYours, "yours"),
+                (Command::SettleTheirs, "theirs"),
+                (Command::SettleBoth, "both"),
+                (Command::ListChoose, "goes there"),
+                (Command::ListClose, "closes")
+            ]
+        )
+    );
+    let h = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(1) / 2)
+        .max(3.min(area.height));
+    let r = Rect::new(
+        area.x,
+        area.y + area.height.saturating_sub(h + 1),
+        area.width,
+        h,
+    );
+    let inner = popup(app, &title, r, buf);
+    let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+/// The corpus dashboard (`claimtag status`), scrolled.
+fn draw_status_screen(app: &App, lines: &[String], scroll: usize, area: Rect, buf: &mut Buffer) {
+    let widest = lines
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()))
+        .max()
+        .unwrap_or(0);
+    let r = centered(
+        area,
+        (widest as u16).saturating_add(2).max(40),
+        (lines.len() as u16).saturating_add(2),
+    );
+    let visible = r.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    let title = format!(
+        " Corpus status — {} ",
+        app.keymap.hint_list(
+            Mode::Status,
+            &[
+                (Command::ListDown, "scrolls"),
+                (Command::ListClose, "closes")
+            ]
+        )
+    );
+    let inner = popup(app, &title, r, buf);
+    let text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+    Paragraph::new(text)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+fn draw_take_over(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<Line> = app
+        .take_over_lines(slot)
+        .into_iter()
+        .enumerate()
+        .map(|(k, l)| {
+            if k == 0 {
+                Line::styled(l, app.theme.warn)
+            } else {
+                Line::raw(l)
+            }
+        })
+        .collect();
+    let w = area.width.min(76);
+    let rows: usize = lines
+        .iter()
+        .map(|l| wrap_words(&l.to_string(), w.saturating_sub(2).max(1) as usize).len())
+        .sum();
+    let r = centered(area, w, rows as u16 + 2);
+    let inner = popup(app, " Open in another instance ", r, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(inner, buf);

@@ -117,8 +117,28 @@ pub fn perform(effect: Effect) -> Vec<Action> {
                 })
                 .collect(),
         )],
+        Effect::ReadTheirs { slot, sidecar_path } => vec![Action::TheirsRead {
+            slot,
+            result: claimtag_model::store::read_sidecar(&sidecar_path).map_err(|e| e.to_string()),
+        }],
+        Effect::StatusTable(sources) => vec![Action::StatusTable(status_table(&sources))],
+        Effect::TakeOver { slot, article } => vec![Action::TakenOver {
+            slot,
+            result: crate::open_lock::take_over(&article).map(Box::new),
+        }],
         Effect::ClearScreen | Effect::Quit => vec![],
     }
+}
+
+/// `claimtag status` of the given sources, as lines, paths relative to their
+/// common folder (as `claimtag status FOLDER` shows them).
+fn status_table(sources: &[PathBuf]) -> Result<Vec<String>, String> {
+    let dashboard = claimtag_model::status::dashboard(sources).map_err(|e| e.to_string())?;
+    let root = crate::app::common_folder(sources);
+    Ok(claimtag_model::status::table(&dashboard, &root)
+        .lines()
+        .map(str::to_string)
+        .collect())
 }
 
 /// "Keep mine": the version on disk is copied to a recovery file first, then
@@ -133,7 +153,7 @@ fn keep_mine(article: &mut Article, scheme: &Scheme) -> Result<Option<PathBuf>, 
     }
     // What `check` rejects is not written, conflict or not.
     let problems = claimtag_model::check::structure_problems(&article.sidecar, scheme);
-    if let Some(first) = problems.first() {
+    if let Some(first) = problems.iter().find(|p| p.blocks_save()) {
         return Err(Error::invalid(&article.sidecar_path, first.to_string()));
     }
     let theirs = theirs_path(&article.sidecar_path);

@@ -103,6 +103,13 @@ impl Problem {
     pub fn is_unreadable(&self) -> bool {
         matches!(self, Problem::Vanished | Problem::Unreadable(_))
     }
+
+    /// Whether a save must refuse to write a sidecar with this problem. An
+    /// unresolved merge conflict does not: the file parses, and it is written
+    /// (by `claimtag merge` and by the TUI's merge) so it can be settled.
+    pub fn blocks_save(&self) -> bool {
+        !matches!(self, Problem::Conflict { .. })
+    }
 }
 
 /// The message after the location. Variants holding an [`Error`] show the

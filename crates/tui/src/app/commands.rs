@@ -12,10 +12,13 @@ impl App {
         match c {
             // overlays
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose | CorpusFilter | Reattach => self.list_command(c),
+            | ListClose | CorpusFilter | Reattach | CorpusStatus | SettleYours | SettleTheirs
+            | SettleBoth => self.list_command(c),
+            ConflictList if matches!(self.overlay, Overlay::Corpus { .. }) => self.list_command(c),
             NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
             | EditorCancel | PickerDown | PickerUp | PickerCancel => self.editor_command(c),
-            KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
+            MergeTheirs | KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
+            TakeOverYes | TakeOverNo => self.take_over_command(c),
             PromptAccept | PromptCancel => self.prompt_command(c),
             FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack | FieldDelete
             | FieldClear => {
@@ -132,16 +135,19 @@ impl App {
             Redraw => self.repaint(),
             CycleStatus => self.cycle_status(),
             Unanchored => self.open_orphans(),
+            ConflictList => self.open_conflicts(),
+            TakeOver => self.ask_take_over(),
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return review::command(self, c);
             }
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose | CorpusFilter | Reattach | PickerDown | PickerUp | PickerCancel
-            | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
-            | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
-            | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack
-            | FieldDelete | FieldClear => {}
+            | ListClose | CorpusFilter | Reattach | CorpusStatus | SettleYours | SettleTheirs
+            | SettleBoth | PickerDown | PickerUp | PickerCancel | NextField | PrevField
+            | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave | EditorCancel
+            | MergeTheirs | KeepMine | ReloadTheirs | DecideLater | TakeOverYes | TakeOverNo
+            | PromptAccept | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd
+            | FieldDeleteBack | FieldDelete | FieldClear => {}
         }
         if let Some(r) = self.review.as_ref()
             && r.locked

@@ -138,6 +138,32 @@ impl Doc {
         self.dirty = self.snapshot() != self.saved;
     }
 
+    /// The sidecar as last read or saved: the base of a three-way merge with
+    /// a version someone else saved meanwhile.
+    pub fn base_sidecar(&self) -> claimtag_model::Sidecar {
+        let mut s = self.article.sidecar.clone();
+        s.annotations = self.saved.annotations.clone();
+        s.extra = self.saved.extra.clone();
+        s.status = self.saved.status;
+        s
+    }
+
+    /// Unresolved merge conflicts (`conflict:` marks) in the annotations as
+    /// they are now. Cheap when there are none (asked on every frame).
+    pub fn conflicts(&self) -> usize {
+        let s = &self.article.sidecar;
+        let marked = s
+            .annotations
+            .iter()
+            .any(claimtag_model::merge::mark::is_marked)
+            || s.extra.contains_key(claimtag_model::merge::CONFLICT_KEY);
+        if marked {
+            claimtag_model::merge::mark::count_open(s)
+        } else {
+            0
+        }
+    }
+
     /// Records that `written` (the annotations of an earlier or the current
     /// revision) is now on disk; changes made since stay unsaved.
     pub fn mark_saved(&mut self, written: Snapshot) {

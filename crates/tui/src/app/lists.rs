@@ -1,5 +1,6 @@
-//! The list overlays: help (scrolled), the corpus list, and (through
-//! `review`) the differences list; the search prompt's own keys.
+//! The list overlays: help (scrolled), the corpus list, and (through their
+//! modules) the differences, unanchored, merge conflicts and corpus status
+//! lists; the search prompt's own keys.
 
 use super::{App, Effect, Overlay};
 use crate::command::Command;
@@ -45,6 +46,12 @@ impl App {
                             self.open_in_focused(slot);
                         }
                     }
+                    Command::CorpusStatus => return self.corpus_status(),
+                    Command::ConflictList => {
+                        if let Some(&slot) = rows.get(selected) {
+                            self.open_conflicts_of(slot);
+                        }
+                    }
                     Command::CorpusFilter => {
                         let filter = super::status::next_filter(filter);
                         // Stay on the same article when the filter keeps it.
@@ -66,6 +73,11 @@ impl App {
             }
             Overlay::Diffs { selected } => super::review::list_command(self, selected, c, moved),
             Overlay::Orphans { selected } => self.orphans_command(selected, c),
+            Overlay::Conflicts { selected } => self.conflicts_command(selected, c),
+            Overlay::Status { lines, scroll } => {
+                self.status_command(lines, scroll, c);
+                vec![]
+            }
             Overlay::Edit(_) => self.editor_command(c),
             _ => vec![],
         }

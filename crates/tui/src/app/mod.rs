@@ -4,10 +4,13 @@
 //! logic of one idea to `App`.
 
 mod commands;
+mod conflicts;
+mod dashboard;
 mod doc;
 mod editor;
 mod keys;
 mod lists;
+mod merge;
 mod motion;
 mod mouse;
 mod orphans;
@@ -16,6 +19,7 @@ mod review;
 mod search;
 mod status;
 mod tagging;
+mod take_over;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +27,7 @@ use std::time::Instant;
 
 use ratatui::layout::Rect;
 
+pub use conflicts::ConflictRow;
 pub use doc::{Doc, Snapshot};
 pub use editor::{BUILT_IN_ATTRIBUTES, EditForm, LinkPicker};
 pub use keys::Resolved;
@@ -123,6 +128,17 @@ pub enum Overlay {
     Diffs {
         selected: usize,
     },
+    /// The unresolved merge conflicts of the article shown, settled one by one.
+    Conflicts {
+        selected: usize,
+    },
+    /// The corpus dashboard (`claimtag status`), as text lines.
+    Status {
+        lines: Vec<String>,
+        scroll: usize,
+    },
+    /// "Take over this article from the instance that has it open?"
+    TakeOver(usize),
 }
 
 /// A quit under way: saves (or recovery copies) still to come back.
@@ -419,6 +435,9 @@ impl App {
             Overlay::Conflict(_) => Mode::Conflict,
             Overlay::Diffs { .. } => Mode::Differences,
             Overlay::Orphans { .. } => Mode::Orphans,
+            Overlay::Conflicts { .. } => Mode::Conflicts,
+            Overlay::Status { .. } => Mode::Status,
+            Overlay::TakeOver(_) => Mode::TakeOver,
         }
     }
 
@@ -477,6 +496,15 @@ impl App {
                 }
                 vec![]
             }
+            Action::TheirsRead { slot, result } => self.theirs_read(slot, result),
+            Action::StatusTable(result) => {
+                self.status_table(result);
+                vec![]
+            }
+            Action::TakenOver { slot, result } => {
+                self.taken_over(slot, result);
+                vec![]
+            }
             Action::Stop(signal) => self.stop(signal),
         };
         if std::mem::take(&mut self.clear_screen) {
@@ -509,6 +537,7 @@ impl App {
     }
 
     fn loaded(&mut self, slot: usize, result: Result<Article, String>) {
+        let list = self.key_for(Command::ConflictList);
         let Some(s) = self.slots.get_mut(slot) else {
             return;
         };
@@ -531,6 +560,16 @@ impl App {
                         ),
                     ));
                 }
+                let conflicts = doc.conflicts();
+                if conflicts > 0 && note.is_none() {
+                    note = Some((
+                        Level::Warn,
+                        format!(
+                            "{}: {conflicts} unresolved merge conflict(s); {list} lists them to settle",
+                            doc.article.file_name()
+                        ),
+                    ));
+                }
                 let shown = self.panes.iter().any(|p| p.slot == slot);
                 if let Some((level, text)) = note
                     && shown
@@ -550,7 +589,7 @@ impl App {
 }
 
 /// The deepest folder holding every source.
-fn common_folder(sources: &[PathBuf]) -> PathBuf {
+pub(crate) fn common_folder(sources: &[PathBuf]) -> PathBuf {
     let mut iter = sources.iter().filter_map(|p| p.parent());
     let Some(first) = iter.next() else {
         return PathBuf::new();

@@ -38,7 +38,7 @@ impl App {
                 // write, but the work still goes to the recovery file (written
                 // again only when it changed), timed from the next tick.
                 d.dirty_since = None;
-                effects.extend(self.recover_effect(slot, AfterRecovery::Keep));
+                effects.extend(self.recover_effect(slot, AfterRecovery::Background));
             } else {
                 effects.extend(self.save_effect(slot, false));
             }
@@ -154,7 +154,7 @@ impl App {
     }
 
     /// A save of a slot's current revision, marked as under way.
-    fn save_effect(&mut self, slot: usize, overwrite: bool) -> Option<Effect> {
+    pub(super) fn save_effect(&mut self, slot: usize, overwrite: bool) -> Option<Effect> {
         let scheme = std::sync::Arc::new(self.scheme.clone());
         let d = self.doc_mut(slot)?;
         if d.saving.is_some() {
@@ -286,6 +286,8 @@ impl App {
             d.recovered = Some((revision, path.clone()));
         }
         match then {
+            // Recorded above; a quit under way waits for its own answers.
+            AfterRecovery::Background => vec![],
             AfterRecovery::Reload => {
                 let Some(d) = self.slots.get(slot).and_then(Slot::doc) else {
                     return vec![];
@@ -387,8 +389,8 @@ impl App {
             return vec![];
         };
         let unparsable = self.doc_mut(slot).and_then(|d| d.disk_unparsable.clone());
-        if let (Command::KeepMine, Some(why)) = (c, unparsable) {
-            // A file that does not parse is never overwritten.
+        if let (Command::KeepMine | Command::MergeTheirs, Some(why)) = (c, unparsable) {
+            // A file that does not parse is never overwritten, nor merged.
             self.warn(format!(
                 "not offered: the file on disk does not parse ({why})"
             ));
@@ -396,6 +398,7 @@ impl App {
         }
         self.overlay = Overlay::None;
         match c {
+            Command::MergeTheirs => self.read_theirs_effect(slot),
             Command::KeepMine => self.save_effect(slot, true).into_iter().collect(),
             Command::ReloadTheirs => self.recover_effect(slot, AfterRecovery::Reload),
             _ => {
@@ -443,9 +446,9 @@ impl App {
         self.info(format!("reloaded {name}: it changed on disk"));
     }
 
-    /// The conflict prompt's lines, from the live keymap.
-    /// Without "keep mine" when the file on disk does not parse (it is never
-    /// overwritten); the reason is given instead.
+    /// The conflict prompt's lines, from the live keymap, the default
+    /// (merge) first. Without "merge" and "keep mine" when the file on disk
+    /// does not parse (it is never overwritten); the reason is given instead.
     pub fn conflict_hint(&self, slot: usize) -> Vec<String> {
         let unparsable = self
             .slots
@@ -454,25 +457,35 @@ impl App {
             .and_then(|d| d.disk_unparsable.as_deref());
         let key = |c| self.keymap.key_in(Mode::Conflict, c);
         let first = match unparsable {
-            Some(why) => {
-                format!("  The file on disk does not parse, so it is not overwritten: {why}")
-            }
-            None => format!(
-                "  {}  keep mine: overwrite the file on disk (theirs go to a recovery file first)",
-                key(Command::KeepMine)
-            ),
+            Some(why) => vec![format!(
+                "  The file on disk does not parse, so it is not overwritten: {why}"
+            )],
+            None => vec![
+                format!(
+                    "  {}  merge: both sides' work kept (by annotation id); conflicts listed to settle",
+                    self.keymap
+                        .keys_in(Mode::Conflict, Command::MergeTheirs)
+                        .join(" or ")
+                ),
+                format!(
+                    "  {}  keep mine: overwrite the file on disk (theirs go to a recovery file first)",
+                    key(Command::KeepMine)
+                ),
+            ],
         };
-        vec![
-            first,
-            format!(
-                "  {}  reload theirs (mine go to a recovery file first)",
-                key(Command::ReloadTheirs)
-            ),
-            format!(
-                "  {}  decide later (mine keep going to a recovery file)",
-                key(Command::DecideLater)
-            ),
-        ]
+        first
+            .into_iter()
+            .chain([
+                format!(
+                    "  {}  reload theirs (mine go to a recovery file first)",
+                    key(Command::ReloadTheirs)
+                ),
+                format!(
+                    "  {}  decide later (mine keep going to a recovery file)",
+                    key(Command::DecideLater)
+                ),
+            ])
+            .collect()
     }
 
     /// Writes recovery copies of all unsaved work at once, on this thread:

@@ -74,6 +74,33 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
                 }),
             });
         }
+        Mode::Conflicts => {
+            // a claim both sides relabelled differently, as a merge leaves it
+            keys(&mut app, "s c");
+            if let crate::app::Slot::Ready(d) = &mut app.slots[0] {
+                let base = d.article.sidecar.clone();
+                let (mut ours, mut theirs) = (base.clone(), base.clone());
+                ours.annotations[0].label = "denial".into();
+                theirs.annotations[0].label = "evidence".into();
+                d.article.sidecar =
+                    claimtag_model::merge::merge(Some(&base), &ours, &theirs, |_| None).sidecar;
+                d.reindex();
+            }
+            keys(&mut app, "C");
+        }
+        Mode::Status => {
+            keys(&mut app, "<C-p>");
+            app.update(Action::StatusTable(Ok(vec!["a row".into(); 30])));
+        }
+        Mode::TakeOver => {
+            if let crate::app::Slot::Ready(d) = &mut app.slots[0] {
+                d.article.read_only = Some(format!(
+                    "x.ann.yaml: {}process 1 on elsewhere",
+                    crate::open_lock::OPEN_ELSEWHERE
+                ));
+            }
+            keys(&mut app, "T");
+        }
         Mode::Annotate | Mode::Review | Mode::Differences => {}
     }
     (Some(dir), app)
@@ -172,5 +199,8 @@ fn a_rebound_key_shows_in_the_hint_lines() {
     f.app.keymap = rebound("list-close", "ctrl-q");
     keys(&mut f.app, "<C-p>");
     let s = screen(&f.app);
-    assert!(s.contains("Enter opens, f filters, Ctrl-q closes"), "{s}");
+    assert!(
+        s.contains("Enter opens, f filters, s status, C conflicts, Ctrl-q closes"),
+        "{s}"
+    );
 }

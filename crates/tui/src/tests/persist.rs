@@ -49,7 +49,7 @@ fn saves(effects: &[Effect]) -> Vec<(usize, u64, bool)> {
 /// Carries out disk effects with the real worker, feeding the answers back
 /// until nothing is left; returns the effects the runtime would keep (quit,
 /// repaint).
-fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+pub(super) fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     let mut queue = effects;
     let mut kept = Vec::new();
     while let Some(e) = queue.pop() {
@@ -395,6 +395,38 @@ fn decide_later_keeps_writing_pending_work_to_the_recovery_file() {
             .unwrap()
             .ends_with("# edited by a colleague\n")
     );
+}
+
+/// A recovery copy written in the background while undecided (decide later)
+/// that lands after `q` is not the quit's answer: the quit still waits for
+/// its own save, and then says the work was not saved (it used to leave at
+/// once, with exit 0 and no word, when the two crossed).
+#[test]
+fn a_background_recovery_landing_during_quit_does_not_end_the_quit() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    conflict(&mut f);
+    keys(&mut f.app, "<Esc>");
+    let mut clock = Clock::new();
+    let mut pending = Vec::new();
+    for _ in 0..10 {
+        pending = clock.tick(&mut f.app, Duration::from_millis(200));
+        if recoveries(&pending) > 0 {
+            break;
+        }
+    }
+    assert_eq!(recoveries(&pending), 1, "{pending:?}");
+    // q while that recovery is still on the worker
+    let quit = keys(&mut f.app, "q");
+    assert_eq!(saves(&quit).len(), 1, "{quit:?}");
+    let after_background = settle(&mut f.app, pending);
+    assert!(
+        !after_background.iter().any(|e| matches!(e, Effect::Quit)),
+        "{after_background:?}"
+    );
+    let kept = settle(&mut f.app, quit);
+    assert!(!kept.iter().any(|e| matches!(e, Effect::Quit)), "{kept:?}");
+    let msg = f.app.message.clone().unwrap().text;
+    assert!(msg.ends_with("q again quits"), "{msg}");
 }
 
 /// Issue 10 item 3: over a file on disk that does not parse, "keep mine" is

@@ -6,7 +6,7 @@ use claimtag_model::agree::{self, AgreeError, Report};
 
 use super::{AgreeArgs, Context, Failure};
 
-pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
+pub fn run(ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
     if let Some(min) = args.min
         && !min.is_finite()
     {
@@ -19,15 +19,17 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         .first()
         .ok_or_else(|| Failure::usage("agree: give at least one PATH"))?;
     let (scheme, _) = Scheme::discover(first)?;
-    let corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(|e| {
-        // Say why articles were left out before saying that none is left.
-        let mut messages = match &e {
-            AgreeError::NoCommonArticle { warnings, .. } => warnings.clone(),
-            _ => Vec::new(),
-        };
-        messages.push(e.to_string());
-        Failure { code: 2, messages }
-    })?;
+    let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
+    let corpus =
+        agree::load_corpus_excluding(&args.paths, &args.annotators, &excluded).map_err(|e| {
+            // Say why articles were left out before saying that none is left.
+            let mut messages = match &e {
+                AgreeError::NoCommonArticle { warnings, .. } => warnings.clone(),
+                _ => Vec::new(),
+            };
+            messages.push(e.to_string());
+            Failure { code: 2, messages }
+        })?;
     for w in &corpus.warnings {
         for line in w.lines() {
             eprintln!("claimtag: {line}");
@@ -59,7 +61,7 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
-fn emit(text: &str) -> Result<(), Failure> {
+pub(super) fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -7,6 +7,7 @@ mod check;
 mod export;
 mod import;
 mod review;
+mod suggest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +32,7 @@ pub struct Cli {
 }
 
 const COMMANDS: &[&str] = &[
-    "annotate", "review", "agree", "export", "import", "check", "help",
+    "annotate", "review", "agree", "export", "import", "check", "suggest", "help",
 ];
 
 /// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
@@ -84,6 +85,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match
     Check(CheckArgs),
+    /// Pre-annotate: suggestions from cue patterns or another annotator's tags,
+    /// written as a suggestion set; `--report` tells how each pattern fared
+    Suggest(SuggestArgs),
 }
 
 #[derive(Args, Debug)]
@@ -188,6 +192,30 @@ pub struct CheckArgs {
     pub fix: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Pattern files (spaCy/Prodigy pattern JSONL) or `builtin:en`; default:
+    /// the files named under `patterns:` in claimtag.yaml
+    #[arg(long, value_name = "FILE|builtin:en", num_args = 1..)]
+    pub patterns: Vec<String>,
+    /// The suggestion set written (or reported on)
+    #[arg(long = "as", value_name = "NAME", default_value = "suggest")]
+    pub set: String,
+    /// Also propose each text ANNOTATOR tagged, with its label, wherever else
+    /// it occurs in the corpus
+    #[arg(long, value_name = "ANNOTATOR")]
+    pub like: Option<String>,
+    /// Per pattern: suggestions accepted, rejected and left by you, precision
+    #[arg(long)]
+    pub report: bool,
+    /// With --report: JSON instead of a table
+    #[arg(long, requires = "report")]
+    pub json: bool,
+}
+
 /// What every command may need: the config and who is annotating.
 pub struct Context {
     pub global: Global,
@@ -270,6 +298,7 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Suggest(a) => suggest::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,6 +48,9 @@ pub struct Config {
     pub keys: Vec<Binding>,
     /// Trim whitespace around selections (default true).
     pub trim_selections: bool,
+    /// An annotator's set shown as suggestions in the annotating screen
+    /// (`suggest_from:`; `--suggest-from` wins). Default: `suggest`.
+    pub suggest_from: Option<String>,
     pub path: Option<PathBuf>,
 }
 
@@ -64,6 +67,8 @@ struct ConfigFile {
     keys: BTreeMap<String, serde_saphyr::Spanned<KeyList>>,
     #[serde(default)]
     trim_selections: Option<bool>,
+    #[serde(default)]
+    suggest_from: Option<serde_saphyr::Spanned<String>>,
 }
 
 pub const THEMES: &[&str] = &["dark", "light", "mono"];
@@ -95,6 +100,14 @@ impl Config {
                 format!("theme: {:?} is not one of {}", t.value, THEMES.join(", ")),
             ));
         }
+        if let Some(a) = &f.suggest_from
+            && !valid_annotator(&a.value)
+        {
+            return Err(at(
+                &a.referenced,
+                format!("suggest_from: {:?} is not 1-32 of A-Za-z0-9_-", a.value),
+            ));
+        }
         for (label, c) in &f.colours {
             if crate::colour::parse(&c.value).is_none() {
                 return Err(at(
@@ -121,6 +134,7 @@ impl Config {
                 })
                 .collect(),
             trim_selections: f.trim_selections.unwrap_or(true),
+            suggest_from: f.suggest_from.map(|a| a.value),
             path: Some(path.to_path_buf()),
         })
     }

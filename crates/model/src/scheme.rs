@@ -52,6 +52,10 @@ pub struct Scheme {
     /// Free-text attributes an annotation may carry besides claimant and note.
     #[serde(default)]
     pub attributes: Vec<Attribute>,
+    /// Cue pattern files for `claimtag suggest`, by language: `en: builtin:en`,
+    /// `fa: patterns/dari.jsonl` (relative to the scheme file's folder).
+    #[serde(default)]
+    pub patterns: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Scheme {
@@ -104,6 +108,7 @@ impl Default for Scheme {
                     description: "free text".into(),
                 },
             ],
+            patterns: Default::default(),
         }
     }
 }

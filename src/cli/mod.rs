@@ -94,6 +94,10 @@ pub enum Command {
 pub struct AnnotateArgs {
     /// Files or folders (default: the current folder)
     pub paths: Vec<PathBuf>,
+    /// Show this annotator's set as suggestions to accept or reject (default:
+    /// `suggest_from:` in config.yaml, else `suggest`)
+    #[arg(long, value_name = "NAME")]
+    pub suggest_from: Option<String>,
 }
 
 #[derive(Args, Debug)]

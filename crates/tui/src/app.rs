@@ -36,6 +36,8 @@ pub enum Action {
     Resize(u16, u16),
     /// A background load finished.
     Loaded(usize, Box<Result<Article, String>>),
+    /// The suggestion set's spans for an article (issue 16) were read.
+    SuggestionsLoaded(usize, Box<Result<Vec<Annotation>, String>>),
 }
 
 /// Work for the event loop: everything that touches the disk.
@@ -96,12 +98,16 @@ pub struct Doc {
     saved: Snapshot,
     /// The recovery file written for a revision, so it is written once.
     pub recovered: Option<(u64, PathBuf)>,
+    /// Suggestions shown as ghost spans (issue 16).
+    pub suggestions: crate::suggest::Suggestions,
 }
 
 #[derive(Debug, Clone)]
 struct Snapshot {
     annotations: Vec<Annotation>,
     extra: claimtag_model::format::Extra,
+    /// Proposals made with `*`, so undo takes them back too.
+    proposals: Vec<Annotation>,
 }
 
 impl Doc {
@@ -109,6 +115,7 @@ impl Doc {
         let saved = Snapshot {
             annotations: article.sidecar.annotations.clone(),
             extra: article.sidecar.extra.clone(),
+            proposals: Vec::new(),
         };
         let mut d = Doc {
             saved,
@@ -121,6 +128,7 @@ impl Doc {
             conflict: false,
             spans: Vec::new(),
             preview: false,
+            suggestions: Default::default(),
         };
         d.reindex();
         d
@@ -151,12 +159,15 @@ impl Doc {
                 }
             })
             .collect();
+        self.suggestions
+            .refresh(&self.article.doc, &self.article.sidecar);
     }
 
     fn snapshot(&self) -> Snapshot {
         Snapshot {
             annotations: self.article.sidecar.annotations.clone(),
             extra: self.article.sidecar.extra.clone(),
+            proposals: self.suggestions.proposals.clone(),
         }
     }
 
@@ -186,6 +197,7 @@ impl Doc {
     fn restore(&mut self, s: Snapshot) {
         self.article.sidecar.annotations = s.annotations;
         self.article.sidecar.extra = s.extra;
+        self.suggestions.proposals = s.proposals;
         self.end_change();
     }
 
@@ -304,6 +316,8 @@ pub struct EditForm {
     /// "add a link".
     pub field: usize,
     pub picker: Option<LinkPicker>,
+    /// Editing a suggestion before accepting it: saving the form accepts it.
+    pub suggestion: Option<Box<Annotation>>,
 }
 
 /// Attributes the editor has fields of its own for.
@@ -317,6 +331,59 @@ pub struct LinkPicker {
 }
 
 impl EditForm {
+    /// A form filled from an annotation (or a suggestion).
+    pub fn for_annotation(app: &App, slot: usize, a: &Annotation) -> EditForm {
+        EditForm {
+            slot,
+            id: a.id.clone(),
+            label: app
+                .scheme
+                .label_index(&a.label)
+                .min(app.scheme.labels.len().saturating_sub(1)),
+            claimant: LineEdit::new(a.claimant.as_deref().unwrap_or("")),
+            note: LineEdit::new(a.note.as_deref().unwrap_or("")),
+            attrs: app
+                .scheme
+                .attributes
+                .iter()
+                .filter(|at| !BUILT_IN_ATTRIBUTES.contains(&at.name.as_str()))
+                .map(|at| {
+                    let value = match a.extra.get(&at.name) {
+                        Some(serde_json::Value::String(v)) => v.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    (at.name.clone(), LineEdit::new(&value))
+                })
+                .collect(),
+            links: a.links.clone(),
+            field: 0,
+            picker: None,
+            suggestion: None,
+        }
+    }
+
+    /// Copies the form's claimant, note, attributes and links into `a`.
+    pub fn fill(&self, a: &mut Annotation) {
+        let opt = |s: &str| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_string())
+        };
+        a.claimant = opt(&self.claimant.text);
+        a.note = opt(&self.note.text);
+        for (name, edit) in &self.attrs {
+            match opt(&edit.text) {
+                Some(v) => {
+                    a.extra.insert(name.clone(), serde_json::Value::String(v));
+                }
+                None => {
+                    a.extra.remove(name);
+                }
+            }
+        }
+        a.links = self.links.clone();
+    }
+
     pub fn fields(&self) -> usize {
         self.add_link_field() + 1
     }
@@ -358,6 +425,10 @@ pub struct App {
     pub needs_clear: bool,
     /// Told on stderr after the terminal is restored (e.g. recovery files).
     pub exit_notes: Vec<String>,
+    /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
+    pub suggest_from: String,
+    /// "Accept all suggestions?" was asked for this slot; the next key answers.
+    pub confirm_accept_all: Option<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -423,6 +494,8 @@ impl App {
             drag_from: None,
             needs_clear: false,
             exit_notes: Vec::new(),
+            suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
+            confirm_accept_all: None,
         }
     }
 
@@ -470,7 +543,7 @@ impl App {
             .and_then(Slot::doc)
     }
 
-    fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
+    pub(crate) fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
         match self.slots.get_mut(slot) {
             Some(Slot::Ready(d)) => Some(d),
             _ => None,
@@ -506,6 +579,10 @@ impl App {
             }
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
+                vec![]
+            }
+            Action::SuggestionsLoaded(slot, result) => {
+                self.suggestions_loaded(slot, *result);
                 vec![]
             }
             Action::Mouse(m) => {
@@ -579,6 +656,10 @@ impl App {
         // conflict or an armed quit still needs the user's attention).
         if !self.quit_armed && self.pending.is_empty() {
             self.message = None;
+        }
+        if let Some(slot) = self.confirm_accept_all.take() {
+            self.answer_accept_all(slot, &k);
+            return vec![];
         }
         match &self.overlay {
             Overlay::None => {}
@@ -776,6 +857,12 @@ impl App {
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return super::review::command(self, c);
             }
+            NextSuggestion => self.jump_suggestion(true),
+            PrevSuggestion => self.jump_suggestion(false),
+            AcceptSuggestion => self.accept_suggestion(),
+            RejectSuggestion => self.reject_suggestion(),
+            AcceptAllSuggestions => self.accept_all_suggestions(),
+            ProposeLike => self.propose_like(),
         }
         if let Some(r) = self.review.as_ref()
             && r.locked
@@ -953,7 +1040,7 @@ impl App {
         self.scroll_to_cursor(f);
     }
 
-    fn editable(&mut self, slot: usize) -> bool {
+    pub(crate) fn editable(&mut self, slot: usize) -> bool {
         let why = match self.slots.get(slot) {
             Some(Slot::Ready(d)) if d.preview => {
                 self.info("still loading the whole file; tags can be made in a moment");
@@ -1250,6 +1337,10 @@ impl App {
     fn open_editor(&mut self) {
         let f = self.focus;
         let slot = self.panes[f].slot;
+        // On a suggestion (and no tag of one's own): edit it before accepting.
+        if self.edit_suggestion() {
+            return;
+        }
         if !self.editable(slot) {
             return;
         }
@@ -1259,34 +1350,8 @@ impl App {
             self.info("no annotation under the cursor (tag one with c, d or e)");
             return;
         };
-        let a = &d.annotations()[i];
-        let form = EditForm {
-            slot,
-            id: a.id.clone(),
-            label: self
-                .scheme
-                .label_index(&a.label)
-                .min(self.scheme.labels.len().saturating_sub(1)),
-            claimant: LineEdit::new(a.claimant.as_deref().unwrap_or("")),
-            note: LineEdit::new(a.note.as_deref().unwrap_or("")),
-            attrs: self
-                .scheme
-                .attributes
-                .iter()
-                .filter(|at| !BUILT_IN_ATTRIBUTES.contains(&at.name.as_str()))
-                .map(|at| {
-                    let value = match a.extra.get(&at.name) {
-                        Some(serde_json::Value::String(v)) => v.clone(),
-                        Some(other) => other.to_string(),
-                        None => String::new(),
-                    };
-                    (at.name.clone(), LineEdit::new(&value))
-                })
-                .collect(),
-            links: a.links.clone(),
-            field: 0,
-            picker: None,
-        };
+        let a = d.annotations()[i].clone();
+        let form = EditForm::for_annotation(self, slot, &a);
         self.overlay = Overlay::Edit(Box::new(form));
     }
 
@@ -1436,6 +1501,20 @@ impl App {
         let Some(d) = self.doc_mut(form.slot) else {
             return;
         };
+        if let Some(s) = &form.suggestion {
+            let mut a = (**s).clone();
+            if let Some(l) = label {
+                a.label = l;
+            }
+            form.fill(&mut a);
+            d.begin_change();
+            let id = crate::suggest::accept_edited(d, s, a);
+            d.end_change();
+            self.info(format!(
+                "{id}: accepted the suggestion as edited (u undoes)"
+            ));
+            return;
+        }
         let Some(i) = d.annotations().iter().position(|a| a.id == form.id) else {
             return;
         };
@@ -1443,23 +1522,7 @@ impl App {
         if let Some(l) = label {
             a.label = l;
         }
-        let opt = |s: &str| {
-            let t = s.trim();
-            (!t.is_empty()).then(|| t.to_string())
-        };
-        a.claimant = opt(&form.claimant.text);
-        a.note = opt(&form.note.text);
-        for (name, edit) in &form.attrs {
-            match opt(&edit.text) {
-                Some(v) => {
-                    a.extra.insert(name.clone(), serde_json::Value::String(v));
-                }
-                None => {
-                    a.extra.remove(name);
-                }
-            }
-        }
-        a.links = form.links.clone();
+        form.fill(&mut a);
         if a == d.annotations()[i] {
             self.info("no change");
             return;

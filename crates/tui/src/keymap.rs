@@ -64,6 +64,13 @@ pub enum Command {
     Reject,
     AcceptAll,
     DiffList,
+    // suggestions (issue 16)
+    NextSuggestion,
+    PrevSuggestion,
+    AcceptSuggestion,
+    RejectSuggestion,
+    AcceptAllSuggestions,
+    ProposeLike,
 }
 
 /// Which screen a binding belongs to.
@@ -93,6 +100,12 @@ impl Command {
             DeleteAnnotation,
             NextAnnotation,
             PrevAnnotation,
+            NextSuggestion,
+            PrevSuggestion,
+            AcceptSuggestion,
+            RejectSuggestion,
+            AcceptAllSuggestions,
+            ProposeLike,
             Undo,
             Redo,
             Save,
@@ -158,6 +171,8 @@ impl Command {
                 | Redo
                 | SearchNext
                 | SearchPrev
+                | NextSuggestion
+                | PrevSuggestion
         )
     }
 
@@ -223,6 +238,12 @@ impl Command {
             Reject => "reject",
             AcceptAll => "accept-all",
             DiffList => "differences",
+            NextSuggestion => "next-suggestion",
+            PrevSuggestion => "prev-suggestion",
+            AcceptSuggestion => "accept-suggestion",
+            RejectSuggestion => "reject-suggestion",
+            AcceptAllSuggestions => "accept-all-suggestions",
+            ProposeLike => "propose-like",
         }
         .to_string()
     }
@@ -288,6 +309,14 @@ impl Command {
             Reject => "review: reject it (keep yours, mark settled)",
             AcceptAll => "review: accept all of theirs in this article",
             DiffList => "review: list the differences of this article",
+            NextSuggestion => "next suggestion (ghost span)",
+            PrevSuggestion => "previous suggestion",
+            AcceptSuggestion => "accept the suggestion under the cursor (Enter edits it first)",
+            RejectSuggestion => "reject the suggestion under the cursor (it never comes back)",
+            AcceptAllSuggestions => "accept every suggestion of this article (asks first: y)",
+            ProposeLike => {
+                "from a tagged span: propose its label on every other occurrence of its text"
+            }
         }
         .to_string()
     }
@@ -565,6 +594,12 @@ impl Keymap {
             ("ctrl-p", CorpusList),
             ("F", CorpusList),
             ("ctrl-l", Redraw),
+            (">", NextSuggestion),
+            ("<", PrevSuggestion),
+            ("a", AcceptSuggestion),
+            ("r", RejectSuggestion),
+            ("A", AcceptAllSuggestions),
+            ("*", ProposeLike),
             // Review screen: these take over ] [ for differences there.
             ("]", NextDiff),
             ("[", PrevDiff),

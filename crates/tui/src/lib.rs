@@ -12,6 +12,7 @@ pub mod edit;
 pub mod keymap;
 pub mod layout;
 pub mod review;
+pub mod suggest;
 pub mod theme;
 pub mod ui;
 
@@ -71,6 +72,7 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         let first = jobs.remove(0);
         for (slot, r) in first() {
             app.update(Action::Loaded(slot, Box::new(r)));
+            load_suggestions(&mut app, slot);
         }
     }
     let rx = spawn_loader(jobs);
@@ -179,6 +181,7 @@ fn event_loop(
         }
         while let Ok((slot, r)) = rx.try_recv() {
             app.update(Action::Loaded(slot, Box::new(r)));
+            load_suggestions(app, slot);
         }
         for e in effects {
             if perform(app, e) {
@@ -323,8 +326,26 @@ fn reload_slot(app: &mut App, slot: usize) {
     if let Some(Slot::Ready(d)) = app.slots.get(slot) {
         let a = &d.article;
         let fresh = Article::with_doc(&a.source, a.doc.clone(), &a.sidecar.annotator.clone());
-        app.slots[slot] = Slot::Ready(Box::new(Doc::new(fresh)));
+        let suggestions = d.suggestions.clone();
+        let mut fresh = Doc::new(fresh);
+        fresh.suggestions = suggestions;
+        fresh.reindex();
+        app.slots[slot] = Slot::Ready(Box::new(fresh));
     }
+}
+
+/// Reads the suggestion set for a loaded article (a small file beside it)
+/// and hands it to the state.
+fn load_suggestions(app: &mut App, slot: usize) {
+    let Some(Slot::Ready(d)) = app.slots.get(slot) else {
+        return;
+    };
+    // The review screen has its own accept and reject; no suggestions there.
+    if d.preview || app.review.is_some() || app.suggest_from.is_empty() {
+        return;
+    }
+    let r = suggest::load(&d.article.source, d.article.doc.clone(), &app.suggest_from);
+    app.update(Action::SuggestionsLoaded(slot, Box::new(r)));
 }
 
 /// Picks up sidecars that others changed while ours had no unsaved changes.

@@ -246,7 +246,11 @@ fn readme_yaml_blocks() -> Vec<String> {
 #[test]
 fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
-    assert_eq!(blocks.len(), 3, "sidecar, config, scheme");
+    assert_eq!(
+        blocks.len(),
+        4,
+        "sidecar, config, scheme, scheme with pattern files"
+    );
     let sidecar = claimtag_model::Sidecar::parse(Path::new("README.md"), &blocks[0])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sidecar.annotations[0].links[0].rel, "denies");
@@ -260,6 +264,18 @@ fn readme_examples_parse() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(scheme.labels.len(), 4);
     assert_eq!(scheme.relations_between("claim", "source").count(), 1);
+    // Suggestions: the blocks are indented in a list item there.
+    let dedented: String = blocks[3]
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let with_patterns = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &dedented)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        with_patterns.patterns.get("fa").map(String::as_str),
+        Some("patterns/dari.jsonl")
+    );
     // The default scheme is what the README says it is.
     let default = claimtag_model::Scheme::default();
     for (label, key) in [("claim", 'c'), ("denial", 'd'), ("evidence", 'e')] {

@@ -10,7 +10,7 @@ use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
 
-pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
+pub fn run(ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
     if let Some(min) = args.min
         && !min.is_finite()
     {
@@ -19,7 +19,7 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         )));
     }
     let stats = if args.combine.is_empty() {
-        measure(&args)?
+        measure(ctx, &args)?
     } else {
         combine(&args.combine)?
     };
@@ -62,13 +62,16 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
 }
 
 /// Loads the corpus under the PATHs and counts what the measures need.
-fn measure(args: &AgreeArgs) -> Result<Stats, Failure> {
+fn measure(ctx: &Context, args: &AgreeArgs) -> Result<Stats, Failure> {
     let first = args
         .paths
         .first()
         .ok_or_else(|| Failure::usage("agree: give at least one PATH (or --combine PART...)"))?;
     let (scheme, _) = Scheme::discover(first)?;
-    let mut corpus = agree::load_corpus(&args.paths, &args.annotators).map_err(not_measured)?;
+    // A configured suggestion set is nobody's judgement: left out by default.
+    let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
+    let mut corpus = agree::load_corpus_excluding(&args.paths, &args.annotators, &excluded)
+        .map_err(not_measured)?;
     if args.done_only {
         agree::keep_done(&mut corpus).map_err(not_measured)?;
     }
@@ -108,7 +111,7 @@ fn combine(parts: &[PathBuf]) -> Result<Stats, Failure> {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
-fn emit(text: &str) -> Result<(), Failure> {
+pub(super) fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

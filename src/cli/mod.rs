@@ -7,6 +7,7 @@ mod check;
 mod export;
 mod import;
 mod review;
+mod suggest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,17 +32,24 @@ pub struct Cli {
 }
 
 const COMMANDS: &[&str] = &[
-    "annotate", "review", "agree", "export", "import", "check", "help",
+    "annotate", "review", "agree", "export", "import", "check", "suggest", "help",
 ];
 
 /// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
-/// name before the first word that is not an option or a command.
+/// name before the first word that is not an option or a command (before
+/// `--suggest-from`, an option of `annotate`, when that comes first).
 pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let mut i = 1;
+    let mut annotate_option = None;
     while i < args.len() {
         let a = args[i].to_string_lossy();
         if a == "--annotator" || a == "--config" || a == "--bidi" {
             i += 2;
+            continue;
+        }
+        if a == "--suggest-from" || a.starts_with("--suggest-from=") {
+            annotate_option.get_or_insert(i);
+            i += if a == "--suggest-from" { 2 } else { 1 };
             continue;
         }
         if matches!(a.as_ref(), "-h" | "--help" | "-V" | "--version") {
@@ -56,7 +64,8 @@ pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::
         }
         break;
     }
-    args.insert(i.min(args.len()), "annotate".into());
+    let at = annotate_option.unwrap_or(i).min(args.len());
+    args.insert(at, "annotate".into());
     args
 }
 
@@ -108,12 +117,19 @@ pub enum Command {
     Import(ImportArgs),
     /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match
     Check(CheckArgs),
+    /// Pre-annotate: suggestions from cue patterns or another annotator's tags,
+    /// written as a suggestion set; `--report` tells how each pattern fared
+    Suggest(SuggestArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct AnnotateArgs {
     /// Files or folders (default: the current folder)
     pub paths: Vec<PathBuf>,
+    /// Show this annotator's set as suggestions to accept or reject (default:
+    /// `suggest_from:` in config.yaml, else `suggest`)
+    #[arg(long, value_name = "NAME")]
+    pub suggest_from: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +271,30 @@ pub struct CheckArgs {
     pub fix: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Pattern files (spaCy/Prodigy pattern JSONL) or `builtin:en`; default:
+    /// the files named under `patterns:` in claimtag.yaml
+    #[arg(long, value_name = "FILE|builtin:en", num_args = 1..)]
+    pub patterns: Vec<String>,
+    /// The suggestion set written (or reported on)
+    #[arg(long = "as", value_name = "NAME", default_value = "suggest")]
+    pub set: String,
+    /// Also propose each text ANNOTATOR tagged, with its label, wherever else
+    /// it occurs in the corpus
+    #[arg(long, value_name = "ANNOTATOR")]
+    pub like: Option<String>,
+    /// Per pattern: suggestions accepted, rejected and left by you, precision
+    #[arg(long)]
+    pub report: bool,
+    /// With --report: JSON instead of a table
+    #[arg(long, requires = "report")]
+    pub json: bool,
+}
+
 /// What every command may need: the config and who is annotating.
 pub struct Context {
     pub global: Global,
@@ -346,6 +386,7 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Suggest(a) => suggest::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -401,6 +442,26 @@ mod default_command_tests {
             ]
         );
         assert_eq!(words(&["claimtag", "--help"]), ["claimtag", "--help"]);
+        assert_eq!(
+            words(&["claimtag", "--suggest-from", "model", "corpus/"]),
+            ["claimtag", "annotate", "--suggest-from", "model", "corpus/"]
+        );
+        assert_eq!(
+            words(&["claimtag", "--annotator", "bob", "--suggest-from=model"]),
+            [
+                "claimtag",
+                "--annotator",
+                "bob",
+                "annotate",
+                "--suggest-from=model"
+            ]
+        );
+        let cli =
+            Cli::try_parse_from(words(&["claimtag", "--suggest-from", "model", "c/"])).unwrap();
+        match cli.command {
+            Command::Annotate(a) => assert_eq!(a.suggest_from.as_deref(), Some("model")),
+            other => panic!("not annotate: {other:?}"),
+        }
         assert_eq!(
             words(&["claimtag", "--bidi", "terminal", "a.txt"]),
             ["claimtag", "--bidi", "terminal", "annotate", "a.txt"]

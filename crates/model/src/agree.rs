@@ -429,9 +429,20 @@ pub struct Corpus {
 
 /// Loads the articles under `paths` that every one of the annotators has a
 /// usable sidecar for. `wanted` empty means every annotator found except
-/// `gold`. Unreadable sources, unparsable sidecars and stale sidecars (whose
+/// `gold` and the suggestion set `suggest` (suggestions are not anyone's
+/// judgement). Unreadable sources, unparsable sidecars and stale sidecars (whose
 /// `source.sha256` differs from the file's) are excluded with a warning.
 pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, AgreeError> {
+    load_corpus_excluding(paths, wanted, &[])
+}
+
+/// [`load_corpus`], also leaving out the named sets when `wanted` is empty
+/// (the suggestion sets configured with `suggest_from:`).
+pub fn load_corpus_excluding(
+    paths: &[PathBuf],
+    wanted: &[String],
+    excluded: &[String],
+) -> Result<Corpus, AgreeError> {
     let sources = store::discover_sources(paths)?;
     if sources.is_empty() {
         return Err(AgreeError::NoSources);
@@ -450,7 +461,8 @@ pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, Agree
     let annotators = if wanted.is_empty() {
         everyone
             .iter()
-            .filter(|n| **n != GOLD)
+            .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
+            .filter(|n| !excluded.iter().any(|x| x == *n))
             .map(|n| n.to_string())
             .collect::<Vec<_>>()
     } else {

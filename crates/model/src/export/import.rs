@@ -437,9 +437,8 @@ impl BratRefused {
 /// brat reads them (`str.splitlines`).
 fn brat_record(ann: &Path, unit: OffsetUnit) -> std::result::Result<BratRead, BratRefused> {
     let txt = ann.with_extension("txt");
-    let (text_bytes, _) = crate::reading::read_capped(&txt, MAX_INPUT_BYTES).map_err(|e| {
-        BratRefused::one(format!("{e} (the .txt beside {})", ann.display()))
-    })?;
+    let (text_bytes, _) = crate::reading::read_capped(&txt, MAX_INPUT_BYTES)
+        .map_err(|e| BratRefused::one(format!("{e} (the .txt beside {})", ann.display())))?;
     let doc = Document::from_bytes(text_bytes).map_err(|e| {
         BratRefused::one(format!(
             "{}: not valid UTF-8 at byte offset {}",

@@ -43,6 +43,8 @@ pub struct Doc {
     pub dirty_since: Option<Instant>,
     /// Annotations per label, for the revision it was counted at.
     counts: RefCell<Option<(u64, Rc<LabelCounts>)>>,
+    /// Suggestions shown as ghost spans (issue 16).
+    pub suggestions: crate::suggest::Suggestions,
 }
 
 /// Annotations per label name.
@@ -52,14 +54,21 @@ pub type LabelCounts = BTreeMap<String, usize>;
 pub struct Snapshot {
     annotations: Vec<Annotation>,
     extra: Extra,
+    /// Proposals made with `*`, so undo takes them back too (never saved, so
+    /// they do not count as unsaved changes).
+    proposals: Vec<Annotation>,
+}
+
+impl Snapshot {
+    /// Whether the two hold the same sidecar content (proposals aside).
+    fn same_sidecar(&self, other: &Snapshot) -> bool {
+        self.annotations == other.annotations && self.extra == other.extra
+    }
 }
 
 impl Doc {
     pub fn new(article: Article) -> Doc {
-        let saved = Snapshot {
-            annotations: article.sidecar.annotations.clone(),
-            extra: article.sidecar.extra.clone(),
-        };
+        let saved = Doc::snapshot_of(&article.sidecar);
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let mut d = Doc {
             uid: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -76,6 +85,7 @@ impl Doc {
             saving: None,
             dirty_since: None,
             counts: RefCell::new(None),
+            suggestions: Default::default(),
         };
         d.reindex();
         d
@@ -106,12 +116,15 @@ impl Doc {
                 }
             })
             .collect();
+        self.suggestions
+            .refresh(&self.article.doc, &self.article.sidecar);
     }
 
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             annotations: self.article.sidecar.annotations.clone(),
             extra: self.article.sidecar.extra.clone(),
+            proposals: self.suggestions.proposals.clone(),
         }
     }
 
@@ -127,14 +140,14 @@ impl Doc {
     pub fn end_change(&mut self) {
         self.revision += 1;
         self.reindex();
-        self.dirty = self.snapshot() != self.saved;
+        self.dirty = !self.snapshot().same_sidecar(&self.saved);
     }
 
     /// Records that `written` (the annotations of an earlier or the current
     /// revision) is now on disk; changes made since stay unsaved.
     pub fn mark_saved(&mut self, written: Snapshot) {
         self.saved = written;
-        self.dirty = self.snapshot() != self.saved;
+        self.dirty = !self.snapshot().same_sidecar(&self.saved);
         self.conflict = false;
         if !self.dirty {
             self.dirty_since = None;
@@ -146,12 +159,14 @@ impl Doc {
         Snapshot {
             annotations: sidecar.annotations.clone(),
             extra: sidecar.extra.clone(),
+            proposals: Vec::new(),
         }
     }
 
     fn restore(&mut self, s: Snapshot) {
         self.article.sidecar.annotations = s.annotations;
         self.article.sidecar.extra = s.extra;
+        self.suggestions.proposals = s.proposals;
         self.end_change();
     }
 

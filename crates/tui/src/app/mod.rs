@@ -160,6 +160,10 @@ pub struct App {
     announce: Vec<usize>,
     /// Told on stderr after the terminal is restored (e.g. recovery files).
     pub(crate) exit_notes: Vec<String>,
+    /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
+    pub suggest_from: String,
+    /// "Accept all suggestions?" was asked for this slot; the next key answers.
+    pub(crate) confirm_accept_all: Option<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -230,6 +234,8 @@ impl App {
             checking_disk: false,
             announce: Vec::new(),
             exit_notes: Vec::new(),
+            suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
+            confirm_accept_all: None,
         }
     }
 
@@ -327,7 +333,7 @@ impl App {
             .and_then(Slot::doc)
     }
 
-    fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
+    pub(crate) fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
         match self.slots.get_mut(slot) {
             Some(Slot::Ready(d)) => Some(d),
             _ => None,
@@ -370,6 +376,10 @@ impl App {
             }
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
+                vec![]
+            }
+            Action::SuggestionsLoaded(slot, result) => {
+                self.suggestions_loaded(slot, *result);
                 vec![]
             }
             Action::Mouse(m) => {
@@ -469,6 +479,12 @@ impl App {
             }
             Err(e) => Slot::Failed(path, e),
         };
+    }
+
+    /// The set whose suggestions the loader reads with each article: none in
+    /// the review screen (its `a`, `r`, `A` settle differences).
+    pub fn suggestion_set(&self) -> Option<String> {
+        (self.review.is_none() && !self.suggest_from.is_empty()).then(|| self.suggest_from.clone())
     }
 
     /// Asks for every cell to be repainted after this update.

@@ -3,6 +3,7 @@
 mod dispatch;
 mod editor;
 mod persist;
+mod suggestions;
 
 use std::path::Path;
 

@@ -15,8 +15,7 @@ fn with_suggestions() -> Fixture {
     let doc = d.doc().clone();
     let p = suggest::load("builtin:en").unwrap();
     let m = suggest::Matcher::new(&p).unwrap();
-    let mut set =
-        claimtag_model::Sidecar::new("suggest", "001.txt", doc.sha256(), doc.len_chars());
+    let mut set = claimtag_model::Sidecar::new("suggest", "001.txt", doc.sha256(), doc.len_chars());
     suggest::merge_into(&mut set, &doc, &suggest::find(&doc, &m));
     assert!(set.annotations.len() >= 3, "{:?}", set.annotations);
     f.app
@@ -84,9 +83,7 @@ fn ghosts_are_drawn_without_background_and_counted() {
     let cell = (0..19u16)
         .flat_map(|y| (0..100u16).map(move |x| (x, y)))
         .map(|p| &buf[p])
-        .find(|c| {
-            c.symbol() == first && c.modifier.contains(ratatui::style::Modifier::UNDERLINED)
-        })
+        .find(|c| c.symbol() == first && c.modifier.contains(ratatui::style::Modifier::UNDERLINED))
         .expect("an underlined ghost cell");
     assert_eq!(cell.bg, Color::Reset);
     // accepting the first one turns it into a tag (a background)
@@ -144,7 +141,8 @@ fn the_loader_reads_the_set_after_the_article() {
     std::fs::write(&p, ARTICLE).unwrap();
     let art = Article::open(&p, "suggest").unwrap();
     let doc = art.doc.clone();
-    let m = suggest::Matcher::new(&suggest::load("builtin:en").unwrap()).unwrap();
+    let patterns = suggest::load("builtin:en").unwrap();
+    let m = suggest::Matcher::new(&patterns).unwrap();
     let mut set = art.sidecar.clone();
     suggest::merge_into(&mut set, &doc, &suggest::find(&doc, &m));
     assert!(!set.annotations.is_empty());

@@ -161,8 +161,12 @@ fn other_problems_are_named() {
     // bad label, link to an unknown id, text that no longer matches, out of range
     let doc = Document::load(&src).unwrap();
     let mut sc = Sidecar::new("dave", "a.txt", doc.sha256(), doc.len_chars());
-    for (label, s, e) in [("quote", 0, 9), ("claim", 15, 27), ("denial", 0, 400)] {
-        let id = sc.fresh_id();
+    // Numbered ids, as older sidecars have, so the messages can be named.
+    for (n, (label, s, e)) in [("quote", 0, 9), ("claim", 15, 27), ("denial", 0, 400)]
+        .into_iter()
+        .enumerate()
+    {
+        let id = format!("a{}", n + 1);
         let mut a = anchor::new_annotation(&doc, 0..0, label, id);
         a.start = s;
         a.end = e;

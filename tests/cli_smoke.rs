@@ -248,9 +248,19 @@ fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
     assert_eq!(
         blocks.len(),
-        4,
-        "sidecar, config, scheme, scheme with pattern files"
+        7,
+        "sidecar, config, scheme, guidelines, scheme direction and sentences (issue 13), \
+         scheme with pattern files (issue 16)"
     );
+    let guidelines = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &blocks[3])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(guidelines.labels.iter().any(|l| !l.guideline.is_empty()));
+    // the right-to-left section's scheme keys parse as part of a scheme
+    for block in &blocks[4..6] {
+        let yaml = format!("labels:\n- {{name: x, key: c}}\n{block}");
+        claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &yaml)
+            .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    }
     let sidecar = claimtag_model::Sidecar::parse(Path::new("README.md"), &blocks[0])
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sidecar.annotations[0].links[0].rel, "denies");
@@ -265,7 +275,7 @@ fn readme_examples_parse() {
     assert_eq!(scheme.labels.len(), 4);
     assert_eq!(scheme.relations_between("claim", "source").count(), 1);
     // Suggestions: the blocks are indented in a list item there.
-    let dedented: String = blocks[3]
+    let dedented: String = blocks[6]
         .lines()
         .map(|l| l.strip_prefix("  ").unwrap_or(l))
         .collect::<Vec<_>>()

@@ -8,6 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 
@@ -22,9 +23,9 @@ fn golden_dir() -> PathBuf {
 }
 
 fn export(root: &Path, format: Format, unit: OffsetUnit) -> (Rendered, Vec<String>) {
-    let sources = export::find_sources(&[root.to_path_buf()]).unwrap();
-    assert!(export::gold_exists(&sources));
-    let corpus = export::load_corpus(&sources, "gold", &mut |_| {}).unwrap();
+    let index = CorpusIndex::scan(&[root.to_path_buf()]).unwrap();
+    assert!(index.has_gold());
+    let corpus = export::Corpus::load(&index, "gold", &mut |_| {}).unwrap();
     assert!(corpus.warnings.is_empty(), "{:?}", corpus.warnings);
     export::render(format, &corpus, &Scheme::default(), unit).unwrap()
 }
@@ -131,8 +132,8 @@ fn brat_matches_golden_folder() {
 #[test]
 fn unsupported_units_are_refused() {
     let dir = support::fixture_corpus();
-    let sources = export::find_sources(&[dir.path().to_path_buf()]).unwrap();
-    let corpus = export::load_corpus(&sources, "gold", &mut |_| {}).unwrap();
+    let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+    let corpus = export::Corpus::load(&index, "gold", &mut |_| {}).unwrap();
     for f in [Format::Brat, CONLL] {
         for u in [OffsetUnit::Utf16, OffsetUnit::Byte] {
             assert!(export::render(f, &corpus, &Scheme::default(), u).is_err());

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use claimtag_model::export::import::{self, CorpusIndex, ImportFormat};
+use claimtag_model::corpus::CorpusIndex;
+use claimtag_model::export::import::{self, ImportFormat, ImportTarget};
 use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
 use claimtag_model::format::{Annotation, Link, Sidecar};
 use claimtag_model::scheme::Scheme;
@@ -170,8 +171,8 @@ fn round_trip(
 ) -> Result<(Vec<Annotation>, Vec<Annotation>), TestCaseError> {
     let corpus = tempfile::tempdir().unwrap();
     let written = write_corpus(corpus.path(), c);
-    let sources = export::find_sources(&[corpus.path().to_path_buf()]).unwrap();
-    let loaded = export::load_corpus(&sources, "gold", &mut |_| {}).unwrap();
+    let index = CorpusIndex::scan(&[corpus.path().to_path_buf()]).unwrap();
+    let loaded = export::Corpus::load(&index, "gold", &mut |_| {}).unwrap();
     prop_assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let (rendered, _) = export::render(format, &loaded, &Scheme::default(), unit).unwrap();
 
@@ -205,7 +206,7 @@ fn round_trip(
     .unwrap();
     let (records, problems) = import::read_records(from.1, &[input]).unwrap();
     prop_assert!(problems.is_empty(), "{problems:?}");
-    let mut index = CorpusIndex::new(fresh.path()).unwrap();
+    let mut index = ImportTarget::new(fresh.path()).unwrap();
     let (planned, problems) = import::plan(&records, &mut index, "imp");
     prop_assert!(problems.is_empty(), "{problems:?}");
     let (n, problems) = import::write(&planned, false);

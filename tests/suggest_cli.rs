@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::{Annotation, Sidecar, store};
 
 fn claimtag(dir: &Path, args: &[&str]) -> Output {
@@ -39,7 +40,9 @@ fn sample_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn sources(dir: &Path) -> Vec<PathBuf> {
-    store::discover_sources(&[dir.to_path_buf()]).unwrap()
+    CorpusIndex::scan(&[dir.to_path_buf()])
+        .unwrap()
+        .source_paths()
 }
 
 fn sidecar(source: &Path, who: &str) -> Option<Sidecar> {
@@ -72,7 +75,14 @@ fn suggest_writes_a_set_of_its_own_and_twice_adds_nothing() {
         &["suggest", "corpus", "--patterns", "builtin:en"],
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("new suggestion(s) as annotator suggest in 5 of 5"));
+    let n = sources(&corpus).len();
+    assert!(
+        text(&o.stderr).contains(&format!(
+            "new suggestion(s) as annotator suggest in {n} of {n}"
+        )),
+        "{}",
+        text(&o.stderr)
+    );
     // alice's and bob's files are byte for byte what they were
     let after = snapshot(&corpus);
     for (name, bytes) in &humans_before {
@@ -104,7 +114,15 @@ fn suggest_writes_a_set_of_its_own_and_twice_adds_nothing() {
 
 #[test]
 fn never_writes_into_a_person_s_set() {
-    let (tmp, _corpus) = sample_copy();
+    let (tmp, corpus) = sample_copy();
+    // The first annotation of each of alice's files is the one named as
+    // not a suggestion (ids read back, not assumed).
+    let first_ids: Vec<String> = sources(&corpus)
+        .iter()
+        .filter_map(|s| sidecar(s, "alice"))
+        .filter_map(|sc| sc.annotations.first().map(|a| a.id.clone()))
+        .collect();
+    assert!(!first_ids.is_empty());
     for set in ["alice", "gold", "tester"] {
         let o = claimtag(
             tmp.path(),
@@ -113,11 +131,15 @@ fn never_writes_into_a_person_s_set() {
         if set == "alice" {
             // alice's sidecars hold annotations without `pattern:`: each is refused
             assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
-            assert!(
-                text(&o.stderr).contains("alice.ann.yaml: annotation a1 has no `pattern:`"),
-                "{}",
-                text(&o.stderr)
-            );
+            for id in &first_ids {
+                assert!(
+                    text(&o.stderr).contains(&format!(
+                        "alice.ann.yaml: annotation {id} has no `pattern:`"
+                    )),
+                    "{}",
+                    text(&o.stderr)
+                );
+            }
         } else {
             assert_eq!(o.status.code(), Some(2), "{set}: {}", text(&o.stderr));
         }
@@ -292,7 +314,7 @@ fn report_counts_accepted_rejected_and_left() {
 
 #[test]
 fn agree_and_export_leave_suggestions_out() {
-    let (tmp, _corpus) = sample_copy();
+    let (tmp, corpus) = sample_copy();
     let o = claimtag(
         tmp.path(),
         &["suggest", "corpus", "--patterns", "builtin:en"],
@@ -332,13 +354,29 @@ fn agree_and_export_leave_suggestions_out() {
         ],
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).lines().count() == 5);
+    // one record per article, each with the suggestion set's spans
+    assert_eq!(text(&o.stdout).lines().count(), sources(&corpus).len());
+    let suggested: usize = sources(&corpus)
+        .iter()
+        .filter_map(|s| sidecar(s, "suggest"))
+        .map(|sc| sc.annotations.len())
+        .sum();
+    let exported: usize = text(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["spans"].as_array().map_or(0, Vec::len)
+        })
+        .sum();
+    assert_eq!(exported, suggested, "{}", text(&o.stdout));
 }
 
 /// Recall and precision of `builtin:en` against alice's and bob's tags, as
-/// given in the README. A tagged span is found when a suggestion with the
-/// same label overlaps it by at least half of the shorter of the two; a
-/// suggestion is right when it so overlaps a tagged span.
+/// given in the README: over all six sample articles, and over the five in
+/// English (the sixth is in Dari, where English cues find only its one
+/// English sentence). A tagged span is found when a suggestion with the same
+/// label overlaps it by at least half of the shorter of the two; a suggestion
+/// is right when it so overlaps a tagged span.
 #[test]
 fn builtin_en_finds_most_tagged_sentences() {
     let (tmp, corpus) = sample_copy();
@@ -347,32 +385,62 @@ fn builtin_en_finds_most_tagged_sentences() {
         &["suggest", "corpus", "--patterns", "builtin:en"],
     );
     assert!(o.status.success());
-    let hit = |a: &Annotation, b: &Annotation| {
+    let overlaps = |a: &Annotation, b: &Annotation| {
         let overlap = a.end.min(b.end).saturating_sub(a.start.max(b.start));
-        a.label == b.label && 2 * overlap >= (a.end - a.start).min(b.end - b.start)
+        2 * overlap >= (a.end - a.start).min(b.end - b.start)
     };
+    let hit = |a: &Annotation, b: &Annotation| a.label == b.label && overlaps(a, b);
+    let english = |source: &Path| {
+        let text = std::fs::read_to_string(source).unwrap();
+        let arabic_script = text
+            .chars()
+            .filter(|c| ('\u{600}'..='\u{6ff}').contains(c))
+            .count();
+        let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+        latin > arabic_script
+    };
+    let all = sources(&corpus);
+    assert_eq!(
+        all.iter().filter(|s| !english(s)).count(),
+        1,
+        "one Dari article"
+    );
     for who in ["alice", "bob"] {
-        let (mut tagged, mut found, mut suggested, mut right) = (0, 0, 0, 0);
-        for s in sources(&corpus) {
-            let gold = sidecar(&s, who).unwrap().annotations;
-            let sug = sidecar(&s, "suggest").unwrap().annotations;
-            tagged += gold.len();
-            suggested += sug.len();
-            found += gold
-                .iter()
-                .filter(|g| sug.iter().any(|x| hit(g, x)))
-                .count();
-            right += sug
-                .iter()
-                .filter(|x| gold.iter().any(|g| hit(g, x)))
-                .count();
+        for (which, only_english) in [("all six", false), ("the five in English", true)] {
+            let (mut tagged, mut found, mut found_any_label) = (0, 0, 0);
+            let (mut suggested, mut right) = (0, 0);
+            for s in all.iter().filter(|s| !only_english || english(s)) {
+                let gold = sidecar(s, who).unwrap().annotations;
+                let sug = sidecar(s, "suggest").unwrap().annotations;
+                tagged += gold.len();
+                suggested += sug.len();
+                found += gold
+                    .iter()
+                    .filter(|g| sug.iter().any(|x| hit(g, x)))
+                    .count();
+                found_any_label += gold
+                    .iter()
+                    .filter(|g| sug.iter().any(|x| overlaps(g, x)))
+                    .count();
+                right += sug
+                    .iter()
+                    .filter(|x| gold.iter().any(|g| hit(g, x)))
+                    .count();
+            }
+            let recall = found as f64 / tagged as f64;
+            let precision = right as f64 / suggested as f64;
+            let unlabelled = found_any_label as f64 / tagged as f64;
+            println!(
+                "{who}, {which}: recall {found}/{tagged} = {recall:.2}, \
+                 precision {right}/{suggested} = {precision:.2}, \
+                 recall ignoring the label {found_any_label}/{tagged} = {unlabelled:.2}"
+            );
+            let floor = if only_english { 0.75 } else { 0.6 };
+            assert!(recall >= floor, "{who}, {which}: recall {recall:.2}");
+            assert!(
+                precision >= 0.35,
+                "{who}, {which}: precision {precision:.2}"
+            );
         }
-        let recall = found as f64 / tagged as f64;
-        let precision = right as f64 / suggested as f64;
-        println!(
-            "{who}: recall {found}/{tagged} = {recall:.2}, precision {right}/{suggested} = {precision:.2}"
-        );
-        assert!(recall >= 0.75, "{who}: recall {recall:.2}");
-        assert!(precision >= 0.35, "{who}: precision {precision:.2}");
     }
 }

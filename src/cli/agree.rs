@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::agree::{self, AgreeError, Report, Stats};
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
@@ -70,8 +71,9 @@ fn measure(ctx: &Context, args: &AgreeArgs) -> Result<Stats, Failure> {
     let (scheme, _) = Scheme::discover(first)?;
     // A configured suggestion set is nobody's judgement: left out by default.
     let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
-    let mut corpus = agree::load_corpus_excluding(&args.paths, &args.annotators, &excluded)
-        .map_err(not_measured)?;
+    let index = CorpusIndex::scan(&args.paths)?;
+    let mut corpus =
+        agree::Corpus::load_excluding(&index, &args.annotators, &excluded).map_err(not_measured)?;
     if args.done_only {
         agree::keep_done(&mut corpus).map_err(not_measured)?;
     }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::config::{BidiMode, Direction};
-use claimtag_model::store::discover_sources;
+use claimtag_model::corpus::CorpusIndex;
 
 use super::{AnnotateArgs, Context, Failure};
 use claimtag_tui::app::App;
@@ -14,13 +14,16 @@ use claimtag_tui::{self as tui, LoadJob};
 pub struct Setup {
     pub annotator: String,
     pub sources: Vec<PathBuf>,
+    /// The one walk of the paths: sources and their annotators.
+    pub index: CorpusIndex,
     pub scheme: Scheme,
     pub keymap: Keymap,
     pub theme: Theme,
-    /// Who reorders right-to-left text, and the articles' base direction
-    /// when the scheme names none.
+    /// Who reorders right-to-left text, and each source's paragraph
+    /// direction (scheme's `directions:`, else its `direction:`, else the
+    /// config's, else auto).
     pub bidi: BidiMode,
-    pub direction: Direction,
+    pub directions: Vec<Direction>,
 }
 
 pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
@@ -30,7 +33,8 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     } else {
         paths.to_vec()
     };
-    let sources = discover_sources(&paths)?;
+    let index = CorpusIndex::scan(&paths)?;
+    let sources = index.source_paths();
     if sources.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::usage(format!(
@@ -39,6 +43,25 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
         )));
     }
     let (scheme, scheme_path) = Scheme::discover(&paths[0])?;
+    let scheme_dir = scheme_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    let directions = sources
+        .iter()
+        .map(|src| {
+            // The scheme names articles relative to its own folder.
+            let rel = scheme_dir.as_ref().and_then(|d| {
+                let src = std::fs::canonicalize(src).ok()?;
+                let rel = src.strip_prefix(d).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
+            });
+            rel.and_then(|r| scheme.direction_of(&r))
+                .or(scheme.direction)
+                .or(ctx.config.direction)
+                .unwrap_or_default()
+        })
+        .collect();
     let scheme_name = scheme_path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "the default scheme".into());
@@ -60,11 +83,12 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     Ok(Setup {
         annotator,
         sources,
+        index,
         scheme,
         keymap,
         theme,
         bidi: ctx.bidi(),
-        direction: ctx.config.direction.unwrap_or_default(),
+        directions,
     })
 }
 
@@ -97,7 +121,8 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         s.annotator,
         s.sources,
         ctx.config.trim_selections,
-    );
+    )
+    .with_bidi(s.bidi, s.directions);
     app.suggest_from = suggest_from;
     super::finish(tui::run(app, jobs))
 }

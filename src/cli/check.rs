@@ -2,23 +2,22 @@
 //! one line per problem. Exit 0 when clean (also after a `--fix` that left
 //! nothing), 1 when problems remain, 2 when a path or file cannot be read.
 
-use std::path::PathBuf;
-
 use claimtag_model::check::{self, Mode, Schemes};
-use claimtag_model::store;
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::text::Document;
 
 use super::{CheckArgs, Context, Failure};
 
 pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
     let mode = if args.fix { Mode::Fix } else { Mode::Check };
-    let report = check::run_corpus(&args.paths, Schemes::Discover, mode, |sidecar| {
+    let index = CorpusIndex::scan(&args.paths)?;
+    let report = check::run_index(&index, Schemes::Discover, mode, |sidecar| {
         if let Some(fixed) = &sidecar.fixed {
             println!("{fixed}");
         }
     })?;
     let mut problems: Vec<String> = report.problems().map(ToString::to_string).collect();
-    problems.extend(unreadable_sources(&args.paths)?);
+    problems.extend(unreadable_sources(&index));
     let unreadable: Vec<String> = report.unreadable().map(ToString::to_string).collect();
     if !unreadable.is_empty() {
         let mut messages = problems;
@@ -44,11 +43,12 @@ pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
 /// Sources without any sidecar that cannot be read as text (those with one
 /// are reported by the sidecar check): export and agree skip them, so check
 /// names them too.
-fn unreadable_sources(paths: &[PathBuf]) -> Result<Vec<String>, Failure> {
-    Ok(store::discover_sources(paths)?
+fn unreadable_sources(index: &CorpusIndex) -> Vec<String> {
+    index
+        .sources
         .iter()
-        .filter(|p| store::annotators_of(p).is_empty())
-        .filter_map(|p| Document::load(p).err())
+        .filter(|s| s.annotators.is_empty())
+        .filter_map(|s| Document::load(&s.path).err())
         .map(|e| format!("{e} (a source that export and agree skip)"))
-        .collect())
+        .collect()
 }

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use claimtag_model::Status;
-use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::corpus::{CorpusIndex, GOLD, Source};
+use claimtag_model::export::{self, Corpus, Format, OffsetUnit, Rendered};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
 
@@ -98,25 +99,25 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let sources = export::find_sources(&args.paths)?;
+    let index = CorpusIndex::scan(&args.paths)?;
     if let Some(out) = &args.output {
-        check_output(out, format == Format::Brat, &args.paths, &sources)?;
+        check_output(out, format == Format::Brat, &args.paths, &index.sources)?;
     }
     let annotator = match &ctx.global.annotator {
         Some(_) => ctx.annotator()?,
-        None if export::gold_exists(&sources) => export::GOLD.to_string(),
+        None if index.has_gold() => GOLD.to_string(),
         None => ctx.annotator()?,
     };
     let sources = if args.done_only {
-        done_only(sources, &annotator)
+        done_only(index.sources.clone(), &annotator)
     } else {
-        sources
+        index.sources.clone()
     };
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
     let missing: Vec<String> = sources
         .iter()
-        .filter(|s| !store::sidecar_path(&s.path, &annotator).exists())
+        .filter(|s| !s.has(&annotator))
         .map(|s| s.rel.clone())
         .collect();
     let (scheme, _) = match args.paths.first() {
@@ -125,7 +126,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
 
     let bar = progress_bar(sources.len());
-    let loaded = export::load_corpus(&sources, &annotator, &mut |s| {
+    let loaded = Corpus::load_sources(&sources, &annotator, &mut |s| {
         bar.set_message(s.rel.clone());
         bar.inc(1);
     });
@@ -159,7 +160,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     for why in &corpus.skipped {
         eprintln!("claimtag: warning: {why}; source skipped, not in the export");
     }
-    if ctx.global.annotator.is_none() && annotator == export::GOLD {
+    if ctx.global.annotator.is_none() && annotator == GOLD {
         eprintln!(
             "claimtag: exporting the gold set (gold sidecars exist); --annotator NAME exports another"
         );
@@ -264,7 +265,7 @@ fn check_output(
     out: &Path,
     folder: bool,
     paths: &[PathBuf],
-    sources: &[export::SourceEntry],
+    sources: &[Source],
 ) -> Result<(), Failure> {
     let target = resolved(out);
     let refuse = |what: String| {
@@ -298,8 +299,8 @@ fn check_output(
         if resolved(&s.path) == target {
             return Err(refuse("is a source file".into()));
         }
-        for a in store::annotators_of(&s.path) {
-            if resolved(&store::sidecar_path(&s.path, &a)) == target {
+        for a in &s.annotators {
+            if resolved(&s.sidecar_path(a)) == target {
                 return Err(refuse("is a sidecar".into()));
             }
         }
@@ -351,13 +352,13 @@ fn write_folder(dir: &Path, files: &[(String, String)], force: bool) -> Result<(
 /// The sources whose `annotator` sidecar says `status: done`; says how many
 /// were left out (an unreadable sidecar is left out here and reported by
 /// `check`).
-fn done_only(sources: Vec<export::SourceEntry>, annotator: &str) -> Vec<export::SourceEntry> {
+fn done_only(sources: Vec<Source>, annotator: &str) -> Vec<Source> {
     let total = sources.len();
-    let kept: Vec<export::SourceEntry> = sources
+    let kept: Vec<Source> = sources
         .into_iter()
         .filter(|s| {
             matches!(
-                store::read_sidecar(&store::sidecar_path(&s.path, annotator)),
+                store::read_sidecar(&s.sidecar_path(annotator)),
                 Ok(Some((sc, _))) if sc.status == Some(Status::Done)
             )
         })

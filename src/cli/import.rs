@@ -6,7 +6,7 @@
 //! Labels are checked against the corpus folder's scheme.
 
 use claimtag_model::export::OffsetUnit;
-use claimtag_model::export::import::{self, Checks, CorpusIndex, ImportFormat};
+use claimtag_model::export::import::{self, Checks, ImportFormat, ImportTarget};
 use claimtag_model::scheme::Scheme;
 
 use super::{Context, Failure, ImportArgs};
@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         super::OffsetUnit::Utf16 => OffsetUnit::Utf16,
         super::OffsetUnit::Byte => OffsetUnit::Byte,
     });
-    let mut index = CorpusIndex::new(&args.corpus)?;
+    let mut index = ImportTarget::new(&args.corpus)?;
     let (scheme, _) = Scheme::discover(&args.corpus)?;
     let checks = Checks {
         scheme,

@@ -4,9 +4,16 @@
 mod agree;
 mod annotate;
 mod check;
+mod completions;
+mod diff;
 mod export;
+mod git;
+mod git_setup;
 mod import;
+mod merge;
+mod out;
 mod review;
+mod status;
 mod suggest;
 
 use std::path::PathBuf;
@@ -22,51 +29,29 @@ use claimtag_model::config::{self, Config};
     version,
     about = "Annotate claims, denials and evidence in news articles, review a colleague's tags, export datasets",
     override_usage = "claimtag [OPTIONS] [annotate] [PATH]...\n       claimtag [OPTIONS] <COMMAND> ...",
-    after_help = "Without a command, claimtag opens the annotating screen on the PATHs (default: the current folder)."
+    after_help = "Without a command, claimtag opens the annotating screen on the PATHs (default: the current folder).",
+    // `claimtag PATH...` means `claimtag annotate PATH...`: the command is
+    // optional, and PATHs given without one belong to annotate. (Not
+    // `args_conflicts_with_subcommands`: with it, clap stops looking for a
+    // command once any option is given, so `--annotator bob check` would
+    // open the annotating screen on "check".)
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub annotate: AnnotateArgs,
 }
 
-const COMMANDS: &[&str] = &[
-    "annotate", "review", "agree", "export", "import", "check", "suggest", "help",
-];
-
-/// `claimtag PATH...` means `claimtag annotate PATH...`: inserts the command
-/// name before the first word that is not an option or a command (before
-/// `--suggest-from`, an option of `annotate`, when that comes first).
-pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut i = 1;
-    let mut annotate_option = None;
-    while i < args.len() {
-        let a = args[i].to_string_lossy();
-        if a == "--annotator" || a == "--config" || a == "--bidi" {
-            i += 2;
-            continue;
-        }
-        if a == "--suggest-from" || a.starts_with("--suggest-from=") {
-            annotate_option.get_or_insert(i);
-            i += if a == "--suggest-from" { 2 } else { 1 };
-            continue;
-        }
-        if matches!(a.as_ref(), "-h" | "--help" | "-V" | "--version") {
-            return args;
-        }
-        if a.starts_with('-') && a != "-" && a != "--" {
-            i += 1;
-            continue;
-        }
-        if COMMANDS.contains(&a.as_ref()) {
-            return args;
-        }
-        break;
+impl Cli {
+    /// The command to run: annotate when none was named.
+    pub fn into_command(self) -> (Global, Command) {
+        let command = self.command.unwrap_or(Command::Annotate(self.annotate));
+        (self.global, command)
     }
-    let at = annotate_option.unwrap_or(i).min(args.len());
-    args.insert(at, "annotate".into());
-    args
 }
 
 #[derive(Args, Debug, Clone)]
@@ -115,11 +100,93 @@ pub enum Command {
     Export(ExportArgs),
     /// Import doccano JSONL, brat standoff or claimtag JSONL into sidecars
     Import(ImportArgs),
-    /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match
+    /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match,
+    /// unresolved merge conflicts
     Check(CheckArgs),
     /// Pre-annotate: suggestions from cue patterns or another annotator's tags,
     /// written as a suggestion set; `--report` tells how each pattern fared
     Suggest(SuggestArgs),
+    /// Three-way merge of one sidecar by annotation id (git's merge driver)
+    Merge(MergeArgs),
+    /// Spans added, removed and changed between two sidecars (git's diff driver)
+    Diff(DiffArgs),
+    /// Set up this git repository to merge and diff sidecars with claimtag
+    GitSetup,
+    /// The corpus dashboard: progress per annotator and article, gold, conflicts, orphans
+    Status(StatusArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one per command into a folder
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 merged cleanly; 1 conflicts or dangling links remain (recorded in the \
+                  file, listed by `claimtag check`); 2 an input could not be read (nothing written).\n\
+                  As git's merge driver: merge.claimtag.driver = claimtag merge %O %A %B --path %P \
+                  (`claimtag git-setup` writes it)."
+)]
+pub struct MergeArgs {
+    /// The common ancestor (an empty file: none)
+    pub base: PathBuf,
+    /// Our version; receives the result unless -o is given
+    pub ours: PathBuf,
+    /// Their version
+    pub theirs: PathBuf,
+    /// Write the result here instead of OURS
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Where the sidecar lives in the work tree (git's %P), to find its
+    /// source when OURS is a temporary file
+    #[arg(long, value_name = "P")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "As git's diff driver (`claimtag git-setup` writes both): diff.claimtag.command = \
+                  claimtag diff (git passes seven arguments), diff.claimtag.textconv = claimtag diff --textconv."
+)]
+pub struct DiffArgs {
+    /// Two sidecars A B (or the seven arguments git passes an external diff)
+    #[arg(required = true, num_args = 1..=7, value_name = "A B")]
+    pub files: Vec<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print one FILE's spans one per line (git's textconv)
+    #[arg(long)]
+    pub textconv: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Corpus folder (default: the current folder)
+    pub path: Option<PathBuf>,
+    /// Print JSON instead of tables
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Install: bash: claimtag completions bash > ~/.local/share/bash-completion/completions/claimtag\n\
+                  zsh: claimtag completions zsh > ~/.zfunc/_claimtag (with fpath+=~/.zfunc)\n\
+                  fish: claimtag completions fish > ~/.config/fish/completions/claimtag.fish"
+)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write claimtag.1 and one page per command into this folder (default:
+    /// print claimtag.1 to stdout)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -367,19 +434,16 @@ pub fn finish(outcome: Result<Vec<String>, String>) -> Result<(), Failure> {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse_from(with_default_command(std::env::args_os().collect()));
-    let config = match Config::load(cli.global.config.as_deref()) {
+    let (global, command) = Cli::parse().into_command();
+    let config = match Config::load(global.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("claimtag: {e}");
             return ExitCode::from(2);
         }
     };
-    let ctx = Context {
-        global: cli.global.clone(),
-        config,
-    };
-    let result = match cli.command {
+    let ctx = Context { global, config };
+    let result = match command {
         Command::Annotate(a) => annotate::run(&ctx, a),
         Command::Review(a) => review::run(&ctx, a),
         Command::Agree(a) => agree::run(&ctx, a),
@@ -387,6 +451,12 @@ pub fn run() -> ExitCode {
         Command::Import(a) => import::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Suggest(a) => suggest::run(&ctx, a),
+        Command::Merge(a) => merge::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
+        Command::GitSetup => git_setup::run(&ctx),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Completions(a) => completions::completions(&ctx, a),
+        Command::Man(a) => completions::man(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -403,72 +473,58 @@ pub fn run() -> ExitCode {
 mod default_command_tests {
     use super::*;
 
-    fn words(args: &[&str]) -> Vec<String> {
-        with_default_command(args.iter().map(|a| a.into()).collect())
-            .into_iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
+    fn parse(args: &[&str]) -> (Global, Command) {
+        Cli::try_parse_from(args).unwrap().into_command()
+    }
+
+    fn annotate_paths(args: &[&str]) -> Vec<PathBuf> {
+        match parse(args) {
+            (_, Command::Annotate(a)) => a.paths,
+            (_, other) => panic!("{args:?} parsed as {other:?}"),
+        }
     }
 
     #[test]
     fn paths_mean_annotate() {
-        assert_eq!(words(&["claimtag"]), ["claimtag", "annotate"]);
+        assert!(annotate_paths(&["claimtag"]).is_empty());
         assert_eq!(
-            words(&["claimtag", "sample-data/"]),
-            ["claimtag", "annotate", "sample-data/"]
+            annotate_paths(&["claimtag", "sample-data/"]),
+            [PathBuf::from("sample-data/")]
         );
         assert_eq!(
-            words(&["claimtag", "--annotator", "alice", "a.txt"]),
-            ["claimtag", "--annotator", "alice", "annotate", "a.txt"]
+            annotate_paths(&["claimtag", "annotate", "a.txt", "b.txt"]),
+            [PathBuf::from("a.txt"), PathBuf::from("b.txt")]
         );
-        assert_eq!(
-            words(&[
-                "claimtag",
-                "--annotator",
-                "bob",
-                "export",
-                "x",
-                "--format",
-                "csv"
-            ]),
-            [
-                "claimtag",
-                "--annotator",
-                "bob",
-                "export",
-                "x",
-                "--format",
-                "csv"
-            ]
+        let (global, command) = parse(&["claimtag", "--annotator", "alice", "a.txt"]);
+        assert_eq!(global.annotator.as_deref(), Some("alice"));
+        assert!(matches!(command, Command::Annotate(a) if a.paths == [PathBuf::from("a.txt")]));
+        let (global, command) = parse(&["claimtag", "--annotator", "bob", "check", "x"]);
+        assert_eq!(global.annotator.as_deref(), Some("bob"));
+        assert!(matches!(command, Command::Check(_)));
+        let (_, command) = parse(&[
+            "claimtag",
+            "export",
+            "x",
+            "--format",
+            "csv",
+            "--annotator",
+            "bob",
+        ]);
+        assert!(matches!(command, Command::Export(_)));
+        let (global, command) = parse(&["claimtag", "--bidi", "terminal", "a.txt"]);
+        assert_eq!(global.bidi, Some(BidiArg::Terminal));
+        assert!(matches!(command, Command::Annotate(a) if a.paths == [PathBuf::from("a.txt")]));
+        assert!(Cli::try_parse_from(["claimtag", "--help"]).is_err());
+        let (global, command) = parse(&["claimtag", "--suggest-from", "model", "corpus/"]);
+        assert!(global.annotator.is_none());
+        assert!(matches!(command, Command::Annotate(a)
+            if a.suggest_from.as_deref() == Some("model") && a.paths == [PathBuf::from("corpus/")]));
+        let (global, command) = parse(&["claimtag", "--annotator", "bob", "--suggest-from=model"]);
+        assert_eq!(global.annotator.as_deref(), Some("bob"));
+        assert!(
+            matches!(command, Command::Annotate(a) if a.suggest_from.as_deref() == Some("model"))
         );
-        assert_eq!(words(&["claimtag", "--help"]), ["claimtag", "--help"]);
-        assert_eq!(
-            words(&["claimtag", "--suggest-from", "model", "corpus/"]),
-            ["claimtag", "annotate", "--suggest-from", "model", "corpus/"]
-        );
-        assert_eq!(
-            words(&["claimtag", "--annotator", "bob", "--suggest-from=model"]),
-            [
-                "claimtag",
-                "--annotator",
-                "bob",
-                "annotate",
-                "--suggest-from=model"
-            ]
-        );
-        let cli =
-            Cli::try_parse_from(words(&["claimtag", "--suggest-from", "model", "c/"])).unwrap();
-        match cli.command {
-            Command::Annotate(a) => assert_eq!(a.suggest_from.as_deref(), Some("model")),
-            other => panic!("not annotate: {other:?}"),
-        }
-        assert_eq!(
-            words(&["claimtag", "--bidi", "terminal", "a.txt"]),
-            ["claimtag", "--bidi", "terminal", "annotate", "a.txt"]
-        );
-        let cli =
-            Cli::try_parse_from(words(&["claimtag", "--annotator", "bob", "check", "x"])).unwrap();
-        assert_eq!(cli.global.annotator.as_deref(), Some("bob"));
-        assert!(matches!(cli.command, Command::Check(_)));
+        let (_, command) = parse(&["claimtag", "suggest", "c/", "--patterns", "builtin:en"]);
+        assert!(matches!(command, Command::Suggest(_)));
     }
 }

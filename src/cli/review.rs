@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
+use claimtag_model::corpus::{CorpusIndex, GOLD};
 use claimtag_model::format::valid_annotator;
 use claimtag_model::review::adjudicated_copy;
-use claimtag_model::store::annotators_of;
 use claimtag_model::{Article, Document};
 
 use super::annotate::setup;
@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     let target = args.into.clone().unwrap_or_else(|| ours.clone());
     let theirs = match args.theirs.clone() {
         Some(t) => t,
-        None => only_other_annotator(&s.sources, &[&ours, &target, "gold"])?,
+        None => only_other_annotator(&s.index, &[&ours, &target, GOLD])?,
     };
     for name in [&theirs, &target] {
         if !valid_annotator(name) {
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     }
     let n = s.sources.len();
     let with_theirs: Vec<usize> = (0..n)
-        .filter(|&i| annotators_of(&s.sources[i]).contains(&theirs))
+        .filter(|&i| s.index.sources[i].has(&theirs))
         .collect();
     let Some(&first) = with_theirs.first() else {
         return Err(Failure::usage(format!(
@@ -81,23 +81,20 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
         s.annotator,
         s.sources,
         ctx.config.trim_selections,
-    );
+    )
+    .with_bidi(s.bidi, s.directions);
     app.start_review(Review::new(theirs, into, ours), first);
     super::finish(tui::run(app, jobs))
 }
 
 /// The one annotator with sidecars beside the sources who is not `exclude`d.
-fn only_other_annotator(
-    sources: &[std::path::PathBuf],
-    exclude: &[&str],
-) -> Result<String, Failure> {
-    let mut others: Vec<String> = sources
-        .iter()
-        .flat_map(|s| annotators_of(s))
-        .filter(|a| !exclude.contains(&a.as_str()))
+fn only_other_annotator(index: &CorpusIndex, exclude: &[&str]) -> Result<String, Failure> {
+    let others: Vec<String> = index
+        .annotators()
+        .into_iter()
+        .filter(|a| !exclude.contains(a))
+        .map(str::to_string)
         .collect();
-    others.sort();
-    others.dedup();
     match others.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(Failure::usage(

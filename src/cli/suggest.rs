@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use claimtag_model::corpus::{CorpusIndex, Source};
 use claimtag_model::format::valid_annotator;
 use claimtag_model::store::{self, Article};
 use claimtag_model::suggest::{self, Matcher, Pattern, PatternStats};
@@ -19,14 +20,15 @@ pub fn run(ctx: &Context, args: SuggestArgs) -> Result<(), Failure> {
             "--as {set:?}: not 1-32 of A-Za-z0-9_-"
         )));
     }
-    let sources = store::discover_sources(&args.paths)?;
+    let index = CorpusIndex::scan(&args.paths)?;
+    let sources = &index.sources;
     if sources.is_empty() {
         return Err(Failure::usage(
             "suggest: no .txt or .md files under the PATHs",
         ));
     }
     if args.report {
-        return report(ctx, &args, &sources);
+        return report(ctx, &args, sources);
     }
     let first = args
         .paths
@@ -43,12 +45,12 @@ pub fn run(ctx: &Context, args: SuggestArgs) -> Result<(), Failure> {
     let patterns = load_patterns(&args, &scheme, scheme_path.as_deref())?;
     let matcher = Matcher::new(&patterns)?;
     let examples = match &args.like {
-        Some(name) => Some(like_examples(name, &sources)?),
+        Some(name) => Some(like_examples(name, sources)?),
         None => None,
     };
     let mut problems = Vec::new();
     let (mut added, mut files) = (0usize, 0usize);
-    for source in &sources {
+    for source in sources {
         match suggest_one(
             source,
             set,
@@ -128,7 +130,7 @@ fn load_patterns(
 }
 
 /// Every (label, text) the annotator tagged, over the whole corpus.
-fn like_examples(name: &str, sources: &[PathBuf]) -> Result<Vec<(String, String)>, Failure> {
+fn like_examples(name: &str, sources: &[Source]) -> Result<Vec<(String, String)>, Failure> {
     if !valid_annotator(name) {
         return Err(Failure::usage(format!(
             "--like {name:?}: not 1-32 of A-Za-z0-9_-"
@@ -136,8 +138,8 @@ fn like_examples(name: &str, sources: &[PathBuf]) -> Result<Vec<(String, String)
     }
     let mut seen = BTreeSet::new();
     let mut found_any = false;
-    for s in sources {
-        if let Some((sidecar, _)) = store::read_sidecar(&store::sidecar_path(s, name))? {
+    for s in sources.iter().filter(|s| s.has(name)) {
+        if let Some((sidecar, _)) = store::read_sidecar(&s.sidecar_path(name))? {
             found_any = true;
             for ex in suggest::examples_of(&sidecar.annotations) {
                 seen.insert(ex);
@@ -155,14 +157,14 @@ fn like_examples(name: &str, sources: &[PathBuf]) -> Result<Vec<(String, String)
 /// Suggestions for one article, added to its sidecar of `set`. Returns how
 /// many were new; an error is one line naming the file.
 fn suggest_one(
-    source: &Path,
+    source: &Source,
     set: &str,
     matcher: &Matcher,
     like: Option<&str>,
     examples: Option<&[(String, String)]>,
 ) -> Result<usize, String> {
-    let doc = std::sync::Arc::new(Document::load(source).map_err(|e| e.to_string())?);
-    let mut article = Article::with_doc(source, std::sync::Arc::clone(&doc), set);
+    let doc = std::sync::Arc::new(Document::load(&source.path).map_err(|e| e.to_string())?);
+    let mut article = Article::with_doc(&source.path, std::sync::Arc::clone(&doc), set);
     if let Some(why) = &article.read_only {
         return Err(format!("{why} (not changed)"));
     }
@@ -180,10 +182,14 @@ fn suggest_one(
     }
     let mut found = suggest::find(&doc, matcher);
     if let (Some(name), Some(examples)) = (like, examples) {
-        let theirs = store::read_sidecar(&store::sidecar_path(source, name))
-            .map_err(|e| e.to_string())?
-            .map(|(s, _)| s.annotations)
-            .unwrap_or_default();
+        let theirs = if source.has(name) {
+            store::read_sidecar(&source.sidecar_path(name))
+                .map_err(|e| e.to_string())?
+                .map(|(s, _)| s.annotations)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         found.extend(suggest::like_suggestions(
             suggest::like(&doc, examples, &theirs),
             name,
@@ -196,13 +202,13 @@ fn suggest_one(
     Ok(added)
 }
 
-fn report(ctx: &Context, args: &SuggestArgs, sources: &[PathBuf]) -> Result<(), Failure> {
+fn report(ctx: &Context, args: &SuggestArgs, sources: &[Source]) -> Result<(), Failure> {
     let me = ctx.annotator()?;
     let set = args.set.as_str();
     let mut stats: BTreeMap<String, PatternStats> = BTreeMap::new();
     let mut problems = Vec::new();
-    for source in sources {
-        let read = |name: &str| store::read_sidecar(&store::sidecar_path(source, name));
+    for source in sources.iter().filter(|s| s.has(set)) {
+        let read = |name: &str| store::read_sidecar(&source.sidecar_path(name));
         let suggestions = match read(set) {
             Ok(Some((s, _))) => s,
             Ok(None) => continue,
@@ -211,8 +217,8 @@ fn report(ctx: &Context, args: &SuggestArgs, sources: &[PathBuf]) -> Result<(), 
                 continue;
             }
         };
-        let own = match read(&me) {
-            Ok(o) => o.map(|(s, _)| s),
+        let own = match source.has(&me).then(|| read(&me)).transpose() {
+            Ok(o) => o.flatten().map(|(s, _)| s),
             Err(e) => {
                 problems.push(e.to_string());
                 continue;

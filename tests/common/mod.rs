@@ -564,6 +564,22 @@ impl Term {
         self.screen(|s| s.mouse_protocol_mode() != vt100::MouseProtocolMode::None)
     }
 
+    /// Whether the program left the cursor hidden.
+    pub fn cursor_hidden(&self) -> bool {
+        self.screen(|s| s.hide_cursor())
+    }
+
+    /// Sends a signal (`TERM`, `HUP`, `INT`, `KILL`…) to the program.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.process_id().expect("child pid");
+        let ok = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -{name} {pid} failed");
+    }
+
     /// Everything the program printed so far, unparsed (lossy UTF-8).
     pub fn raw_output(&self) -> String {
         String::from_utf8_lossy(&lock(&self.output)).into_owned()

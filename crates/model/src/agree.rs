@@ -15,15 +15,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::corpus::{CorpusIndex, GOLD, short_hash};
 use crate::error::Error;
 use crate::format::{Annotation, Sidecar, Status, valid_annotator};
+use crate::parallel;
 use crate::scheme::Scheme;
 use crate::store;
 use crate::text::Document;
 use crate::unitizing::{Segment, UnitizingTable, units_of};
-
-/// The annotator name of the adjudicated set, left out of agreement by default.
-pub const GOLD: &str = "gold";
 
 /// Why a measure has no value. Shown as the reason next to `n/a` / `null`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -427,115 +426,110 @@ pub struct Corpus {
     pub done_only: bool,
 }
 
-/// Loads the articles under `paths` that every one of the annotators has a
-/// usable sidecar for. `wanted` empty means every annotator found except
-/// `gold` and the suggestion set `suggest` (suggestions are not anyone's
-/// judgement). Unreadable sources, unparsable sidecars and stale sidecars (whose
-/// `source.sha256` differs from the file's) are excluded with a warning.
-pub fn load_corpus(paths: &[PathBuf], wanted: &[String]) -> Result<Corpus, AgreeError> {
-    load_corpus_excluding(paths, wanted, &[])
-}
-
-/// [`load_corpus`], also leaving out the named sets when `wanted` is empty
-/// (the suggestion sets configured with `suggest_from:`).
-pub fn load_corpus_excluding(
-    paths: &[PathBuf],
-    wanted: &[String],
-    excluded: &[String],
-) -> Result<Corpus, AgreeError> {
-    let sources = store::discover_sources(paths)?;
-    if sources.is_empty() {
-        return Err(AgreeError::NoSources);
-    }
-    let found: Vec<(PathBuf, Vec<String>)> = sources
-        .into_iter()
-        .map(|s| {
-            let names = store::annotators_of(&s);
-            (s, names)
-        })
-        .collect();
-    let everyone: BTreeSet<&str> = found
-        .iter()
-        .flat_map(|(_, names)| names.iter().map(String::as_str))
-        .collect();
-    let annotators = if wanted.is_empty() {
-        everyone
-            .iter()
-            .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
-            .filter(|n| !excluded.iter().any(|x| x == *n))
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-    } else {
-        let mut chosen: Vec<String> = Vec::new();
-        for name in wanted.iter().map(|n| n.trim().to_string()) {
-            let name = &name;
-            if !valid_annotator(name) {
-                return Err(AgreeError::BadName(name.clone()));
-            }
-            if !everyone.contains(name.as_str()) {
-                return Err(AgreeError::UnknownAnnotator(name.clone()));
-            }
-            if !chosen.contains(name) {
-                chosen.push(name.clone());
-            }
-        }
-        chosen
-    };
-    if annotators.len() < 2 {
-        return Err(AgreeError::TooFewAnnotators(annotators));
+impl Corpus {
+    /// The articles of the index that every one of the annotators has a
+    /// usable sidecar for, read on all cores in index order. `wanted` empty
+    /// means every annotator found except `gold` and the suggestion set
+    /// `suggest` (suggestions are nobody's judgement). Unreadable sources,
+    /// unparsable sidecars and stale sidecars (whose `source.sha256` differs
+    /// from the file's) are excluded with a warning.
+    pub fn load(index: &CorpusIndex, wanted: &[String]) -> Result<Corpus, AgreeError> {
+        Corpus::load_excluding(index, wanted, &[])
     }
 
-    let mut documents = Vec::new();
-    let mut warnings = Vec::new();
-    let mut untouched = 0usize;
-    for (source, names) in found {
-        let present: Vec<&String> = annotators.iter().filter(|a| names.contains(a)).collect();
-        if present.is_empty() {
-            untouched += 1;
-            continue;
+    /// [`Corpus::load`], also leaving out the named sets when `wanted` is
+    /// empty (the suggestion set configured with `suggest_from:`).
+    pub fn load_excluding(
+        index: &CorpusIndex,
+        wanted: &[String],
+        excluded: &[String],
+    ) -> Result<Corpus, AgreeError> {
+        if index.sources.is_empty() {
+            return Err(AgreeError::NoSources);
         }
-        if present.len() < annotators.len() {
-            let missing: Vec<&str> = annotators
+        let everyone = index.annotators();
+        let annotators = if wanted.is_empty() {
+            everyone
                 .iter()
-                .filter(|a| !names.contains(a))
-                .map(String::as_str)
-                .collect();
-            warnings.push(format!(
-                "{}: skipped: no sidecar from {} (only {})",
-                source.display(),
-                missing.join(", "),
-                present
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            continue;
+                .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
+                .filter(|n| !excluded.iter().any(|x| x == *n))
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        } else {
+            let mut chosen: Vec<String> = Vec::new();
+            for name in wanted.iter().map(|n| n.trim().to_string()) {
+                let name = &name;
+                if !valid_annotator(name) {
+                    return Err(AgreeError::BadName(name.clone()));
+                }
+                if !everyone.contains(name.as_str()) {
+                    return Err(AgreeError::UnknownAnnotator(name.clone()));
+                }
+                if !chosen.contains(name) {
+                    chosen.push(name.clone());
+                }
+            }
+            chosen
+        };
+        if annotators.len() < 2 {
+            return Err(AgreeError::TooFewAnnotators(annotators));
         }
-        match load_article(&source, &annotators) {
-            Ok(doc) => documents.push(doc),
-            Err(why) => warnings.push(why),
+
+        let mut documents = Vec::new();
+        let mut warnings = Vec::new();
+        let mut untouched = 0usize;
+        parallel::map_ordered(
+            &index.sources,
+            |source| {
+                let present: Vec<&String> = annotators.iter().filter(|a| source.has(a)).collect();
+                if present.is_empty() {
+                    return None;
+                }
+                if present.len() < annotators.len() {
+                    let missing: Vec<&str> = annotators
+                        .iter()
+                        .filter(|a| !source.has(a))
+                        .map(String::as_str)
+                        .collect();
+                    return Some(Err(format!(
+                        "{}: skipped: no sidecar from {} (only {})",
+                        source.path.display(),
+                        missing.join(", "),
+                        present
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+                Some(load_article(&source.path, &annotators))
+            },
+            |_, loaded| match loaded {
+                None => untouched += 1,
+                Some(Ok(doc)) => documents.push(doc),
+                Some(Err(why)) => warnings.push(why),
+            },
+        );
+        if documents.is_empty() {
+            if untouched > 0 {
+                warnings.push(format!(
+                    "{untouched} article(s) have no sidecar from any of {}",
+                    annotators.join(", ")
+                ));
+            }
+            return Err(AgreeError::NoCommonArticle {
+                annotators,
+                warnings,
+            });
         }
-    }
-    if documents.is_empty() {
-        if untouched > 0 {
-            warnings.push(format!(
-                "{untouched} article(s) have no sidecar from any of {}",
-                annotators.join(", ")
-            ));
-        }
-        return Err(AgreeError::NoCommonArticle {
+        Ok(Corpus {
             annotators,
+            documents,
             warnings,
-        });
+            untouched,
+            done_only: false,
+        })
     }
-    Ok(Corpus {
-        annotators,
-        documents,
-        warnings,
-        untouched,
-        done_only: false,
-    })
 }
 
 /// Keeps only the articles whose sidecars all carry `status: done`; the others
@@ -585,8 +579,8 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
                     "{}: stale: source.sha256 {} differs from the source file's {}; \
                      excluded (run `claimtag check --fix`)",
                     path.display(),
-                    short(&sidecar.source.sha256),
-                    short(doc.sha256())
+                    short_hash(&sidecar.source.sha256),
+                    short_hash(doc.sha256())
                 ));
             }
             Ok(Some((sidecar, _))) => {
@@ -611,13 +605,6 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
             .collect::<Vec<_>>()
             .join("\n"))
     }
-}
-
-fn short(hash: &str) -> &str {
-    if hash.is_empty() {
-        return "(empty)";
-    }
-    hash.get(..12).unwrap_or(hash)
 }
 
 /// Labels to report: the scheme's, in its order, then any other label used in

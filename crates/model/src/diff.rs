@@ -135,7 +135,7 @@ fn change(field: &str, from: Option<String>, to: Option<String>) -> Option<Field
 }
 
 fn annotation_changes(x: &Annotation, y: &Annotation) -> Vec<FieldChange> {
-    let bounds = |a: &Annotation| format!("{}..{} {:?}", a.start, a.end, a.text);
+    let bounds = |a: &Annotation| format!("{}..{}", a.start, a.end);
     let links = |a: &Annotation| {
         let set: BTreeSet<String> = a
             .links
@@ -147,6 +147,7 @@ fn annotation_changes(x: &Annotation, y: &Annotation) -> Vec<FieldChange> {
     let mut out: Vec<FieldChange> = [
         change("label", Some(x.label.clone()), Some(y.label.clone())),
         change("bounds", Some(bounds(x)), Some(bounds(y))),
+        change("quote", Some(x.text.clone()), Some(y.text.clone())),
         change(
             "orphan",
             x.orphan.then(|| "true".into()),
@@ -184,6 +185,11 @@ fn file_changes(a: &Sidecar, b: &Sidecar) -> Vec<FieldChange> {
             "source.sha256",
             Some(a.source.sha256.clone()),
             Some(b.source.sha256.clone()),
+        ),
+        change(
+            "status",
+            a.status.map(|s| s.as_str().to_string()),
+            b.status.map(|s| s.as_str().to_string()),
         ),
     ]
     .into_iter()
@@ -238,7 +244,7 @@ mod tests {
         };
         crate::anchor::fill_from(&doc, &mut new);
         b.annotations.push(new);
-        b.extra.insert("status".into(), Value::from("done"));
+        b.status = Some(crate::format::Status::Done);
         let d = diff(&a, &b, Some(&doc), Some(&doc));
         assert_eq!(d.removed[0].id, "a1");
         assert_eq!((d.removed[0].line, d.removed[0].column), (Some(1), Some(1)));

@@ -58,8 +58,11 @@ impl Error {
         }
     }
 
-    /// Turns a serde-saphyr error into a one-line error with file, line and column.
+    /// Turns a serde-saphyr error into a one-line error with file, line and
+    /// column: the place from the parser's location data, the words from its
+    /// user-facing formatter (no programmer's advice, no place repeated).
     pub fn yaml(path: impl Into<PathBuf>, err: &serde_saphyr::Error) -> Self {
+        use serde_saphyr::MessageFormatter;
         let (line, column) = err
             .location()
             .map(|l| (l.line(), l.column()))
@@ -72,23 +75,13 @@ impl Error {
                 message,
             };
         }
-        // The user-facing wording: no "use Option<String>" or other advice
-        // for programmers.
-        let inner = err
-            .without_snippet()
-            .render_with_formatter(&serde_saphyr::UserMessageFormatter);
-        // The library's message may carry several lines, its own "at line L,
-        // column C" (the place is given once, up front) and advice meant for
-        // programmers; keep what an analyst needs, on one line.
-        let mut message = inner
-            .lines()
-            .next()
-            .unwrap_or("invalid YAML")
-            .trim()
-            .to_string();
-        if let Some(i) = message.rfind(" at line ") {
-            message.truncate(i);
-        }
+        let text = serde_saphyr::UserMessageFormatter.format_message(err.without_snippet());
+        // The formatter's text is not yet cleaned of control characters: keep
+        // the message on one line, without advice meant for programmers.
+        let message: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         let message = message
             .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
             .trim_end_matches([',', ' '])
@@ -97,7 +90,7 @@ impl Error {
             path: path.into(),
             line,
             column,
-            message,
+            message: message.trim().to_string(),
         }
     }
 }

@@ -94,6 +94,24 @@ impl Status {
     }
 }
 
+/// Where the parser found things in a sidecar's YAML, as 1-based lines, for
+/// messages that point into the file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Places {
+    pub annotator: Option<usize>,
+    pub file: Option<usize>,
+    pub sha256: Option<usize>,
+    pub chars: Option<usize>,
+    /// Annotation id -> the line of its `id:`.
+    pub ids: std::collections::HashMap<String, usize>,
+}
+
+impl Places {
+    pub fn id(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).copied()
+    }
+}
+
 /// One annotator's annotations of one source file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sidecar {
@@ -138,13 +156,11 @@ impl Sidecar {
         }
     }
 
-    /// A fresh id, never one used before in this file.
+    /// A fresh id: time-ordered, random per instance (see [`crate::id`]),
+    /// never one already in this file.
     pub fn fresh_id(&mut self) -> String {
-        let used = self.max_used_id();
-        self.next_id = self.next_id.max(used + 1);
-        let id = format!("a{}", self.next_id);
-        self.next_id += 1;
-        id
+        let anns = &self.annotations;
+        crate::id::fresh(|id| anns.iter().any(|a| a.id == id))
     }
 
     fn max_used_id(&self) -> u64 {
@@ -172,11 +188,37 @@ impl Sidecar {
 
     /// Parses and validates sidecar YAML. `path` is only used in errors.
     pub fn parse(path: &Path, yaml: &str) -> Result<Sidecar> {
+        Self::parse_placed(path, yaml).map(|(sidecar, _)| sidecar)
+    }
+
+    /// Parses like [`Sidecar::parse`] and also says on which line the parser
+    /// found each key a message may point at, and each annotation's id.
+    pub fn parse_placed(path: &Path, yaml: &str) -> Result<(Sidecar, Places)> {
         let typed: WireFileIn = serde_saphyr::from_str_with_options(yaml, read_options())
             .map_err(|e| Error::yaml(path, &e))?;
         let untyped: Value = serde_saphyr::from_str_with_options(yaml, read_options())
             .map_err(|e| Error::yaml(path, &e))?;
-        Self::from_wire(path, typed, &untyped)
+        let line = |l: &serde_saphyr::Location| usize::try_from(l.line()).ok().filter(|&n| n > 0);
+        let places = Places {
+            annotator: line(&typed.annotator.referenced),
+            file: line(&typed.source.file.referenced),
+            sha256: typed
+                .source
+                .sha256
+                .as_ref()
+                .and_then(|s| line(&s.referenced)),
+            chars: typed
+                .source
+                .chars
+                .as_ref()
+                .and_then(|s| line(&s.referenced)),
+            ids: typed
+                .annotations
+                .iter()
+                .filter_map(|a| Some((a.id.value.clone(), line(&a.id.referenced)?)))
+                .collect(),
+        };
+        Ok((Self::from_wire(path, typed, &untyped)?, places))
     }
 
     fn from_wire(path: &Path, w: WireFileIn, untyped: &Value) -> Result<Sidecar> {
@@ -261,9 +303,9 @@ impl Sidecar {
         }
         let mut sidecar = Sidecar {
             source: SourceRef {
-                file: w.source.file,
-                sha256: w.source.sha256,
-                chars: w.source.chars,
+                file: w.source.file.value,
+                sha256: w.source.sha256.map(|s| s.value).unwrap_or_default(),
+                chars: w.source.chars.map(|s| s.value).unwrap_or_default(),
                 extra: unknown_keys(untyped.get("source"), SOURCE_KEYS),
             },
             annotator: w.annotator.value,
@@ -395,11 +437,11 @@ struct WireFileIn {
 
 #[derive(Deserialize)]
 struct WireSourceIn {
-    file: String,
+    file: Sp<String>,
     #[serde(default)]
-    sha256: String,
+    sha256: Option<Sp<String>>,
     #[serde(default)]
-    chars: usize,
+    chars: Option<Sp<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -598,6 +640,23 @@ mod tests {
     }
 
     #[test]
+    fn places_come_from_the_parser() {
+        // Keys in flow style and on shared lines, ids quoted or not: the
+        // parser knows where each is, whatever the layout.
+        let y = "format: claimtag/1\nsource: {file: a.txt,\n  sha256: ab}\nannotator: bob\n\
+                 annotations:\n- id: a1\n  label: claim\n  start: 0\n  end: 1\n\
+                 - {label: claim, start: 0, end: 1,\n   id: 'a2'}\n";
+        let (_, places) = Sidecar::parse_placed(Path::new("x"), y).unwrap();
+        assert_eq!(places.file, Some(2));
+        assert_eq!(places.sha256, Some(3));
+        assert_eq!(places.chars, None);
+        assert_eq!(places.annotator, Some(4));
+        assert_eq!(places.id("a1"), Some(6));
+        assert_eq!(places.id("a2"), Some(11));
+        assert_eq!(places.id("a3"), None);
+    }
+
+    #[test]
     fn alias_bomb_is_refused() {
         let mut y = String::from("a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
         for i in 1..12 {
@@ -610,13 +669,24 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_never_reused() {
+    fn new_ids_are_fresh_and_old_ones_kept() {
         let mut s = sample();
-        let last = s.annotations.pop().unwrap();
-        assert_eq!(last.id, "a3");
-        assert_eq!(s.fresh_id(), "a4");
+        for (i, a) in s.annotations.iter_mut().enumerate() {
+            a.id = format!("a{}", i + 1);
+        }
+        let mut old: Vec<String> = s.annotations.iter().map(|a| a.id.clone()).collect();
+        old.sort();
+        assert_eq!(old, ["a1", "a2", "a3"]);
+        let id = s.fresh_id();
+        assert_eq!(id.len(), crate::id::ID_LEN);
+        assert!(!old.contains(&id));
+        let mut a = s.annotations[0].clone();
+        a.id = id.clone();
+        s.annotations.push(a);
         let back = Sidecar::parse(Path::new("x"), &s.to_yaml()).unwrap();
-        assert_eq!(back.next_id, 5);
+        let mut ids: Vec<_> = back.annotations.iter().map(|a| a.id.clone()).collect();
+        ids.sort();
+        assert_eq!(ids, [id.as_str(), "a1", "a2", "a3"]);
     }
 
     #[test]
@@ -633,7 +703,8 @@ mod tests {
         done.status = Some(Status::Done);
         let out = done.to_yaml();
         let (head, _) = out.split_once("annotations:").unwrap();
-        assert!(head.ends_with("next_id: 4\nstatus: done\n"), "{out}");
+        // New ids are not numbered: next_id stays after the highest `a<N>` (none).
+        assert!(head.ends_with("next_id: 1\nstatus: done\n"), "{out}");
         assert_eq!(
             Sidecar::parse(Path::new("x"), &out).unwrap().status,
             Some(Status::Done)

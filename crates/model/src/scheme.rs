@@ -28,6 +28,13 @@ pub struct Label {
     pub colour: String,
     #[serde(default)]
     pub description: String,
+    /// The annotation guideline for this label: longer text than the
+    /// one-line description, shown under the cursor and in help.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guideline: String,
+    /// Example phrases that take this label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +89,8 @@ impl Default for Scheme {
             key,
             colour: colour.into(),
             description: description.into(),
+            guideline: String::new(),
+            examples: Vec::new(),
         };
         let rel = |name: &str, from: &str, to: &str, description: &str| Relation {
             name: name.into(),
@@ -515,6 +524,24 @@ mod tests {
         Scheme::parse(Path::new("claimtag.yaml"), yaml)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn labels_carry_a_guideline_and_examples() {
+        let y = "labels:\n- name: claim\n  key: c\n  description: an assertion\n  guideline: |\n    Tag the whole assertion,\n    not the attribution.\n  examples:\n  - the leaders were transferred\n  - ISIS was eliminated\n";
+        let s = Scheme::parse(Path::new("claimtag.yaml"), y).unwrap();
+        let l = &s.labels[0];
+        assert_eq!(
+            l.guideline,
+            "Tag the whole assertion,\nnot the attribution.\n"
+        );
+        assert_eq!(
+            l.examples,
+            ["the leaders were transferred", "ISIS was eliminated"]
+        );
+        // unknown keys beside them are still refused at their line
+        let bad = "labels:\n- name: claim\n  key: c\n  guideline: g\n  exmples: [x]\n";
+        assert!(err(bad).starts_with("claimtag.yaml:5:"), "{}", err(bad));
     }
 
     #[test]

@@ -3,18 +3,18 @@
 //! per label and the last update; per article, who annotated it, whether a
 //! gold set exists, unresolved merge conflicts and orphaned spans.
 //!
-//! Progress is the sidecar's `status: todo|in-progress|done` extension key;
+//! Progress is the sidecar's typed `status: todo|in-progress|done` field;
 //! a sidecar without it counts as in progress when it has annotations, else
 //! as not started. An article without the annotator's sidecar is not started.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::Result;
-use crate::format::Sidecar;
+use crate::format::{Sidecar, Status};
 use crate::merge::mark;
 use crate::store;
 
@@ -42,11 +42,11 @@ impl Progress {
 
 /// The progress a sidecar records, or what its content suggests.
 pub fn progress_of(s: &Sidecar) -> Progress {
-    match s.extra.get("status").and_then(Value::as_str) {
-        Some("done") => Progress::Done,
-        Some("in-progress" | "in progress" | "in_progress") => Progress::InProgress,
-        Some("todo") => Progress::Todo,
-        _ if s.annotations.is_empty() => Progress::Todo,
+    match s.status {
+        Some(Status::Done) => Progress::Done,
+        Some(Status::InProgress) => Progress::InProgress,
+        Some(Status::Todo) => Progress::Todo,
+        None if s.annotations.is_empty() => Progress::Todo,
         _ => Progress::InProgress,
     }
 }
@@ -96,7 +96,7 @@ pub struct Dashboard {
 
 /// Reads every source under `paths` and its sidecars.
 pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
-    let sources = store::discover_sources(paths)?;
+    let sources = crate::corpus::CorpusIndex::scan(paths)?.sources;
     let mut articles = Vec::with_capacity(sources.len());
     let mut rows: BTreeMap<String, AnnotatorRow> = BTreeMap::new();
     let mut seen_by: Vec<BTreeSet<String>> = Vec::with_capacity(sources.len());
@@ -117,15 +117,16 @@ pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
 }
 
 fn article_row(
-    source: &Path,
+    entry: &crate::corpus::Source,
     rows: &mut BTreeMap<String, AnnotatorRow>,
 ) -> (ArticleRow, BTreeSet<String>) {
+    let source = entry.path.as_path();
     let mut art = ArticleRow {
         article: source.to_path_buf(),
         ..ArticleRow::default()
     };
     let mut who = BTreeSet::new();
-    for name in store::annotators_of(source) {
+    for name in entry.annotators.iter().cloned() {
         let path = store::sidecar_path(source, &name);
         let is_gold = name == GOLD;
         art.gold |= is_gold;
@@ -180,6 +181,128 @@ fn row_of<'a>(rows: &'a mut BTreeMap<String, AnnotatorRow>, name: &str) -> &'a m
         })
 }
 
+/// A path as shown: relative to the folder given, when under it.
+fn shown(p: &Path, root: &Path) -> String {
+    p.strip_prefix(root)
+        .ok()
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(p)
+        .display()
+        .to_string()
+}
+
+/// Left-aligned columns, two spaces apart; numbers right-aligned.
+fn columns(rows: &[Vec<String>], numeric: &[bool]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            let w = widths[i];
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if numeric.get(i).copied().unwrap_or(false) {
+                let _ = write!(line, "{c:>w$}");
+            } else {
+                let _ = write!(line, "{c:<w$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The dashboard as two text tables (annotators, then articles), paths
+/// shown relative to `root`.
+pub fn table(d: &Dashboard, root: &Path) -> String {
+    let mut out = String::new();
+    let gold = d.articles.iter().filter(|a| a.gold).count();
+    let conflicts: usize = d.articles.iter().map(|a| a.conflicts).sum();
+    let orphans: usize = d.articles.iter().map(|a| a.orphans).sum();
+    let _ = writeln!(
+        out,
+        "{} article(s) in {}: {gold} with gold, {conflicts} unresolved conflict(s), {orphans} orphaned span(s)\n",
+        d.articles_total,
+        root.display()
+    );
+    let labels: BTreeSet<&str> = d
+        .annotators
+        .iter()
+        .flat_map(|a| a.spans_per_label.keys().map(String::as_str))
+        .collect();
+    let mut header: Vec<String> = ["annotator", "done", "in progress", "not started", "spans"]
+        .map(String::from)
+        .to_vec();
+    header.extend(labels.iter().map(|l| l.to_string()));
+    header.push("last update".into());
+    let mut rows = vec![header];
+    for a in &d.annotators {
+        let mut r = vec![
+            a.annotator.clone(),
+            a.done.to_string(),
+            a.in_progress.to_string(),
+            a.not_started.to_string(),
+            a.spans.to_string(),
+        ];
+        r.extend(
+            labels
+                .iter()
+                .map(|l| a.spans_per_label.get(*l).copied().unwrap_or(0).to_string()),
+        );
+        r.push(a.last_update.clone().unwrap_or_else(|| "-".into()));
+        rows.push(r);
+    }
+    let mut numeric = vec![false, true, true, true, true];
+    numeric.extend(labels.iter().map(|_| true));
+    if d.annotators.is_empty() {
+        out.push_str("No annotator has a sidecar here yet.\n");
+    } else {
+        out.push_str(&columns(&rows, &numeric));
+    }
+    out.push('\n');
+    let mut rows = vec![
+        ["article", "annotators", "gold", "conflicts", "orphans"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for a in &d.articles {
+        let who = if a.annotators.is_empty() {
+            "-".to_string()
+        } else {
+            a.annotators
+                .iter()
+                .map(|x| format!("{} ({}, {})", x.annotator, x.status.name(), x.spans))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        rows.push(vec![
+            shown(&a.article, root),
+            who,
+            if a.gold { "yes" } else { "no" }.into(),
+            a.conflicts.to_string(),
+            a.orphans.to_string(),
+        ]);
+    }
+    out.push_str(&columns(&rows, &[false, false, false, true, true]));
+    for a in &d.articles {
+        for e in &a.unreadable {
+            let _ = writeln!(out, "unreadable: {e}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,9 +311,7 @@ mod tests {
     fn write(dir: &Path, source: &str, annotator: &str, status: Option<&str>, spans: usize) {
         let mut s = Sidecar::new(annotator, source, "x", 10);
         s.updated = format!("2026-11-2{spans}T00:00:00Z");
-        if let Some(st) = status {
-            s.extra.insert("status".into(), Value::from(st));
-        }
+        s.status = status.and_then(Status::parse);
         for i in 0..spans {
             s.annotations.push(Annotation {
                 id: format!("a{i}"),

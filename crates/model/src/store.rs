@@ -1,5 +1,5 @@
 //! Where sidecars live and how they are read and written (DESIGN.md §2, §8):
-//! corpus discovery, atomic saves, external-change detection, opening an
+//! sidecar names, atomic saves, external-change detection, opening an
 //! article with its sidecar and re-anchoring it.
 
 use std::io::Write;
@@ -43,74 +43,6 @@ pub fn parse_sidecar_name(file_name: &str) -> Option<(&str, &str)> {
     let stem = file_name.strip_suffix(SIDECAR_SUFFIX)?;
     let (source, annotator) = stem.rsplit_once('.')?;
     (valid_annotator(annotator) && !source.is_empty()).then_some((source, annotator))
-}
-
-/// Annotators that have a sidecar for `source`, sorted.
-pub fn annotators_of(source: &Path) -> Vec<String> {
-    let Some(dir) = source.parent() else {
-        return vec![];
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Some(name) = source.file_name().and_then(|n| n.to_str()) else {
-        return vec![];
-    };
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let f = e.file_name().into_string().ok()?;
-            let (src, ann) = parse_sidecar_name(&f)?;
-            (src == name).then(|| ann.to_string())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn is_source_name(name: &str) -> bool {
-    (name.ends_with(".txt") || name.ends_with(".md")) && !name.ends_with(SIDECAR_SUFFIX)
-}
-
-/// Source files under the given paths: files as given, folders searched
-/// recursively for `*.txt` and `*.md` (hidden folders skipped), sorted, unique.
-pub fn discover_sources(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if ft.is_dir() {
-            walk(&path, out)?;
-        } else if is_source_name(&name) && (ft.is_file() || path.is_file()) {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// What a file looked like when we read it, to notice changes by others.
@@ -433,10 +365,38 @@ impl Article {
         self.save()
     }
 
-    /// Overwrites whatever is on disk (after the user chose to keep their version).
+    /// Overwrites the version on disk (after the user chose to keep theirs),
+    /// but never a file that does not parse: that is the rule for every
+    /// save. Callers keep a copy of the version on disk first
+    /// ([`Article::copy_of_disk_version`]).
     pub fn save_overwriting(&mut self) -> Result<()> {
+        if let Err(e) = read_sidecar(&self.sidecar_path) {
+            return Err(Error::invalid(
+                &self.sidecar_path,
+                format!("the file on disk does not parse, so it is not overwritten ({e})"),
+            ));
+        }
         self.stamp = stamp_of(&self.sidecar_path)?;
         self.save()
+    }
+
+    /// Whether the sidecar on disk parses now; the error when it does not.
+    pub fn disk_version_error(&self) -> Option<String> {
+        read_sidecar(&self.sidecar_path)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    /// Copies the sidecar on disk, as it is, to `to` (a recovery file),
+    /// before it is overwritten. Nothing to copy is not an error.
+    pub fn copy_of_disk_version(&self, to: &Path) -> Result<bool> {
+        match read_capped(&self.sidecar_path, MAX_SIDECAR_BYTES) {
+            Ok((bytes, _)) => write_atomic(to, &bytes).map(|()| true),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn prepare_for_save(&mut self) {
@@ -638,6 +598,33 @@ mod tests {
     }
 
     #[test]
+    fn keeping_mine_never_overwrites_a_file_that_does_not_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, "Hello world.").unwrap();
+        let mut art = Article::open(&src, "alice").unwrap();
+        art.save().unwrap();
+        std::fs::write(&art.sidecar_path, "format: [\n").unwrap();
+        assert!(art.disk_version_error().is_some());
+        let e = art.save_overwriting().unwrap_err().to_string();
+        assert!(
+            e.contains("does not parse, so it is not overwritten"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&art.sidecar_path).unwrap(),
+            "format: [\n"
+        );
+        // A version on disk that parses is copied before it is overwritten.
+        let theirs = Article::open(&src, "bob").unwrap().sidecar.to_yaml();
+        std::fs::write(&art.sidecar_path, &theirs).unwrap();
+        let copy = dir.path().join("theirs.recovered");
+        assert!(art.copy_of_disk_version(&copy).unwrap());
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), theirs);
+        art.save_overwriting().unwrap();
+    }
+
+    #[test]
     fn a_save_never_writes_what_check_rejects() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("a.txt");
@@ -679,35 +666,6 @@ mod tests {
         assert_eq!(art.anchor.moved, 1);
         let a: &Annotation = &art.sidecar.annotations[0];
         assert_eq!(art.doc.slice_chars(a.start, a.end), Some("Beta denied it."));
-    }
-
-    #[test]
-    fn discovers_sources_recursively_skipping_sidecars() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("sub/.hidden")).unwrap();
-        for f in [
-            "b.txt",
-            "a.md",
-            "sub/c.txt",
-            "sub/.hidden/d.txt",
-            "x.txt.alice.ann.yaml",
-            "y.yaml",
-        ] {
-            std::fs::write(dir.path().join(f), "").unwrap();
-        }
-        let got = discover_sources(&[dir.path().to_path_buf()]).unwrap();
-        let rel: Vec<_> = got
-            .iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
-            .collect();
-        assert_eq!(
-            rel,
-            [
-                Path::new("a.md"),
-                Path::new("b.txt"),
-                Path::new("sub/c.txt")
-            ]
-        );
     }
 }
 

@@ -11,7 +11,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use claimtag_model::format::Sidecar;
 use claimtag_model::store::DiskStamp;
-use claimtag_model::{Annotation, Article, Document};
+use claimtag_model::{Annotation, Article, Document, Scheme};
 
 use crate::command::Command;
 
@@ -57,6 +57,13 @@ pub enum Action {
     },
     /// A check of the sidecars on screen is done.
     DiskChecked,
+    /// Read-only articles were tried again; those that can be written again
+    /// (their sidecar was fixed, made writable, or the other instance let go
+    /// of it), re-read.
+    ReadOnlyRetried(Vec<(usize, Box<Article>)>),
+    /// SIGTERM, SIGHUP or SIGINT (named): save or keep the work, then leave
+    /// with a non-zero status.
+    Stop(&'static str),
 }
 
 /// What a successful save wrote.
@@ -65,14 +72,17 @@ pub struct Saved {
     /// The sidecar as written (its hash, size and time updated).
     pub sidecar: Sidecar,
     pub stamp: DiskStamp,
-    /// It overwrote a version changed by someone else, as the user chose.
-    pub overwrote: bool,
+    /// It overwrote a version changed by someone else, as the user chose;
+    /// where that version was kept first (None: there was no file).
+    pub overwrote: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveFailure {
     /// The sidecar changed on disk: nothing was written.
     pub changed_on_disk: bool,
+    /// Why the file on disk does not parse (then it is never overwritten).
+    pub disk_unparsable: Option<String>,
     pub message: String,
 }
 
@@ -96,7 +106,10 @@ pub enum Effect {
         slot: usize,
         revision: u64,
         article: Box<Article>,
-        /// Overwrite the sidecar even if it changed on disk.
+        /// What the saved file must pass (the same rules as `check`).
+        scheme: Arc<Scheme>,
+        /// Overwrite the sidecar even if it changed on disk (a copy of the
+        /// version on disk is kept first).
         overwrite: bool,
     },
     /// Write a recovery copy of a sidecar (`reuse`: the file written for an
@@ -120,6 +133,9 @@ pub enum Effect {
     /// Look for sidecars changed by others (length and time first, the hash
     /// only when they differ).
     CheckDisk(Vec<DiskProbe>),
+    /// Try again the read-only articles on screen: is their sidecar readable
+    /// and writable now?
+    RetryReadOnly(Vec<(usize, Box<Article>)>),
     /// Repaint every cell on the next frame.
     ClearScreen,
     /// Leave the program.

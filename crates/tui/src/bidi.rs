@@ -192,6 +192,13 @@ pub fn mirrored(grapheme: &str) -> Option<char> {
     unicode_bidi_mirroring::get_mirrored(c)
 }
 
+/// What a pane's layout needs to show rows in display order.
+#[derive(Debug, Clone)]
+pub struct BidiView {
+    pub cache: Arc<BidiCache>,
+    pub direction: Direction,
+}
+
 /// Which paragraph block's levels are kept: the document (by the address and
 /// length of its text, so a reloaded document is never served stale levels),
 /// the block and the direction asked for.

@@ -16,6 +16,8 @@ pub enum Mode {
     Help,
     Corpus,
     Differences,
+    /// The list of unanchored annotations.
+    Orphans,
     Editor,
     LinkPicker,
     Conflict,
@@ -26,12 +28,13 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Annotate,
         Mode::Review,
         Mode::Help,
         Mode::Corpus,
         Mode::Differences,
+        Mode::Orphans,
         Mode::Editor,
         Mode::LinkPicker,
         Mode::Conflict,
@@ -49,7 +52,8 @@ impl Mode {
             Mode::Help => &[Mode::Help],
             Mode::Corpus => &[Mode::Corpus],
             Mode::Differences => &[Mode::Differences],
-            Mode::LinkPicker => &[Mode::LinkPicker],
+            Mode::Orphans => &[Mode::Orphans],
+            Mode::LinkPicker => &[Mode::LinkPicker, Mode::TextField],
             Mode::Conflict => &[Mode::Conflict],
             Mode::TextField => &[Mode::TextField],
         }
@@ -63,11 +67,14 @@ impl Mode {
             Mode::Help => "Help screen",
             Mode::Corpus => "Corpus list",
             Mode::Differences => "Differences list (review)",
+            Mode::Orphans => "Unanchored annotations list",
             Mode::Editor => "Annotation editor",
             Mode::LinkPicker => "Link picker (in the editor)",
             Mode::Conflict => "Changed-on-disk prompt",
             Mode::Prompt => "Search prompt",
-            Mode::TextField => "Text fields (search prompt, claimant, note, attributes)",
+            Mode::TextField => {
+                "Text fields (search prompt, claimant, note, attributes, link picker filter)"
+            }
         }
     }
 }
@@ -120,8 +127,11 @@ commands! {
     Escape "escape" [Annotate] ["esc"] false "clear the selection, a count or a pending key";
     EditAnnotation "edit" [Annotate] ["enter"] false "edit the annotation here (label, claimant, note, links)";
     DeleteAnnotation "delete" [Annotate] ["x"] false "delete the annotation under the cursor";
+    Guideline "guideline" [Annotate] ["K"] false "the guideline of the label under the cursor (its description and examples)";
     NextAnnotation "next-annotation" [Annotate] ["]"] true "next annotation";
     PrevAnnotation "prev-annotation" [Annotate] ["["] true "previous annotation";
+    CycleStatus "status" [Annotate] ["M"] false "mark this article todo, in progress or done (yours, kept in the sidecar)";
+    Unanchored "unanchored" [Annotate] ["U"] false "list the annotations whose text was not found after the source changed";
     Undo "undo" [Annotate] ["u"] true "undo";
     Redo "redo" [Annotate] ["ctrl-r"] true "redo";
     Save "save" [Annotate] ["ctrl-s"] false "save now (autosave saves within 2 s of any change)";
@@ -163,15 +173,20 @@ commands! {
     Reject "reject" [Review] ["r"] false "reject it (keep yours, mark settled)";
     AcceptAll "accept-all" [Review] ["A"] false "accept all of theirs in this article";
     DiffList "differences" [Review, Differences] ["D"] false "list the differences of this article (closes the list too)";
-    ListDown "list-down" [Help, Corpus, Differences, LinkPicker] ["j", "down"] false "next row (help: scroll down)";
-    ListUp "list-up" [Help, Corpus, Differences, LinkPicker] ["k", "up"] false "previous row (help: scroll up)";
+    ListDown "list-down" [Help, Corpus, Differences, Orphans] ["j", "down"] false "next row (help: scroll down)";
+    ListUp "list-up" [Help, Corpus, Differences, Orphans] ["k", "up"] false "previous row (help: scroll up)";
     ListPageDown "list-page-down" [Help, Corpus, Differences] ["pgdn", "space"] false "ten rows down";
     ListPageUp "list-page-up" [Help, Corpus, Differences] ["pgup"] false "ten rows up";
     ListFirst "list-first" [Help, Corpus, Differences] ["g", "home"] false "first row";
     ListLast "list-last" [Help, Corpus, Differences] ["G", "end"] false "last row";
-    ListChoose "list-choose" [Help, Corpus, Differences, LinkPicker] ["enter"] false "take the row: open the article, go to the difference, add the link (help: close)";
-    ListClose "list-close" [Help, Corpus, Differences, LinkPicker] ["esc", "q"] false "close";
-    NextField "next-field" [Editor] ["down", "tab"] false "next field";
+    CorpusFilter "corpus-filter" [Corpus] ["f"] false "show all articles, or only those todo, in progress or done";
+    ListChoose "list-choose" [Help, Corpus, Differences, Orphans, LinkPicker] ["enter"] false "take the row: open the article, go to the difference or the old position, add the link (help: close)";
+    Reattach "reattach" [Orphans] ["r"] false "re-attach it to the text selected in the pane (undoable)";
+    ListClose "list-close" [Help, Corpus, Differences, Orphans] ["esc", "q"] false "close";
+    PickerDown "picker-down" [LinkPicker] ["down", "ctrl-n"] false "next candidate (letters filter the list: id, label, line, text)";
+    PickerUp "picker-up" [LinkPicker] ["up", "ctrl-p"] false "previous candidate";
+    PickerCancel "picker-cancel" [LinkPicker] ["esc"] false "close the picker";
+    NextField "next-field" [Editor] ["down", "tab"] false "next field (on the claimant: first take the best of the claimants offered)";
     PrevField "prev-field" [Editor] ["up", "backtab"] false "previous field";
     PrevLabel "prev-label" [Editor] ["left"] false "on the label: the previous label (a label's key picks it)";
     NextLabel "next-label" [Editor] ["right", "space"] false "on the label: the next label";

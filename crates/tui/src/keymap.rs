@@ -402,6 +402,8 @@ mod tests {
             key: 's',
             colour: "blue".into(),
             description: String::new(),
+            guideline: String::new(),
+            examples: Vec::new(),
         });
         let e = Keymap::build(&s, "corpus/claimtag.yaml", &[], "c.yaml").unwrap_err();
         assert!(e.starts_with("corpus/claimtag.yaml: label \"source\" uses key s, which is bound to select-sentence"), "{e}");

@@ -17,7 +17,7 @@ use unicode_width::UnicodeWidthStr;
 
 use claimtag_model::text::Document;
 
-use crate::bidi::{BidiCache, Direction, mirrored};
+use crate::bidi::{BidiCache, BidiView, Direction, mirrored};
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;
@@ -101,6 +101,14 @@ impl<'a> Layout<'a> {
     pub fn with_bidi(mut self, cache: &'a BidiCache, direction: Direction) -> Self {
         self.bidi = Some(Bidi { cache, direction });
         self
+    }
+
+    /// Display order when a view is given (the app reorders), else logical.
+    pub fn with_view(self, view: Option<&'a BidiView>) -> Self {
+        match view {
+            Some(v) => self.with_bidi(&v.cache, v.direction),
+            None => self,
+        }
     }
 
     pub fn width(&self) -> u16 {

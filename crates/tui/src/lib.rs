@@ -17,6 +17,7 @@ pub mod edit;
 pub mod key;
 pub mod keymap;
 pub mod layout;
+pub mod open_lock;
 pub mod review;
 pub mod runtime;
 pub mod suggest;
@@ -28,6 +29,7 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc::{Sender, channel};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
@@ -44,10 +46,12 @@ pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + S
 /// A job that opens one source for one annotator into `slot`.
 pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
     Box::new(move || {
-        vec![(
-            slot,
-            Article::open(&source, &annotator).map_err(|e| e.to_string()),
-        )]
+        // Marked open by us, or read-only when another instance has it open.
+        let opened = Article::open(&source, &annotator).map(|mut a| {
+            open_lock::claim(&mut a);
+            a
+        });
+        vec![(slot, opened.map_err(|e| e.to_string()))]
     })
 }
 
@@ -80,33 +84,80 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
     }
     let (answers_tx, answers) = channel();
     spawn_loader(jobs, app.suggestion_set(), answers_tx.clone());
+    // SIGTERM, SIGHUP (the window closed) and SIGINT end the program the
+    // orderly way, as an action: work saved or kept, terminal restored, exit
+    // non-zero.
+    let signal = Arc::new(AtomicUsize::new(0));
+    for sig in STOP_SIGNALS {
+        let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
+    }
     let mut rt = Runtime::new(app, worker::spawn(answers_tx));
+    let bidi = rt.app.bidi_mode();
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
+    // `--bidi app`: ask the terminal not to reorder what we reorder (issue 13).
+    bidi_sequence(bidi::terminal_enter(bidi));
     let ratatui_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        bidi_sequence(bidi::terminal_exit(bidi));
         ratatui_hook(info);
     }));
     if let Ok(size) = terminal.size() {
         rt.handle(Action::Resize(size.width, size.height));
     }
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        runtime::event_loop(&mut terminal, &mut rt, &answers)
+        runtime::event_loop(&mut terminal, &mut rt, &answers, &signal)
     }));
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    bidi_sequence(bidi::terminal_exit(bidi));
     ratatui::restore();
+    open_lock::release_all();
     match outcome {
         Ok(r) => r
             .map(|()| std::mem::take(&mut rt.app.exit_notes))
             .map_err(|e| e.to_string()),
         Err(_) => {
             // The terminal is restored by the hook; keep the user's work.
+            // On a line of its own, below the panic text (not over it).
+            eprintln!();
             for p in rt.app.write_recovery_now() {
                 eprintln!("claimtag: unsaved annotations written to {}", p.display());
             }
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
+    }
+}
+
+/// Writes a terminal mode sequence (nothing for an empty one).
+fn bidi_sequence(seq: &str) {
+    use std::io::Write;
+    if !seq.is_empty() {
+        let mut out = io::stdout();
+        let _ = out.write_all(seq.as_bytes());
+        let _ = out.flush();
+    }
+}
+
+#[cfg(unix)]
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+];
+#[cfg(not(unix))]
+const STOP_SIGNALS: [i32; 1] = [signal_hook::consts::SIGINT];
+
+/// The name of a signal caught by the flag (0: none).
+pub fn signal_name(sig: usize) -> Option<&'static str> {
+    match i32::try_from(sig).ok()? {
+        0 => None,
+        signal_hook::consts::SIGINT => Some("SIGINT"),
+        #[cfg(unix)]
+        signal_hook::consts::SIGTERM => Some("SIGTERM"),
+        #[cfg(unix)]
+        signal_hook::consts::SIGHUP => Some("SIGHUP"),
+        _ => Some("a signal"),
     }
 }
 

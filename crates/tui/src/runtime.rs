@@ -4,6 +4,7 @@
 //! changes no state itself.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,7 @@ pub fn event_loop(
     terminal: &mut DefaultTerminal,
     rt: &mut Runtime,
     answers: &Receiver<Action>,
+    signal: &AtomicUsize,
 ) -> io::Result<()> {
     // For the end-to-end test of the crash path: a real panic, on a key the
     // test chooses, proves the terminal is restored and the work kept.
@@ -74,7 +76,16 @@ pub fn event_loop(
         .ok()
         .and_then(|k| k.chars().next());
     let mut last_tick: Option<Instant> = None;
+    let mut stopping = false;
     loop {
+        if !stopping && let Some(name) = crate::signal_name(signal.load(Ordering::SeqCst)) {
+            // Once: saving or keeping the work then runs through the loop
+            // like any quit.
+            stopping = true;
+            if rt.handle(Action::Stop(name)) == Flow::Quit {
+                return Ok(());
+            }
+        }
         if std::mem::take(&mut rt.clear) {
             terminal.clear()?;
         }

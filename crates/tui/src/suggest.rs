@@ -277,7 +277,7 @@ impl App {
         if !self.editable(slot) {
             return true;
         }
-        let mut form = EditForm::for_annotation(&self.scheme, slot, &s);
+        let mut form = EditForm::for_annotation(&self.scheme, slot, &s, self.known_claimants());
         form.id = "(suggestion)".into();
         form.suggestion = Some(Box::new(s));
         self.overlay = Overlay::Edit(Box::new(form));

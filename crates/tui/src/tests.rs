@@ -1,7 +1,9 @@
 //! Behaviour of the pure update and the drawing, without a terminal.
 
+mod bidi;
 mod dispatch;
 mod editor;
+mod first_hour;
 mod persist;
 mod suggestions;
 
@@ -26,6 +28,8 @@ pub(crate) struct Fixture {
 }
 
 pub(crate) fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture {
+    // The same annotation ids on every run, so screens can be compared.
+    claimtag_model::id::fixed_clock_on_this_thread();
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for (name, text) in files {
@@ -33,6 +37,16 @@ pub(crate) fn fixture_with(files: &[(&str, &str)], size: (u16, u16)) -> Fixture 
         std::fs::write(&p, text).unwrap();
         paths.push(p);
     }
+    fixture_at(dir, &paths, size)
+}
+
+/// The app over files already written in `dir`.
+pub(crate) fn fixture_at(
+    dir: tempfile::TempDir,
+    paths: &[std::path::PathBuf],
+    size: (u16, u16),
+) -> Fixture {
+    let paths = paths.to_vec();
     let scheme = Scheme::default();
     let keymap = Keymap::defaults(&scheme);
     let theme = Theme::new(None, false, &scheme, &Default::default());
@@ -96,6 +110,12 @@ pub(crate) fn terminal(app: &App) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
     t.draw(|f| f.render_widget(app, f.area())).unwrap();
     t
+}
+
+/// The id of the `n`th annotation (in file order) of the first pane: ids are
+/// time-ordered and opaque, so tests name annotations by position.
+pub(crate) fn id_at(app: &App, n: usize) -> String {
+    app.doc_of(0).unwrap().annotations()[n].id.clone()
 }
 
 pub(crate) fn screen(app: &App) -> String {
@@ -408,7 +428,7 @@ fn editor_sets_claimant_note_and_link() {
     type_text(&mut f.app, "no");
     keys(&mut f.app, "<Down> <Enter>");
     let s = screen(&f.app);
-    assert!(s.contains("denies → a1"), "{s}");
+    assert!(s.contains("denies → 000000001000"), "{s}");
     keys(&mut f.app, "<Enter> <C-s>");
     let d = f.app.doc_of(0).unwrap();
     let a = d
@@ -420,7 +440,7 @@ fn editor_sets_claimant_note_and_link() {
     assert_eq!(a.note.as_deref(), Some("no"));
     assert_eq!(a.links.len(), 1);
     assert_eq!(a.links[0].rel, "denies");
-    assert_eq!(a.links[0].to, "a1");
+    assert_eq!(a.links[0].to, "000000001000");
 }
 
 #[test]
@@ -740,8 +760,12 @@ mod search {
         assert_eq!(find("ab", "abc", 0), None);
         assert_eq!(find("xabc", "ABC", 2), None);
         assert_eq!(rfind("ab", "abc", 2), None);
-        assert_eq!(find("xAbC", "abc", 0), Some(1));
-        assert_eq!(rfind("abc abc", "abc", 7), Some(4));
+        assert_eq!(find("xAbC", "abc", 0), Some(1..4));
+        assert_eq!(rfind("abc abc", "abc", 7), Some(4..7));
+        // issue 12 item 10: case is folded whatever the query's case, and
+        // `\C` searches exactly
+        assert_eq!(find("xAbC", "ABC", 0), Some(1..4));
+        assert_eq!(find("xAbC abc", "abc\\C", 0), Some(5..8));
     }
 
     #[test]
@@ -756,9 +780,10 @@ mod search {
             [first..first + 6, second..second + 6]
         );
         assert_eq!(
-            visible_matches(text, "NEEDLE", 0..text.len()),
+            visible_matches(text, "NEEDLE\\C", 0..text.len()),
             Vec::<std::ops::Range<usize>>::new()
         );
+        assert_eq!(visible_matches(text, "NEEDLE", 0..text.len()).len(), 2);
         // window edges inside a multi-byte character are widened, not split
         assert_eq!(visible_matches(text, "é", 1..2).len(), 1);
         // a match far past the window is not found (nothing scans that far)
@@ -853,4 +878,187 @@ fn scheme_attributes_are_edited_as_extra_keys() {
         again.sidecar.annotations[0].extra.get("source_type"),
         Some(&serde_json::Value::from("website"))
     );
+}
+
+#[test]
+fn review_pane_titles_keep_their_roles_at_40_columns() {
+    let (_dir, mut app) = review_screen::review_fixture();
+    app.update(Action::Resize(40, 12));
+    let s = screen(&app);
+    let title = s.lines().next().unwrap();
+    assert!(
+        title.contains("(target)") && title.contains("(theirs"),
+        "{title}"
+    );
+}
+
+#[test]
+fn a_claim_and_a_denial_on_the_same_range_both_show() {
+    let mut f = fixture(ARTICLE, (60, 12));
+    keys(&mut f.app, "j j s c s d");
+    insta::assert_snapshot!("same_range_styled", styled(&f.app));
+    let t = terminal(&f.app);
+    let buf = t.backend().buffer();
+    let bgs: std::collections::BTreeSet<String> =
+        (2..12).map(|x| format!("{:?}", buf[(x, 3)].bg)).collect();
+    assert!(
+        bgs.contains("Yellow") && bgs.contains("Red"),
+        "both label colours in the row: {bgs:?}"
+    );
+}
+
+#[test]
+fn no_color_cursor_on_a_leading_space_is_visible() {
+    let mut f = fixture(" leading space\n", (40, 6));
+    let scheme = Scheme::default();
+    f.app.theme = Theme::new(None, true, &scheme, &Default::default());
+    let t = terminal(&f.app);
+    let buf = t.backend().buffer();
+    let cell = &buf[(0, 1)];
+    let plain = &buf[(5, 1)];
+    assert_ne!(
+        (cell.fg, cell.bg, cell.modifier),
+        (plain.fg, plain.bg, plain.modifier),
+        "the cursor cell looks like plain text"
+    );
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+}
+
+#[test]
+fn guideline_of_the_label_under_the_cursor_and_in_help() {
+    let mut f = fixture(ARTICLE, (100, 40));
+    f.app.scheme.labels[0].guideline = "Tag the assertion,\nnot who said it.".into();
+    f.app.scheme.labels[0].examples = vec!["the leaders were transferred".into()];
+    keys(&mut f.app, "j j s c K");
+    let m = f.app.message.as_ref().unwrap().text.clone();
+    assert!(
+        m.contains("an assertion someone makes")
+            && m.contains("Tag the assertion, not who said it.")
+            && m.contains("“the leaders were transferred”"),
+        "{m}"
+    );
+    keys(&mut f.app, "?");
+    keys(&mut f.app, "G");
+    let s = screen(&f.app);
+    assert!(
+        s.contains("Labels (guidelines)")
+            && s.contains("not who said it.")
+            && s.contains("e.g. “the leaders were transferred”"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_long_note_scrolls_and_keeps_the_caret_in_the_box() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "j j s c <Enter> <Down> <Down>");
+    let note = "a very long note that goes on and on past the edge of the editor box, and then some more 末尾ZZ";
+    type_text(&mut f.app, note);
+    let s = screen(&f.app);
+    let row = s.lines().find(|l| l.contains("note")).unwrap();
+    assert!(row.contains("末尾ZZ▏"), "{row}");
+    // the row stays inside the box: its right border is still drawn
+    assert!(row.trim_end().ends_with('│'), "{row}");
+}
+
+#[test]
+fn field_window_is_grapheme_and_width_correct() {
+    use crate::ui::field_window;
+    let t = "漢字かな👍🏽سلام";
+    // caret at the end, 6 columns: “…” then whole graphemes that fit
+    let (l, r) = field_window(t, t.len(), 6);
+    assert_eq!((l.as_str(), r.as_str()), ("…سلام", ""));
+    let (l, r) = field_window(t, 0, 6);
+    assert_eq!(l, "");
+    assert_eq!(r, "漢字…");
+    let cut = t.find('👍').unwrap();
+    let (l, r) = field_window(t, cut, 7);
+    assert_eq!((l.as_str(), r.as_str()), ("…字かな", ""));
+    assert!(unicode_width::UnicodeWidthStr::width(format!("{l}{r}").as_str()) <= 7);
+    assert_eq!(field_window("short", 2, 20), ("sh".into(), "ort".into()));
+}
+
+#[test]
+fn claimants_used_before_are_offered_as_you_type() {
+    let mut f = fixture_with(
+        &[("001.txt", ARTICLE), ("002.txt", "Another article here.\n")],
+        (100, 30),
+    );
+    // a claimant used in the first article
+    keys(&mut f.app, "j j s c <Enter> <Down>");
+    type_text(&mut f.app, "Zabihullah Mujahid");
+    keys(&mut f.app, "<Enter>");
+    // a new tag: typing a fuzzy part offers it; Tab takes it, Tab again moves on
+    keys(&mut f.app, ") d <Enter> <Down>");
+    type_text(&mut f.app, "zmuj");
+    let s = screen(&f.app);
+    assert!(s.contains(" Zabihullah Mujahid "), "{s}");
+    keys(&mut f.app, "<Tab>");
+    let Overlay::Edit(form) = &f.app.overlay else {
+        panic!("editor closed")
+    };
+    assert_eq!(form.claimant.text, "Zabihullah Mujahid");
+    assert_eq!(form.field, 1);
+    keys(&mut f.app, "<Down>");
+    let Overlay::Edit(form) = &f.app.overlay else {
+        panic!("editor closed")
+    };
+    assert_eq!(form.field, 2);
+    keys(&mut f.app, "<Enter>");
+    let claimants: Vec<_> = f
+        .app
+        .doc_of(0)
+        .unwrap()
+        .annotations()
+        .iter()
+        .map(|a| a.claimant.clone())
+        .collect();
+    let z = Some("Zabihullah Mujahid".to_string());
+    assert_eq!(claimants, [z.clone(), z]);
+}
+
+/// Issue 10 item 7: relabelling the target of a link to a label the scheme
+/// does not allow there removes the link, says so, and undo brings it back;
+/// what is saved passes `check`.
+#[test]
+fn relabel_that_breaks_a_link_removes_it_and_says_so() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "j j s c ) d");
+    keys(&mut f.app, "<Enter> <Down>");
+    type_text(&mut f.app, "x");
+    keys(&mut f.app, "<Down> <Down> <Enter>");
+    let (claim, denial) = (id_at(&f.app, 0), id_at(&f.app, 1));
+    assert!(
+        screen(&f.app).contains(&format!("denies → {claim}")),
+        "{}",
+        screen(&f.app)
+    );
+    keys(&mut f.app, "<Enter> <C-s>");
+    let linked = |app: &App| {
+        app.doc_of(0)
+            .unwrap()
+            .annotations()
+            .iter()
+            .map(|a| a.links.len())
+            .sum::<usize>()
+    };
+    assert_eq!(linked(&f.app), 1, "{}", screen(&f.app));
+    // Back to the claim, and make it a denial.
+    keys(&mut f.app, "G [ [");
+    keys(&mut f.app, "<Enter> <Right> <Enter>");
+    let s = screen(&f.app);
+    assert!(
+        s.contains(&format!("removed the link {denial} denies {claim}")),
+        "{s}"
+    );
+    assert_eq!(linked(&f.app), 0);
+    let d = f.app.doc_of(0).unwrap();
+    assert!(
+        claimtag_model::check::structure_problems(&d.article.sidecar, &f.app.scheme).is_empty()
+    );
+    keys(&mut f.app, "u");
+    assert_eq!(linked(&f.app), 1);
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use crate::layout::{Glyph, Layout};
 
-use crate::app::{App, EditForm, Level, Overlay, Slot, find, screen_areas, short, text_area};
+use crate::app::{App, EditForm, Level, Overlay, Slot, screen_areas, short, text_area};
 use crate::command::{Command, Mode};
 
 impl Widget for &App {
@@ -26,10 +26,13 @@ impl Widget for &App {
         match &self.overlay {
             Overlay::None | Overlay::Search(_) => {}
             Overlay::Help { scroll } => draw_help(self, *scroll, area, buf),
-            Overlay::Corpus { selected } => draw_corpus(self, *selected, area, buf),
+            Overlay::Corpus { selected, filter } => {
+                draw_corpus(self, *selected, *filter, area, buf)
+            }
             Overlay::Edit(form) => draw_edit(self, form, area, buf),
             Overlay::Conflict(slot) => draw_conflict(self, *slot, area, buf),
             Overlay::Diffs { selected } => draw_diffs(self, *selected, area, buf),
+            Overlay::Orphans { selected } => draw_orphans(self, *selected, area, buf),
         }
     }
 }
@@ -59,16 +62,33 @@ fn pane_title(app: &App, i: usize) -> String {
         Some(Slot::Failed(..)) => " [error]",
         _ => "",
     };
-    // When the pane is narrow the file name gives way, not who or the state.
+    // When the pane is narrow the file name gives way first (down to “…”),
+    // then the annotator's name, never the role or the state.
     let width = app.pane_text_area(i).width as usize + 1;
-    let rest = format!(" · {who}{state} ");
-    let room = width.saturating_sub(rest.chars().count() + 1);
-    let name = if name.chars().count() > room && room > 1 {
-        name.chars().take(room - 1).collect::<String>() + "…"
-    } else {
-        name
+    let (who, role) = match who.find(" (") {
+        Some(k) => (who[..k].to_string(), who[k..].to_string()),
+        None => (who, String::new()),
     };
-    format!(" {name}{rest}")
+    let role = if app.review.is_some() && i == 1 && width < 40 {
+        " (theirs)".to_string()
+    } else {
+        role
+    };
+    let fixed = role.chars().count() + state.chars().count() + 5;
+    let room = width.saturating_sub(fixed + who.chars().count());
+    let name = shorten(&name, room.max(1));
+    let room_who = width.saturating_sub(fixed + name.chars().count());
+    let who = shorten(&who, room_who.max(1));
+    format!(" {name} · {who}{role}{state} ")
+}
+
+/// `s` cut to `max` characters, ending in “…” when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
 }
 
 fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
@@ -131,7 +151,8 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let layout = Layout::new(doc, area.width);
+    let view = app.bidi_view(i);
+    let layout = Layout::new(doc, area.width).with_view(view.as_ref());
     let rows = layout.rows_from(pane.top, area.height as usize);
     let (vis_start, vis_end) = match (rows.first(), rows.last()) {
         (Some(f), Some(l)) => (f.1.start, l.1.end),
@@ -165,10 +186,16 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         vec![]
     };
     let matches = match &app.search {
-        Some(q) => visible_matches(doc.text(), q, vis_start..vis_end),
-        None => vec![],
+        Some(q) if app.search_shown => visible_matches(doc.text(), q, vis_start..vis_end),
+        _ => vec![],
     };
-    let selection = app.selection(i);
+    // What is highlighted is what a tag would store (issue 13): the logical
+    // range between the selection's ends, trimmed as tagging trims it; on a
+    // reordered row it may show as several pieces.
+    let selection = app.selection(i).map(|r| {
+        let t = doc.snap_selection(r.clone(), app.trim);
+        if t.is_empty() { r } else { t }
+    });
     let cursor = pane.cursor;
     let cursor_pos = layout.row_pos(cursor);
     for (y, (pos, row)) in rows.iter().enumerate() {
@@ -197,7 +224,20 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                         best = s;
                     }
                 }
-                style = style.patch(best.1);
+                // Spans on exactly the same range share the cells: the
+                // labels take turns, column by column, so each shows.
+                let same: Vec<Style> = spans
+                    .iter()
+                    .filter(|(r, _)| *r == best.0)
+                    .map(|(_, s)| *s)
+                    .fold(Vec::new(), |mut v, s| {
+                        if !v.contains(&s) {
+                            v.push(s);
+                        }
+                        v
+                    });
+                let pick = same.get(cell.x as usize % same.len().max(1)).copied();
+                style = style.patch(pick.unwrap_or(best.1));
                 if n > 1 {
                     style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
                 }
@@ -263,29 +303,26 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
 /// needle's length either side) is searched, so a frame costs the same with a
 /// search active however far away the next match is.
 pub fn visible_matches(text: &str, q: &str, vis: Range<usize>) -> Vec<Range<usize>> {
-    if q.is_empty() {
+    let Some(query) = claimtag_model::search::Query::parse(q) else {
         return vec![];
-    }
-    let mut lo = vis.start.saturating_sub(q.len());
-    while !text.is_char_boundary(lo) {
-        lo -= 1;
-    }
-    let mut hi = (vis.end + q.len()).min(text.len());
-    while !text.is_char_boundary(hi) {
-        hi += 1;
-    }
+    };
+    // A folded match may be longer than the query (ZWNJ, tatweel, a letter
+    // whose lower case is longer): a margin of four times its length.
+    let margin = 4 * q.len() + 16;
+    let lo = claimtag_model::text::floor_char_boundary(text, vis.start.saturating_sub(margin));
+    let hi = claimtag_model::text::ceil_char_boundary(text, (vis.end + margin).min(text.len()));
     let window = &text[lo..hi];
     let mut v = Vec::new();
     let mut from = 0;
-    while let Some(m) = find(window, q, from) {
-        let m_abs = lo + m;
-        if m_abs >= vis.end.max(vis.start + 1) {
+    while let Some(m) = query.find(window, from) {
+        let (s, e) = (lo + m.start, lo + m.end);
+        if s >= vis.end.max(vis.start + 1) {
             break;
         }
-        if m_abs + q.len() > vis.start {
-            v.push(m_abs..m_abs + q.len());
+        if e > vis.start {
+            v.push(s..e);
         }
-        from = m + q.len().max(1);
+        from = m.end.max(m.start + 1);
     }
     v
 }
@@ -339,7 +376,10 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
             parts.push((
                 7,
                 vec![Span::styled(
-                    format!("⚠ {orphans} unanchored"),
+                    format!(
+                        "⚠ {orphans} unanchored ({} lists)",
+                        app.key_for(Command::Unanchored)
+                    ),
                     app.theme.warn,
                 )],
             ));
@@ -541,6 +581,25 @@ fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
             ]));
         }
     }
+    // The scheme's labels with their guidelines: the annotation manual.
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Labels (guidelines)".to_string(),
+        app.theme.title_focused,
+    ));
+    for (i, l) in app.scheme.labels.iter().enumerate() {
+        let style = app.theme.labels.get(i).copied().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", l.name), style),
+            Span::raw(format!(" {}", l.description.trim())),
+        ]));
+        for g in l.guideline.lines().filter(|g| !g.trim().is_empty()) {
+            lines.push(Line::raw(format!("    {}", g.trim())));
+        }
+        for e in &l.examples {
+            lines.push(Line::styled(format!("    e.g. “{e}”"), app.theme.dim));
+        }
+    }
     let r = centered(area, 90, lines.len() as u16 + 2);
     let visible = r.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
@@ -559,21 +618,25 @@ fn draw_help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
 }
 
-fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
-    let n = app
-        .review
-        .as_ref()
-        .map(|r| r.articles)
-        .unwrap_or(app.slots.len());
+fn draw_corpus(
+    app: &App,
+    selected: usize,
+    filter: Option<claimtag_model::format::Status>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let rows = app.corpus_rows(filter);
     let mut lines = Vec::new();
-    let name_w = app
-        .slots
+    let name_w = rows
         .iter()
-        .take(n)
+        .filter_map(|&i| app.slots.get(i))
         .map(|s| unicode_width::UnicodeWidthStr::width(app.display_path(s.path()).as_str()))
         .max()
         .unwrap_or(0);
-    for (i, slot) in app.slots.iter().take(n).enumerate() {
+    for (row, &i) in rows.iter().enumerate() {
+        let Some(slot) = app.slots.get(i) else {
+            continue;
+        };
         let mut name = app.display_path(slot.path());
         let pad = name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
         name.push_str(&" ".repeat(pad));
@@ -589,18 +652,18 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
             }
             Slot::Ready(d) => {
                 let counts = d.label_counts();
-                let mut s: Vec<String> = app
-                    .scheme
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} {}",
-                            l.name,
-                            counts.get(l.name.as_str()).copied().unwrap_or(0)
-                        )
-                    })
-                    .collect();
+                let progress = app
+                    .article_status(i)
+                    .map(crate::app::status_name)
+                    .unwrap_or_default();
+                let mut s: Vec<String> = vec![format!("{progress:<11}")];
+                s.extend(app.scheme.labels.iter().map(|l| {
+                    format!(
+                        "{} {}",
+                        l.name,
+                        counts.get(l.name.as_str()).copied().unwrap_or(0)
+                    )
+                }));
                 for (l, c) in counts.iter() {
                     if app.scheme.label(l).is_none() {
                         s.push(format!("{l} {c}"));
@@ -620,7 +683,7 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         } else {
             " "
         };
-        let style = match (i == selected, slot) {
+        let style = match (row == selected, slot) {
             (true, _) => app.theme.highlight,
             (false, Slot::Failed(..)) => app.theme.error,
             (false, Slot::Ready(d)) if d.article.read_only.is_some() => app.theme.error,
@@ -628,14 +691,56 @@ fn draw_corpus(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         };
         lines.push(Line::styled(format!("{marker} {name}  {status}"), style));
     }
+    let shown = match filter {
+        Some(f) => format!("only {}", crate::app::status_name(f)),
+        None => "all".to_string(),
+    };
+    if rows.is_empty() {
+        lines.push(Line::raw(format!("  (no article is {shown})")));
+    }
     draw_list(
         app,
         &format!(
-            " Articles — {} ",
+            " Articles ({shown}) — {} ",
             app.keymap.hint_list(
                 Mode::Corpus,
                 &[
                     (Command::ListChoose, "opens"),
+                    (Command::CorpusFilter, "filters"),
+                    (Command::ListClose, "closes")
+                ]
+            )
+        ),
+        lines,
+        selected,
+        area,
+        buf,
+    );
+}
+
+fn draw_orphans(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let lines = app
+        .orphan_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let style = if i == selected {
+                app.theme.highlight
+            } else {
+                Style::new()
+            };
+            Line::styled(r.text, style)
+        })
+        .collect();
+    draw_list(
+        app,
+        &format!(
+            " Unanchored — {} ",
+            app.keymap.hint_list(
+                Mode::Orphans,
+                &[
+                    (Command::ListChoose, "goes to the old position"),
+                    (Command::Reattach, "re-attaches to the selection"),
                     (Command::ListClose, "closes")
                 ]
             )
@@ -719,20 +824,41 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
     }
     label_line.extend(labels);
     lines.push(Line::from(label_line));
-    // A text field with its caret where the edit cursor is.
+    // A text field with its caret where the edit cursor is; a long text
+    // scrolls sideways so the caret stays in the box.
+    let box_w = area.width.min(84).saturating_sub(2) as usize;
     let field = |label: &str, i: usize, edit: &super::edit::LineEdit| {
-        let mut spans = vec![Span::styled(format!("{}{label}", mark(i)), field_style(i))];
+        let head = format!("{}{label}", mark(i));
+        let room = box_w.saturating_sub(head.chars().count());
+        let mut spans = vec![Span::styled(head, field_style(i))];
         if form.field == i {
-            let (before, after) = edit.text.split_at(edit.cursor.min(edit.text.len()));
-            spans.push(Span::raw(before.to_string()));
+            let (before, after) = field_window(&edit.text, edit.cursor, room.saturating_sub(1));
+            spans.push(Span::raw(before));
             spans.push(Span::styled("▏", app.theme.cursor));
-            spans.push(Span::raw(after.to_string()));
+            spans.push(Span::raw(after));
         } else {
-            spans.push(Span::raw(edit.text.clone()));
+            let (_, after) = field_window(&edit.text, 0, room);
+            spans.push(Span::raw(after));
         }
         Line::from(spans)
     };
     lines.push(field("claimant ", 1, &form.claimant));
+    if form.field == 1 {
+        // Claimants used before, best match first: Tab or ↓ takes the first.
+        let take = app.keymap.key_in(Mode::Editor, Command::NextField);
+        for (k, c) in form.claimant_suggestions(5).iter().enumerate() {
+            let (s, hint) = if k == 0 {
+                (app.theme.highlight, format!("  ({take} takes it)"))
+            } else {
+                (app.theme.dim, String::new())
+            };
+            lines.push(Line::from(vec![
+                Span::raw("           "),
+                Span::styled(format!(" {c} "), s),
+                Span::styled(hint, app.theme.dim),
+            ]));
+        }
+    }
     lines.push(field("note     ", 2, &form.note));
     for (k, (name, edit)) in form.attrs.iter().enumerate() {
         lines.push(field(&format!("{name:<9}"), 3 + k, edit));
@@ -778,21 +904,32 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
         app.theme.dim,
     ));
     if let Some(p) = &form.picker {
+        let shown = p.shown();
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             format!(
-                "link to ({}):",
+                "link to ({} of {}; type to filter, {}):",
+                shown.len(),
+                p.options.len(),
                 app.keymap.hint_list(
                     Mode::LinkPicker,
                     &[
                         (Command::ListChoose, "picks"),
-                        (Command::ListClose, "cancels")
+                        (Command::PickerCancel, "cancels")
                     ]
                 )
             ),
             app.theme.title_focused,
         ));
-        for (k, (_, _, desc)) in p.options.iter().enumerate() {
+        lines.push(Line::raw(format!("filter: {}▏", p.filter.text)));
+        // As many candidates as fit on the screen, scrolled so the selected
+        // one is always among them: a link is only made to a row seen.
+        let room = (area.height as usize)
+            .saturating_sub(lines.len() + 2)
+            .max(1);
+        let first = p.selected.saturating_sub(room.saturating_sub(1));
+        for (k, &i) in shown.iter().enumerate().skip(first).take(room) {
+            let desc = &p.options[i].2;
             let (s, mark) = if k == p.selected {
                 (app.theme.highlight, "▶ ")
             } else {
@@ -800,10 +937,67 @@ fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
             };
             lines.push(Line::styled(format!("{mark}{desc}"), s));
         }
+        if shown.is_empty() {
+            lines.push(Line::raw("  (no candidate matches)"));
+        }
     }
     let r = centered(area, 84, lines.len() as u16 + 2);
     let inner = popup(app, &format!(" Edit {} ", form.id), r, buf);
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// The part of a field's `text` shown in `width` columns with the caret at
+/// byte `cursor`: (before the caret, after it). Whole graphemes only, by
+/// display width; a “…” marks text cut off on either side.
+pub(crate) fn field_window(text: &str, cursor: usize, width: usize) -> (String, String) {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    let cursor = cursor.min(text.len());
+    let before: Vec<&str> = text[..cursor].graphemes(true).collect();
+    let after: Vec<&str> = text[cursor..].graphemes(true).collect();
+    let w = |g: &&str| UnicodeWidthStr::width(*g);
+    // Before the caret: as much as fits, keeping the caret in view.
+    let total_before: usize = before.iter().map(w).sum();
+    let mut left = String::new();
+    let mut used = 0;
+    if total_before <= width {
+        left = before.concat();
+        used = total_before;
+    } else {
+        let mut kept = Vec::new();
+        let mut kw = 1; // the “…”
+        for g in before.iter().rev() {
+            if kw + w(g) > width {
+                break;
+            }
+            kw += w(g);
+            kept.push(*g);
+        }
+        kept.reverse();
+        if width > 0 {
+            left.push('…');
+            left.push_str(&kept.concat());
+            used = kw;
+        }
+    }
+    // After the caret: what is left of the width.
+    let rest = width.saturating_sub(used);
+    let total_after: usize = after.iter().map(w).sum();
+    let mut right = String::new();
+    if total_after <= rest {
+        right = after.concat();
+    } else if rest > 0 {
+        let mut rw = 1;
+        for g in &after {
+            if rw + w(g) > rest {
+                break;
+            }
+            rw += w(g);
+            right.push_str(g);
+        }
+        right.push('…');
+    }
+    (left, right)
 }
 
 fn draw_diffs(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
@@ -851,8 +1045,15 @@ fn draw_conflict(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
         Line::raw("Nothing was overwritten. Choose:"),
         Line::raw(""),
     ];
-    for (k, choice) in app.conflict_hint().into_iter().enumerate() {
-        let style = if k == 0 {
+    let unparsable = app
+        .slots
+        .get(slot)
+        .and_then(|s| s.doc())
+        .is_some_and(|d| d.disk_unparsable.is_some());
+    for (k, choice) in app.conflict_hint(slot).into_iter().enumerate() {
+        let style = if k == 0 && unparsable {
+            app.theme.error
+        } else if k == 0 {
             app.theme.highlight
         } else {
             Style::new()

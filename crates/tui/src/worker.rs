@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use claimtag_model::{Article, Error};
+use claimtag_model::{Article, Error, Scheme};
 
 use crate::action::{Action, DiskProbe, Effect, SaveFailure, Saved};
 
@@ -35,31 +35,35 @@ pub fn perform(effect: Effect) -> Vec<Action> {
             slot,
             revision,
             mut article,
+            scheme,
             overwrite,
         } => {
             let result = if overwrite {
-                article.save_overwriting()
+                keep_mine(&mut article, &scheme).map(Some)
             } else {
-                article.save()
+                article.save_checked(&scheme).map(|()| None)
             };
             let result = match result {
-                Ok(()) => match article.stamp.take() {
+                Ok(kept) => match article.stamp.take() {
                     Some(stamp) => Ok(Box::new(Saved {
                         sidecar: article.sidecar,
                         stamp,
-                        overwrote: overwrite,
+                        overwrote: overwrite.then_some(kept.flatten()),
                     })),
                     None => Err(SaveFailure {
                         changed_on_disk: false,
+                        disk_unparsable: None,
                         message: "not saved: no stamp after writing".into(),
                     }),
                 },
                 Err(e @ Error::ChangedOnDisk { .. }) => Err(SaveFailure {
                     changed_on_disk: true,
+                    disk_unparsable: article.disk_version_error(),
                     message: e.to_string(),
                 }),
                 Err(e) => Err(SaveFailure {
                     changed_on_disk: false,
+                    disk_unparsable: None,
                     message: format!("not saved: {e}"),
                 }),
             };
@@ -105,8 +109,66 @@ pub fn perform(effect: Effect) -> Vec<Action> {
             out.push(Action::DiskChecked);
             out
         }
+        Effect::RetryReadOnly(articles) => vec![Action::ReadOnlyRetried(
+            articles
+                .into_iter()
+                .filter_map(|(slot, mut article)| {
+                    writable_again(&mut article).then_some((slot, article))
+                })
+                .collect(),
+        )],
         Effect::ClearScreen | Effect::Quit => vec![],
     }
+}
+
+/// "Keep mine": the version on disk is copied to a recovery file first, then
+/// ours overwrites it; never a file that does not parse (the model refuses).
+/// Where theirs was kept (None: there was no file on disk).
+fn keep_mine(article: &mut Article, scheme: &Scheme) -> Result<Option<PathBuf>, Error> {
+    if let Some(why) = article.disk_version_error() {
+        return Err(Error::invalid(
+            &article.sidecar_path,
+            format!("the file on disk does not parse, so it is not overwritten ({why})"),
+        ));
+    }
+    // What `check` rejects is not written, conflict or not.
+    let problems = claimtag_model::check::structure_problems(&article.sidecar, scheme);
+    if let Some(first) = problems.first() {
+        return Err(Error::invalid(&article.sidecar_path, first.to_string()));
+    }
+    let theirs = theirs_path(&article.sidecar_path);
+    let theirs = std::path::absolute(&theirs).unwrap_or(theirs);
+    let copied = article.copy_of_disk_version(&theirs)?;
+    article.save_overwriting()?;
+    Ok(copied.then_some(theirs))
+}
+
+/// Where "keep mine" keeps the version on disk it overwrites.
+pub fn theirs_path(sidecar: &Path) -> PathBuf {
+    let mine = recovery_path(sidecar);
+    let mut name = mine.file_name().unwrap_or_default().to_os_string();
+    name.push("-theirs");
+    mine.with_file_name(name)
+}
+
+/// Whether a read-only article's reason went away (the sidecar was fixed,
+/// made writable, or the other instance closed it); the article is re-read
+/// and its sidecar marked open by us when so.
+fn writable_again(article: &mut Article) -> bool {
+    // Open elsewhere: only once that instance has let go (the lock is then
+    // ours); the file itself parses, so it is read again below.
+    let elsewhere = article
+        .read_only
+        .as_deref()
+        .is_some_and(|r| r.contains(crate::open_lock::OPEN_ELSEWHERE));
+    if elsewhere && !crate::open_lock::reclaim(article) {
+        return false;
+    }
+    if !article.retry_read_only() {
+        return false;
+    }
+    crate::open_lock::claim(article);
+    article.read_only.is_none()
 }
 
 /// Whether a sidecar differs from what we last read or wrote. Length and

@@ -21,10 +21,12 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
+use walkdir::WalkDir;
 
 use super::brat;
 use super::{OffsetMap, OffsetUnit};
 use crate::anchor;
+use crate::corpus::{CorpusIndex, relative_slash_path};
 use crate::error::{Error, Result};
 use crate::format::{Annotation, Link, Sidecar, now_utc, valid_annotator};
 use crate::scheme::Scheme;
@@ -381,12 +383,14 @@ fn brat_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
         if meta.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| Error::io(p, e))?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "ann") && f.is_file())
-                .collect();
+            let mut found = Vec::new();
+            for entry in WalkDir::new(p).min_depth(1).max_depth(1) {
+                let entry = entry.map_err(|e| Error::invalid(p, e.to_string()))?;
+                let f = entry.path();
+                if f.extension().is_some_and(|x| x == "ann") && f.is_file() {
+                    found.push(f.to_path_buf());
+                }
+            }
             found.sort();
             out.extend(found);
         } else {
@@ -644,21 +648,21 @@ pub struct Planned {
     pub notes: Vec<String>,
 }
 
-/// The source files of a corpus folder, read on demand.
-pub struct CorpusIndex {
+/// The corpus folder records are imported into: its sources, read on demand.
+pub struct ImportTarget {
     dir: PathBuf,
     canonical: PathBuf,
     docs: BTreeMap<PathBuf, Arc<Document>>,
     by_text: Option<BTreeMap<String, Vec<PathBuf>>>,
 }
 
-impl CorpusIndex {
-    pub fn new(dir: &Path) -> Result<CorpusIndex> {
+impl ImportTarget {
+    pub fn new(dir: &Path) -> Result<ImportTarget> {
         let canonical = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
         if !canonical.is_dir() {
             return Err(Error::invalid(dir, "the corpus must be a folder"));
         }
-        Ok(CorpusIndex {
+        Ok(ImportTarget {
             dir: dir.to_path_buf(),
             canonical,
             docs: BTreeMap::new(),
@@ -703,9 +707,9 @@ impl CorpusIndex {
     fn by_text(&mut self, text: &str) -> std::result::Result<Vec<PathBuf>, String> {
         if self.by_text.is_none() {
             let mut index: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-            let sources = store::discover_sources(std::slice::from_ref(&self.dir))
-                .map_err(|e| e.to_string())?;
-            for s in sources {
+            let corpus =
+                CorpusIndex::scan(std::slice::from_ref(&self.dir)).map_err(|e| e.to_string())?;
+            for s in corpus.source_paths() {
                 // A source that cannot be decoded can match no record.
                 if let Ok(d) = self.load(&s) {
                     index
@@ -749,7 +753,7 @@ impl CorpusIndex {
         {
             let dir = self.dir.clone();
             found.retain(|p| {
-                let rel = super::relative_slash_path(p.strip_prefix(&dir).unwrap_or(p));
+                let rel = relative_slash_path(p.strip_prefix(&dir).unwrap_or(p));
                 brat::stem_for(&rel) == *stem
             });
         }
@@ -789,7 +793,7 @@ pub struct Checks {
 /// its text.
 pub fn plan(
     records: &[Record],
-    index: &mut CorpusIndex,
+    index: &mut ImportTarget,
     annotator: &str,
 ) -> (Vec<Planned>, Vec<String>) {
     plan_with(records, index, annotator, &Checks::default())
@@ -798,7 +802,7 @@ pub fn plan(
 /// [`plan`] with the given checks.
 pub fn plan_with(
     records: &[Record],
-    index: &mut CorpusIndex,
+    index: &mut ImportTarget,
     annotator: &str,
     checks: &Checks,
 ) -> (Vec<Planned>, Vec<String>) {
@@ -1066,7 +1070,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("c")).unwrap();
         std::fs::write(dir.path().join("c/a.txt"), "hello").unwrap();
         std::fs::write(dir.path().join("outside.txt"), "hello").unwrap();
-        let mut idx = CorpusIndex::new(&dir.path().join("c")).unwrap();
+        let mut idx = ImportTarget::new(&dir.path().join("c")).unwrap();
         assert!(idx.by_source("a.txt").is_ok());
         assert!(idx.by_source("../outside.txt").is_err());
         let abs = dir.path().join("outside.txt").display().to_string();
@@ -1095,7 +1099,7 @@ mod tests {
         assert_eq!(records.len(), 3);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("in.jsonl:5:"), "{problems:?}");
-        let mut idx = CorpusIndex::new(dir.path()).unwrap();
+        let mut idx = ImportTarget::new(dir.path()).unwrap();
         let (planned, problems) = plan(&records, &mut idx, "carol");
         assert_eq!(planned.len(), 1);
         let a = &planned[0].sidecar.annotations[0];

@@ -17,19 +17,17 @@ pub mod import;
 pub mod jsonl;
 pub mod offsets;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::corpus::{CorpusIndex, Source};
 use crate::format::Annotation;
+use crate::parallel;
 use crate::scheme::Scheme;
-use crate::store::{self, Article};
+use crate::store::Article;
 use crate::text::Document;
 
 pub use offsets::{OffsetMap, OffsetUnit};
-
-/// The adjudicated annotator, preferred by export when it exists.
-pub const GOLD: &str = "gold";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -72,62 +70,6 @@ impl Format {
             _ => true,
         }
     }
-}
-
-/// A source file found under one of the paths given on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceEntry {
-    pub path: PathBuf,
-    /// The path relative to the PATH it was found under, `/`-separated; the
-    /// file name when PATH was the file itself.
-    pub rel: String,
-}
-
-/// Sources under `paths` (folders searched recursively), sorted by path, each
-/// file once even when two paths reach it.
-pub fn find_sources(paths: &[PathBuf]) -> Result<Vec<SourceEntry>> {
-    let mut out: Vec<SourceEntry> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for root in paths {
-        let is_dir = std::fs::metadata(root)
-            .map_err(|e| Error::io(root, e))?
-            .is_dir();
-        for path in store::discover_sources(std::slice::from_ref(root))? {
-            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if !seen.insert(key) {
-                continue;
-            }
-            let rel = if is_dir {
-                relative_slash_path(path.strip_prefix(root).unwrap_or(&path))
-            } else {
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            };
-            out.push(SourceEntry { path, rel });
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
-}
-
-/// A relative path written with `/` whatever the platform.
-pub fn relative_slash_path(p: &Path) -> String {
-    p.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Whether any source has a `gold` sidecar (export then uses gold for the
-/// whole corpus, so one dataset never mixes annotators).
-pub fn gold_exists(sources: &[SourceEntry]) -> bool {
-    sources
-        .iter()
-        .any(|s| store::sidecar_path(&s.path, GOLD).exists())
 }
 
 /// One document ready to render.
@@ -199,71 +141,110 @@ impl Corpus {
     }
 }
 
-/// Opens every source with `annotator`'s sidecar. A sidecar that does not
-/// parse is an error line (file:line:col); all of them are returned together
-/// so the caller writes nothing. A source that cannot be read is left out and
-/// named in [`Corpus::skipped`] (the caller decides whether that is fatal).
-/// `on_each` is called once per source (progress).
-pub fn load_corpus(
-    sources: &[SourceEntry],
-    annotator: &str,
-    on_each: &mut dyn FnMut(&SourceEntry),
-) -> std::result::Result<Corpus, Vec<String>> {
-    let mut docs = Vec::with_capacity(sources.len());
+impl Corpus {
+    /// Opens every source of the index with `annotator`'s sidecar, on all
+    /// cores, in index order. A sidecar that does not parse is an error line
+    /// (file:line:col); all of them are returned together so the caller
+    /// writes nothing. A source that cannot be read is left out and named in
+    /// [`Corpus::skipped`] (the caller decides whether that is fatal).
+    /// `on_each` is called once per source (progress).
+    pub fn load(
+        index: &CorpusIndex,
+        annotator: &str,
+        on_each: &mut dyn FnMut(&Source),
+    ) -> std::result::Result<Corpus, Vec<String>> {
+        Corpus::load_sources(&index.sources, annotator, on_each)
+    }
+
+    /// [`Corpus::load`] over a chosen list of the index's sources (for
+    /// `--done-only`).
+    pub fn load_sources(
+        sources: &[Source],
+        annotator: &str,
+        on_each: &mut dyn FnMut(&Source),
+    ) -> std::result::Result<Corpus, Vec<String>> {
+        let mut docs = Vec::with_capacity(sources.len());
+        let mut warnings = Vec::new();
+        let mut skipped = Vec::new();
+        let mut errors = Vec::new();
+        parallel::map_ordered(
+            sources,
+            |source| open_for_export(source, annotator),
+            |source, opened| {
+                on_each(source);
+                match opened {
+                    Opened::Doc(doc, notes) => {
+                        warnings.extend(notes);
+                        docs.push(doc);
+                    }
+                    Opened::Skipped(why) => skipped.push(why),
+                    Opened::Error(e) => errors.push(e),
+                }
+            },
+        );
+        if errors.is_empty() {
+            Ok(Corpus {
+                annotator: annotator.to_string(),
+                docs,
+                warnings,
+                skipped,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What opening one source for export gave.
+enum Opened {
+    /// The source with `annotator`'s spans and the warnings that go with it.
+    Doc(ExportDoc, Vec<String>),
+    /// The source could not be read: left out, the line names it.
+    Skipped(String),
+    /// The sidecar could not be used: the line to show; nothing is written.
+    Error(String),
+}
+
+/// One source with `annotator`'s spans, orphans dropped.
+fn open_for_export(entry: &Source, annotator: &str) -> Opened {
+    // Only the source is read here: a sidecar that cannot be read makes the
+    // article read-only instead, below.
+    let article = match Article::open(&entry.path, annotator) {
+        Ok(a) => a,
+        Err(e) => return Opened::Skipped(e.to_string()),
+    };
+    if let Some(why) = &article.read_only {
+        return Opened::Error(why.clone());
+    }
     let mut warnings = Vec::new();
-    let mut skipped = Vec::new();
-    let mut errors = Vec::new();
-    for entry in sources {
-        on_each(entry);
-        // Only the source is read here: a sidecar that cannot be read makes
-        // the article read-only instead, below.
-        let article = match Article::open(&entry.path, annotator) {
-            Ok(a) => a,
-            Err(e) => {
-                skipped.push(e.to_string());
-                continue;
-            }
-        };
-        if let Some(why) = &article.read_only {
-            errors.push(why.clone());
+    let side = article.sidecar_path.display().to_string();
+    if article.anchor.moved > 0 {
+        warnings.push(format!(
+            "{side}: source changed; {} span(s) re-anchored for this export (run `claimtag check --fix` to save)",
+            article.anchor.moved
+        ));
+    }
+    let mut spans = Vec::with_capacity(article.sidecar.annotations.len());
+    for a in article.sidecar.annotations {
+        let in_range = article.doc.slice_chars(a.start, a.end).is_some();
+        if a.orphan || !in_range {
+            warnings.push(format!(
+                "{side}: span {} is orphaned (its text is no longer in the source); skipped",
+                a.id
+            ));
             continue;
         }
-        let side = article.sidecar_path.display().to_string();
-        if article.anchor.moved > 0 {
-            warnings.push(format!(
-                "{side}: source changed; {} span(s) re-anchored for this export (run `claimtag check --fix` to save)",
-                article.anchor.moved
-            ));
-        }
-        let mut spans = Vec::with_capacity(article.sidecar.annotations.len());
-        for a in article.sidecar.annotations {
-            let in_range = article.doc.slice_chars(a.start, a.end).is_some();
-            if a.orphan || !in_range {
-                warnings.push(format!(
-                    "{side}: span {} is orphaned (its text is no longer in the source); skipped",
-                    a.id
-                ));
-                continue;
-            }
-            spans.push(a);
-        }
-        docs.push(ExportDoc {
+        spans.push(a);
+    }
+    Opened::Doc(
+        ExportDoc {
             source: entry.path.clone(),
             rel: entry.rel.clone(),
             doc: article.doc,
             spans,
-        });
-    }
-    if errors.is_empty() {
-        Ok(Corpus {
-            annotator: annotator.to_string(),
-            docs,
-            warnings,
-            skipped,
-        })
-    } else {
-        Err(errors)
-    }
+        },
+        warnings,
+    )
 }
 
 /// One JSON Lines record. Besides what JSON requires, U+0085, U+2028 and
@@ -370,23 +351,5 @@ mod tests {
         assert!(line.contains("Caf\\u00e9 \\ud83d\\ude00\\u2028"), "{line}");
         let back: (String, i32) = serde_json::from_str(&line).unwrap();
         assert_eq!(back, ("Café 😀\u{2028}".to_string(), 1));
-    }
-
-    #[test]
-    fn finds_sources_relative_to_each_path() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
-        std::fs::write(dir.path().join("b.txt"), "b").unwrap();
-        std::fs::write(dir.path().join("sub/a.txt"), "a").unwrap();
-        let got = find_sources(&[
-            dir.path().to_path_buf(),
-            dir.path().join("b.txt"), // reached twice: listed once
-        ])
-        .unwrap();
-        let rels: Vec<_> = got.iter().map(|s| s.rel.as_str()).collect();
-        assert_eq!(rels, ["b.txt", "sub/a.txt"]);
-        assert!(!gold_exists(&got));
-        std::fs::write(dir.path().join("sub/a.txt.gold.ann.yaml"), "").unwrap();
-        assert!(gold_exists(&got));
     }
 }

@@ -9,7 +9,8 @@
 //!   symmetric; links to `<id>` stay meaningful through `conflict.id`.
 //! - Changed on one side, deleted on the other: the changed version is kept
 //!   under its own id, marked `conflict: {side, other: deleted}`.
-//! - A file-level key (such as `status`) changed differently: the key is left
+//! - A file-level extension key (not `status`, which takes the less advanced
+//!   value) changed differently: the key is left
 //!   out and the file gets `conflict: {<key>: {ours: .., theirs: ..}}`.
 
 use std::fmt;

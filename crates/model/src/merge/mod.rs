@@ -371,6 +371,34 @@ struct FieldMerge {
     conflicts: Vec<String>,
 }
 
+impl FieldMerge {
+    /// One field three ways: changed on one side takes that change; changed
+    /// differently on both is a conflict, each version keeping its own value.
+    fn field<T: Clone + PartialEq>(
+        &mut self,
+        name: &str,
+        had_base: bool,
+        [b, o, t]: [&Annotation; 3],
+        get: impl Fn(&Annotation) -> T,
+        set: impl Fn(&mut Annotation, T),
+    ) {
+        let (bv, ov, tv) = (get(b), get(o), get(t));
+        let agreed = if ov == tv || (had_base && tv == bv) {
+            ov
+        } else if had_base && ov == bv {
+            tv
+        } else {
+            self.conflicts.push(name.to_string());
+            set(&mut self.ours_version, ov);
+            set(&mut self.theirs_version, tv);
+            return;
+        };
+        set(&mut self.merged, agreed.clone());
+        set(&mut self.ours_version, agreed.clone());
+        set(&mut self.theirs_version, agreed);
+    }
+}
+
 /// The groups of an annotation that are merged as one value each. `bounds`
 /// is the span itself: offsets, quote and context move together.
 fn merge_fields(base: Option<&Annotation>, o: &Annotation, t: &Annotation) -> FieldMerge {
@@ -383,69 +411,66 @@ fn merge_fields(base: Option<&Annotation>, o: &Annotation, t: &Annotation) -> Fi
         theirs_version: t.clone(),
         conflicts: Vec::new(),
     };
-    macro_rules! field {
-        ($name:literal, $get:expr, $set:expr) => {{
-            let get = $get;
-            let set = $set;
-            let (bv, ov, tv) = (get(b), get(o), get(t));
-            if ov == tv || (had_base && tv == bv) {
-                set(&mut fm.merged, ov.clone());
-                set(&mut fm.ours_version, ov.clone());
-                set(&mut fm.theirs_version, ov);
-            } else if had_base && ov == bv {
-                set(&mut fm.merged, tv.clone());
-                set(&mut fm.ours_version, tv.clone());
-                set(&mut fm.theirs_version, tv);
-            } else {
-                fm.conflicts.push($name.to_string());
-                set(&mut fm.ours_version, ov);
-                set(&mut fm.theirs_version, tv);
-            }
-        }};
-    }
-    field!(
+    let sides = [b, o, t];
+    fm.field(
         "label",
+        had_base,
+        sides,
         |a: &Annotation| a.label.clone(),
-        |a: &mut Annotation, v| a.label = v
+        |a: &mut Annotation, v| a.label = v,
     );
-    field!(
+    fm.field(
         "bounds",
-        |a: &Annotation| (
-            a.start,
-            a.end,
-            a.text.clone(),
-            a.prefix.clone(),
-            a.suffix.clone(),
-            a.orphan
-        ),
+        had_base,
+        sides,
+        |a: &Annotation| {
+            (
+                a.start,
+                a.end,
+                a.text.clone(),
+                a.prefix.clone(),
+                a.suffix.clone(),
+                a.orphan,
+            )
+        },
         |a: &mut Annotation, v: (usize, usize, String, String, String, bool)| {
             (a.start, a.end, a.text, a.prefix, a.suffix, a.orphan) = v;
-        }
+        },
     );
-    field!(
+    fm.field(
         "claimant",
+        had_base,
+        sides,
         |a: &Annotation| a.claimant.clone(),
-        |a: &mut Annotation, v| a.claimant = v
+        |a: &mut Annotation, v| a.claimant = v,
     );
-    field!(
+    fm.field(
         "note",
+        had_base,
+        sides,
         |a: &Annotation| a.note.clone(),
-        |a: &mut Annotation, v| a.note = v
+        |a: &mut Annotation, v| a.note = v,
     );
-    field!(
+    fm.field(
         "links",
+        had_base,
+        sides,
         |a: &Annotation| link_set(&a.links),
-        |a: &mut Annotation, v: BTreeSet<Link>| a.links = v.into_iter().collect()
+        |a: &mut Annotation, v: BTreeSet<Link>| a.links = v.into_iter().collect(),
     );
-    field!(
+    fm.field(
         "created",
+        had_base,
+        sides,
         |a: &Annotation| a.created.clone(),
-        |a: &mut Annotation, v| a.created = v
+        |a: &mut Annotation, v| a.created = v,
     );
-    field!(
+    fm.field(
         "from",
+        had_base,
+        sides,
         |a: &Annotation| a.from.clone(),
-        |a: &mut Annotation, v| a.from = v
+        |a: &mut Annotation, v| a.from = v,
     );
     let keys: BTreeSet<String> = b
         .extra
@@ -464,20 +489,7 @@ fn merge_fields(base: Option<&Annotation>, o: &Annotation, t: &Annotation) -> Fi
                 a.extra.remove(&key);
             }
         };
-        let (bv, ov, tv) = (get(b), get(o), get(t));
-        if ov == tv || (had_base && tv == bv) {
-            set(&mut fm.merged, ov.clone());
-            set(&mut fm.ours_version, ov.clone());
-            set(&mut fm.theirs_version, ov);
-        } else if had_base && ov == bv {
-            set(&mut fm.merged, tv.clone());
-            set(&mut fm.ours_version, tv.clone());
-            set(&mut fm.theirs_version, tv);
-        } else {
-            fm.conflicts.push(key.clone());
-            set(&mut fm.ours_version, ov);
-            set(&mut fm.theirs_version, tv);
-        }
+        fm.field(&key, had_base, sides, get, set);
     }
     fm
 }

@@ -169,8 +169,8 @@ fn apply(s: &Sidecar, edits: &[Edit], side: &str) -> Sidecar {
             }
             Edit::Status(v) => {
                 match v {
-                    Some(v) => s.extra.insert("status".into(), Value::from(v)),
-                    None => s.extra.remove("status"),
+                    Some(v) => s.extra.insert("project".into(), Value::from(v)),
+                    None => s.extra.remove("project"),
                 };
             }
         }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::mark::{self, Choice, Mark, Side};
 use super::*;
-use crate::format::{Annotation, Link, Sidecar};
+use crate::format::{Annotation, Link, Sidecar, Status};
 use crate::text::Document;
 
 fn ann(id: &str, label: &str, start: usize, end: usize) -> Annotation {
@@ -202,22 +202,41 @@ fn links_to_ids_the_merge_removed_are_reported() {
 fn file_keys_merge_and_conflict() {
     let base = sidecar(vec![]);
     let mut ours = base.clone();
-    ours.extra.insert("status".into(), Value::from("done"));
+    ours.extra.insert("batch".into(), Value::from("spring"));
     ours.extra.insert("project".into(), Value::from("x"));
     let mut theirs = base.clone();
-    theirs
-        .extra
-        .insert("status".into(), Value::from("in-progress"));
+    theirs.extra.insert("batch".into(), Value::from("autumn"));
     let m = merge(Some(&base), &ours, &theirs, no_source);
     assert_eq!(m.report.conflicts[0].kind, ConflictKind::Key);
     let back = reparse(&m.sidecar);
     assert_eq!(back.extra.get("project"), Some(&Value::from("x")));
-    assert_eq!(back.extra.get("status"), None);
+    assert_eq!(back.extra.get("batch"), None);
     assert_eq!(mark::count_open(&back), 1);
     let mut settled = back;
-    mark::settle_key(&mut settled, "status", Side::Ours).unwrap();
-    assert_eq!(settled.extra.get("status"), Some(&Value::from("done")));
+    mark::settle_key(&mut settled, "batch", Side::Ours).unwrap();
+    assert_eq!(settled.extra.get("batch"), Some(&Value::from("spring")));
     assert!(!settled.extra.contains_key(mark::CONFLICT_KEY));
+}
+
+/// `status` is bookkeeping like `updated`: set differently on both sides it
+/// takes the less advanced value (never a conflict), so an article one side
+/// still works on is not called done; set on one side only, that side wins.
+#[test]
+fn status_set_differently_takes_the_less_advanced_without_a_conflict() {
+    let base = sidecar(vec![]);
+    let mut ours = base.clone();
+    ours.status = Some(Status::Done);
+    let mut theirs = base.clone();
+    theirs.status = Some(Status::InProgress);
+    let m = merge(Some(&base), &ours, &theirs, no_source);
+    assert!(m.report.conflicts.is_empty(), "{:?}", m.report.conflicts);
+    let back = reparse(&m.sidecar);
+    assert_eq!(back.status, Some(Status::InProgress));
+    assert_eq!(mark::count_open(&back), 0);
+    let swapped = merge(Some(&base), &theirs, &ours, no_source);
+    assert_eq!(swapped.sidecar.status, Some(Status::InProgress));
+    let one_side = merge(Some(&base), &ours, &base, no_source);
+    assert_eq!(one_side.sidecar.status, Some(Status::Done));
 }
 
 #[test]

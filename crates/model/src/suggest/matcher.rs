@@ -108,7 +108,7 @@ impl<'p> Matcher<'p> {
                 tokens,
             }));
         }
-        out.sort_by_key(|m| (m.tokens.start, m.pattern));
+        out.sort_by_key(|a| (a.tokens.start, a.pattern));
         out
     }
 

@@ -12,9 +12,9 @@ impl App {
         match c {
             // overlays
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose => self.list_command(c),
+            | ListClose | CorpusFilter | Reattach => self.list_command(c),
             NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
-            | EditorCancel => self.editor_command(c),
+            | EditorCancel | PickerDown | PickerUp | PickerCancel => self.editor_command(c),
             KeepMine | ReloadTheirs | DecideLater => self.conflict_command(c),
             PromptAccept | PromptCancel => self.prompt_command(c),
             FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack | FieldDelete
@@ -86,6 +86,9 @@ impl App {
             SelectSentence | SelectParagraph => self.select_unit(c == SelectParagraph),
             SwapEnds => self.swap_ends(),
             Escape => {
+                // Esc clears the selection, and the search highlight with it
+                // (n and N bring the highlight back).
+                self.search_shown = false;
                 self.panes[self.focus].anchor = None;
                 self.message = None;
                 self.pending.clear();
@@ -95,6 +98,7 @@ impl App {
             NextAnnotation => self.jump_annotation(true),
             PrevAnnotation => self.jump_annotation(false),
             DeleteAnnotation => self.delete_at_cursor(),
+            Guideline => self.show_guideline(),
             EditAnnotation => self.open_editor(),
             Undo | Redo => self.undo_redo(c == Undo),
             Search => self.overlay = Overlay::Search(LineEdit::new("")),
@@ -122,9 +126,12 @@ impl App {
             CorpusList => {
                 self.overlay = Overlay::Corpus {
                     selected: self.focused().slot,
+                    filter: None,
                 }
             }
             Redraw => self.repaint(),
+            CycleStatus => self.cycle_status(),
+            Unanchored => self.open_orphans(),
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return review::command(self, c);
             }
@@ -136,8 +143,9 @@ impl App {
             ProposeLike => self.propose_like(),
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
-            | ListClose | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter
-            | EditorSave | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
+            | ListClose | CorpusFilter | Reattach | PickerDown | PickerUp | PickerCancel
+            | NextField | PrevField | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave
+            | EditorCancel | KeepMine | ReloadTheirs | DecideLater | PromptAccept
             | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd | FieldDeleteBack
             | FieldDelete | FieldClear => {}
         }

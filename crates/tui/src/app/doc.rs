@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use claimtag_model::format::{Annotation, Extra};
+use claimtag_model::format::{Annotation, Extra, Status};
 use claimtag_model::{Article, Document};
 
 /// Undo steps kept per article.
@@ -29,6 +29,9 @@ pub struct Doc {
     redo: Vec<Snapshot>,
     /// The sidecar changed on disk and ours was not written.
     pub conflict: bool,
+    /// During a conflict: why the file on disk does not parse (then it is
+    /// never overwritten, and "keep mine" is not offered).
+    pub disk_unparsable: Option<String>,
     /// Byte ranges of the annotations, in the order of `article.sidecar.annotations`.
     pub spans: Vec<Option<Range<usize>>>,
     /// Only the start of a big file is shown while the whole loads.
@@ -54,6 +57,8 @@ pub type LabelCounts = BTreeMap<String, usize>;
 pub struct Snapshot {
     annotations: Vec<Annotation>,
     extra: Extra,
+    /// The annotator's status of the article (todo, in progress, done).
+    status: Option<Status>,
     /// Proposals made with `*`, so undo takes them back too (never saved, so
     /// they do not count as unsaved changes).
     proposals: Vec<Annotation>,
@@ -62,7 +67,9 @@ pub struct Snapshot {
 impl Snapshot {
     /// Whether the two hold the same sidecar content (proposals aside).
     fn same_sidecar(&self, other: &Snapshot) -> bool {
-        self.annotations == other.annotations && self.extra == other.extra
+        self.annotations == other.annotations
+            && self.extra == other.extra
+            && self.status == other.status
     }
 }
 
@@ -80,6 +87,7 @@ impl Doc {
             undo: Vec::new(),
             redo: Vec::new(),
             conflict: false,
+            disk_unparsable: None,
             spans: Vec::new(),
             preview: false,
             saving: None,
@@ -124,6 +132,7 @@ impl Doc {
         Snapshot {
             annotations: self.article.sidecar.annotations.clone(),
             extra: self.article.sidecar.extra.clone(),
+            status: self.article.sidecar.status,
             proposals: self.suggestions.proposals.clone(),
         }
     }
@@ -159,6 +168,7 @@ impl Doc {
         Snapshot {
             annotations: sidecar.annotations.clone(),
             extra: sidecar.extra.clone(),
+            status: sidecar.status,
             proposals: Vec::new(),
         }
     }
@@ -166,6 +176,7 @@ impl Doc {
     fn restore(&mut self, s: Snapshot) {
         self.article.sidecar.annotations = s.annotations;
         self.article.sidecar.extra = s.extra;
+        self.article.sidecar.status = s.status;
         self.suggestions.proposals = s.proposals;
         self.end_change();
     }

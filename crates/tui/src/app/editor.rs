@@ -2,6 +2,7 @@
 //! scheme's other attributes and links, with a picker for new links.
 
 use claimtag_model::format::Link;
+use claimtag_model::relabel;
 
 use super::{App, Effect, Overlay, Slot, short};
 use crate::command::Command;
@@ -29,7 +30,12 @@ pub struct EditForm {
     /// "add a link".
     pub field: usize,
     pub picker: Option<LinkPicker>,
-    /// Editing a suggestion before accepting it: saving the form accepts it.
+    /// Claimants already used in the loaded articles, most used first.
+    pub known_claimants: Vec<String>,
+    /// A suggestion was just taken: the next Tab/↓ moves on.
+    pub suggestion_taken: bool,
+    /// Editing a suggested span (issue 16) before accepting it: saving the
+    /// form accepts it.
     pub suggestion: Option<Box<claimtag_model::Annotation>>,
 }
 
@@ -37,7 +43,23 @@ pub struct EditForm {
 pub struct LinkPicker {
     /// (relation, target id, what to show)
     pub options: Vec<(String, String, String)>,
+    /// A row of the candidates the filter keeps.
     pub selected: usize,
+    /// Typed text: only candidates whose row contains it (any case) are shown.
+    pub filter: LineEdit,
+}
+
+impl LinkPicker {
+    /// The options the filter keeps, as indexes into `options`.
+    pub fn shown(&self) -> Vec<usize> {
+        let f = self.filter.text.to_lowercase();
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, desc))| desc.to_lowercase().contains(&f))
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 impl EditForm {
@@ -46,6 +68,7 @@ impl EditForm {
         scheme: &claimtag_model::Scheme,
         slot: usize,
         a: &claimtag_model::Annotation,
+        known_claimants: Vec<String>,
     ) -> EditForm {
         EditForm {
             slot,
@@ -70,6 +93,8 @@ impl EditForm {
             links: a.links.clone(),
             field: 0,
             picker: None,
+            known_claimants,
+            suggestion_taken: false,
             suggestion: None,
         }
     }
@@ -119,6 +144,27 @@ impl EditForm {
             _ => None,
         }
     }
+    /// Known claimants that fuzzily match what is typed in the claimant
+    /// field, best first (at most `max`); none for an empty field or once a
+    /// suggestion was taken.
+    pub fn claimant_suggestions(&self, max: usize) -> Vec<String> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let typed = self.claimant.text.trim();
+        if typed.is_empty() || self.suggestion_taken {
+            return vec![];
+        }
+        let pattern = Pattern::parse(typed, CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        // match_list sorts by score, stably, so ties keep the most used first.
+        pattern
+            .match_list(self.known_claimants.iter(), &mut matcher)
+            .into_iter()
+            .map(|(c, _)| c.clone())
+            .filter(|c| c != typed)
+            .take(max)
+            .collect()
+    }
+
     /// The label's name as the form has it now.
     pub fn label_name<'a>(&'a self, scheme: &'a claimtag_model::Scheme) -> &'a str {
         match self.label {
@@ -142,8 +188,13 @@ impl App {
         let cur = self.panes[f].cursor;
         let Some(d) = self.doc_of(f) else { return };
         let Some(&i) = d.at(cur).first() else {
-            let tags: Vec<String> = (0..self.scheme.labels.len().min(3))
-                .map(|i| self.key_for(Command::Tag(i)))
+            // Every label of the scheme, with the key the keymap gives it.
+            let tags: Vec<String> = self
+                .scheme
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{} {}", self.key_for(Command::Tag(i)), l.name))
                 .collect();
             self.info(format!(
                 "no annotation under the cursor (tag one with {})",
@@ -152,8 +203,29 @@ impl App {
             return;
         };
         let a = d.annotations()[i].clone();
-        let form = EditForm::for_annotation(&self.scheme, slot, &a);
+        let form = EditForm::for_annotation(&self.scheme, slot, &a, self.known_claimants());
         self.overlay = Overlay::Edit(Box::new(form));
+    }
+
+    /// Every claimant in the loaded articles (any pane, any annotator shown),
+    /// most used first, then by name.
+    pub(crate) fn known_claimants(&self) -> Vec<String> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for d in self.slots.iter().filter_map(Slot::doc) {
+            for a in d.annotations() {
+                if let Some(c) = a
+                    .claimant
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                {
+                    *counts.entry(c).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.into_iter().map(|(c, _)| c.to_string()).collect()
     }
 
     fn link_options(&self, form: &EditForm) -> Vec<(String, String, String)> {
@@ -174,11 +246,16 @@ impl App {
                 {
                     continue;
                 }
+                // The line tells apart claims that start alike.
+                let line = d
+                    .doc()
+                    .line_of(d.doc().char_to_byte(other.start.min(d.doc().len_chars())))
+                    + 1;
                 out.push((
                     rel.name.clone(),
                     other.id.clone(),
                     format!(
-                        "{} → {} {} “{}”",
+                        "{} → {} {} line {line} “{}”",
                         rel.name,
                         other.id,
                         other.label,
@@ -198,21 +275,30 @@ impl App {
         let mut form = form.clone();
         let nlabels = self.scheme.labels.len().max(1);
         if let Some(picker) = &mut form.picker {
+            let shown = picker.shown();
             match c {
-                Command::ListClose => form.picker = None,
-                Command::ListDown => {
-                    picker.selected =
-                        (picker.selected + 1).min(picker.options.len().saturating_sub(1))
+                Command::PickerCancel => form.picker = None,
+                Command::PickerDown => {
+                    picker.selected = (picker.selected + 1).min(shown.len().saturating_sub(1))
                 }
-                Command::ListUp => picker.selected = picker.selected.saturating_sub(1),
+                Command::PickerUp => picker.selected = picker.selected.saturating_sub(1),
                 Command::ListChoose => {
-                    if let Some((rel, to, _)) = picker.options.get(picker.selected) {
+                    // Only a candidate on screen is linked: none when the
+                    // filter keeps nothing.
+                    if let Some((rel, to, _)) = shown
+                        .get(picker.selected)
+                        .and_then(|&i| picker.options.get(i))
+                    {
                         form.links.push(Link {
                             rel: rel.clone(),
                             to: to.clone(),
                         });
+                        form.picker = None;
                     }
-                    form.picker = None;
+                }
+                c if c.modes().contains(&crate::command::Mode::TextField) => {
+                    picker.filter.apply(c);
+                    picker.selected = 0;
                 }
                 _ => {}
             }
@@ -237,12 +323,20 @@ impl App {
                     form.picker = Some(LinkPicker {
                         options,
                         selected: 0,
+                        filter: LineEdit::default(),
                     });
                 }
             }
             Command::EditorEnter => {
                 self.apply_edit(&form);
                 return vec![];
+            }
+            // On the claimant, Tab or ↓ takes the best suggestion first.
+            Command::NextField if form.field == 1 && !form.claimant_suggestions(1).is_empty() => {
+                if let Some(best) = form.claimant_suggestions(1).into_iter().next() {
+                    form.claimant = LineEdit::new(&best);
+                    form.suggestion_taken = true;
+                }
             }
             Command::NextField => form.field = (form.field + 1) % form.fields(),
             Command::PrevField => form.field = (form.field + form.fields() - 1) % form.fields(),
@@ -262,6 +356,7 @@ impl App {
                 if let Some(edit) = form.text_field_mut() {
                     edit.apply(c);
                 }
+                form.suggestion_taken = false;
             }
         }
         self.overlay = Overlay::Edit(form);
@@ -271,6 +366,7 @@ impl App {
     fn apply_edit(&mut self, form: &EditForm) {
         self.overlay = Overlay::None;
         let label = form.label_name(&self.scheme).to_string();
+        let scheme = self.scheme.clone();
         let Some(d) = self.doc_mut(form.slot) else {
             return;
         };
@@ -293,18 +389,33 @@ impl App {
         };
         let mut a = d.annotations()[i].clone();
         // Written only when the user changed it: a label the scheme does not
-        // know survives an edit of the note.
-        if label != form.original_label && !label.is_empty() {
-            a.label = label;
-        }
+        // know survives an edit of the note. Changed last, by `relabel`, which
+        // also removes the links the scheme no longer allows.
+        let new_label = (label != form.original_label && !label.is_empty() && label != a.label)
+            .then_some(label);
         form.fill(&mut a);
-        if a == d.annotations()[i] {
+        if a == d.annotations()[i] && new_label.is_none() {
             self.info("no change");
             return;
         }
         d.begin_change();
         d.article.sidecar.annotations[i] = a;
+        let removed = match &new_label {
+            Some(l) => {
+                relabel::relabel(&mut d.article.sidecar, &form.id, l, &scheme).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
         d.end_change();
-        self.info(format!("updated {}", form.id));
+        if removed.is_empty() {
+            self.info(format!("updated {}", form.id));
+        } else {
+            let undo = self.key_for(Command::Undo);
+            self.warn(format!(
+                "updated {}; {} ({undo} undoes)",
+                form.id,
+                relabel::describe(&removed)
+            ));
+        }
     }
 }

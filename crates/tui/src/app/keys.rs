@@ -168,7 +168,9 @@ impl App {
         }
         match &self.overlay {
             Overlay::Search(_) => true,
-            Overlay::Edit(form) if form.picker.is_none() => {
+            // Letters filter the link picker's candidates.
+            Overlay::Edit(form) if form.picker.is_some() => true,
+            Overlay::Edit(form) => {
                 form.on_text_field()
                     || (form.field == 0 && self.scheme.labels.iter().any(|l| l.key == c))
             }
@@ -182,12 +184,16 @@ impl App {
         match &mut self.overlay {
             Overlay::Search(edit) => edit.insert(c),
             Overlay::Edit(form) => {
-                if form.field == 0 {
+                if let Some(p) = &mut form.picker {
+                    p.filter.insert(c);
+                    p.selected = 0;
+                } else if form.field == 0 {
                     if let Some(i) = label {
                         form.label = Some(i);
                     }
                 } else if let Some(edit) = form.text_field_mut() {
                     edit.insert(c);
+                    form.suggestion_taken = false;
                 }
             }
             _ => {}

@@ -8,7 +8,7 @@ use crate::command::Command;
 const PAGE: usize = 10;
 
 /// A list position after a move command, in a list of `n` rows.
-fn moved(selected: usize, n: usize, c: Command) -> usize {
+pub(super) fn moved(selected: usize, n: usize, c: Command) -> usize {
     let last = n.saturating_sub(1);
     match c {
         Command::ListDown => selected.saturating_add(1).min(last),
@@ -35,22 +35,37 @@ impl App {
                 };
                 vec![]
             }
-            Overlay::Corpus { selected } => {
+            Overlay::Corpus { selected, filter } => {
+                let rows = self.corpus_rows(filter);
                 match c {
                     Command::ListClose => self.overlay = Overlay::None,
                     Command::ListChoose => {
-                        self.overlay = Overlay::None;
-                        self.open_in_focused(selected);
+                        if let Some(&slot) = rows.get(selected) {
+                            self.overlay = Overlay::None;
+                            self.open_in_focused(slot);
+                        }
+                    }
+                    Command::CorpusFilter => {
+                        let filter = super::status::next_filter(filter);
+                        // Stay on the same article when the filter keeps it.
+                        let at = rows.get(selected).copied();
+                        let rows = self.corpus_rows(filter);
+                        let selected = at
+                            .and_then(|s| rows.iter().position(|&r| r == s))
+                            .unwrap_or(0);
+                        self.overlay = Overlay::Corpus { selected, filter };
                     }
                     _ => {
                         self.overlay = Overlay::Corpus {
-                            selected: moved(selected, self.corpus_len(), c),
+                            selected: moved(selected, rows.len(), c),
+                            filter,
                         }
                     }
                 }
                 vec![]
             }
             Overlay::Diffs { selected } => super::review::list_command(self, selected, c, moved),
+            Overlay::Orphans { selected } => self.orphans_command(selected, c),
             Overlay::Edit(_) => self.editor_command(c),
             _ => vec![],
         }
@@ -74,6 +89,7 @@ impl App {
             if !q.is_empty() {
                 self.search = Some(q);
             }
+            self.search_shown = true;
             self.search_step(true);
         }
         vec![]

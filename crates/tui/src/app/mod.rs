@@ -10,9 +10,11 @@ mod keys;
 mod lists;
 mod motion;
 mod mouse;
+mod orphans;
 mod persist;
 mod review;
 mod search;
+mod status;
 mod tagging;
 
 use std::path::PathBuf;
@@ -25,9 +27,11 @@ pub use doc::{Doc, Snapshot};
 pub use editor::{BUILT_IN_ATTRIBUTES, EditForm, LinkPicker};
 pub use keys::Resolved;
 pub use search::{find, rfind};
+pub use status::status_name;
 pub use tagging::MAX_TAG_CHARS;
 
 pub use crate::action::{Action, Effect};
+use crate::bidi::{BidiCache, BidiMode, BidiView, Direction};
 use crate::command::{Command, Mode};
 use crate::edit::LineEdit;
 use crate::keymap::{Key, Keymap};
@@ -103,11 +107,18 @@ pub enum Overlay {
         scroll: usize,
     },
     Corpus {
+        /// A row of the list as filtered.
         selected: usize,
+        /// Only the articles with this status.
+        filter: Option<claimtag_model::format::Status>,
     },
     Search(LineEdit),
     Edit(Box<EditForm>),
     Conflict(usize),
+    /// The unanchored annotations of the article shown.
+    Orphans {
+        selected: usize,
+    },
     /// Review: the differences of the article shown.
     Diffs {
         selected: usize,
@@ -146,6 +157,8 @@ pub struct App {
     pub(crate) count: Option<usize>,
     /// Where a mouse drag started.
     drag_from: Option<usize>,
+    /// The mouse moved with the button down since it was pressed.
+    dragged: bool,
     /// The folder the corpus list shows paths relative to.
     pub(crate) root: PathBuf,
     /// Repaint every cell after this update: after switching articles, and
@@ -156,10 +169,23 @@ pub struct App {
     pub(crate) now: Option<Instant>,
     last_disk_check: Option<Instant>,
     checking_disk: bool,
+    /// When read-only articles were last tried again, and whether that is
+    /// under way.
+    last_read_only_retry: Option<Instant>,
+    retrying_read_only: bool,
     /// Slots whose save the user asked for (Ctrl-s): the result is told.
     announce: Vec<usize>,
     /// Told on stderr after the terminal is restored (e.g. recovery files).
     pub(crate) exit_notes: Vec<String>,
+    /// Who puts right-to-left text in display order (issue 13).
+    pub(crate) bidi: BidiMode,
+    /// Paragraph direction asked for each article (by slot; Auto when absent).
+    directions: Vec<Direction>,
+    /// Resolved paragraph levels, shared by every pane and frame.
+    bidi_cache: Arc<BidiCache>,
+    /// The last search's matches are highlighted (Esc hides them, n/N and a
+    /// new search show them again).
+    pub(crate) search_shown: bool,
     /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
     pub suggest_from: String,
     /// "Accept all suggestions?" was asked for this slot; the next key answers.
@@ -228,15 +254,51 @@ impl App {
             review: None,
             count: None,
             drag_from: None,
+            dragged: false,
             clear_screen: false,
             now: None,
             last_disk_check: None,
             checking_disk: false,
+            last_read_only_retry: None,
+            retrying_read_only: false,
             announce: Vec::new(),
             exit_notes: Vec::new(),
+            bidi: BidiMode::App,
+            directions: Vec::new(),
+            bidi_cache: Arc::new(BidiCache::new()),
+            search_shown: false,
             suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
             confirm_accept_all: None,
         }
+    }
+
+    /// Right-to-left display: who reorders, and the paragraph direction
+    /// asked for each article (in the order of the sources).
+    pub fn with_bidi(mut self, mode: BidiMode, directions: Vec<Direction>) -> App {
+        self.bidi = mode;
+        self.directions = directions;
+        self
+    }
+
+    pub fn bidi_mode(&self) -> BidiMode {
+        self.bidi
+    }
+
+    /// How a pane's rows are ordered: the cache and the article's direction
+    /// when the app reorders, None for logical order.
+    pub fn bidi_view(&self, pane: usize) -> Option<BidiView> {
+        if self.bidi != BidiMode::App {
+            return None;
+        }
+        let slot = self.panes.get(pane)?.slot;
+        // The review screen adds the colleague's copies after the sources:
+        // they are the same articles, in the same order.
+        let n = self.directions.len().max(1);
+        let direction = self.directions.get(slot % n).copied().unwrap_or_default();
+        Some(BidiView {
+            cache: Arc::clone(&self.bidi_cache),
+            direction,
+        })
     }
 
     /// Turns this into the review screen: the slots so far are the target
@@ -280,6 +342,7 @@ impl App {
     /// Makes `q` the active search (its matches are highlighted).
     pub fn set_search(&mut self, q: impl Into<String>) {
         self.search = Some(q.into());
+        self.search_shown = true;
     }
 
     /// The last message shown, if any.
@@ -361,6 +424,7 @@ impl App {
             Overlay::Edit(_) => Mode::Editor,
             Overlay::Conflict(_) => Mode::Conflict,
             Overlay::Diffs { .. } => Mode::Differences,
+            Overlay::Orphans { .. } => Mode::Orphans,
         }
     }
 
@@ -416,6 +480,14 @@ impl App {
                 self.checking_disk = false;
                 vec![]
             }
+            Action::ReadOnlyRetried(writable) => {
+                self.retrying_read_only = false;
+                for (slot, article) in writable {
+                    self.writable(slot, *article);
+                }
+                vec![]
+            }
+            Action::Stop(signal) => self.stop(signal),
         };
         if std::mem::take(&mut self.clear_screen) {
             effects.push(Effect::ClearScreen);

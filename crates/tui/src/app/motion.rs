@@ -6,23 +6,34 @@ use std::sync::Arc;
 use claimtag_model::Document;
 
 use super::App;
+use crate::bidi::BidiView;
 use crate::command::Command;
 use crate::layout::{Layout, RowPos};
 
 impl App {
-    pub(super) fn layout_for(&self, pane: usize) -> Option<(Arc<Document>, u16, u16)> {
+    /// What laying out a pane needs: its document, text width and height,
+    /// and the display order (see [`App::bidi_view`]).
+    pub(super) fn layout_for(
+        &self,
+        pane: usize,
+    ) -> Option<(Arc<Document>, u16, u16, Option<BidiView>)> {
         let doc = Arc::clone(self.doc_of(pane)?.doc());
         let area = self.pane_text_area(pane);
-        Some((doc, area.width.max(1), area.height.max(1)))
+        Some((
+            doc,
+            area.width.max(1),
+            area.height.max(1),
+            self.bidi_view(pane),
+        ))
     }
 
     pub(super) fn motion(&mut self, c: Command, extend: bool) {
         use Command::*;
         let f = self.focus;
-        let Some((doc, width, height)) = self.layout_for(f) else {
+        let Some((doc, width, height, view)) = self.layout_for(f) else {
             return;
         };
-        let layout = Layout::new(&doc, width);
+        let layout = Layout::new(&doc, width).with_view(view.as_ref());
         let pane = &mut self.panes[f];
         if extend && pane.anchor.is_none() {
             pane.anchor = Some(pane.cursor);
@@ -30,8 +41,10 @@ impl App {
         let cur = pane.cursor;
         let mut keep_x = false;
         let new = match c {
-            Left => doc.prev_grapheme(cur),
-            Right => doc.next_grapheme(cur),
+            // Left and right on the screen: in a right-to-left row, left is
+            // forward in the text (issue 13).
+            Left => layout.visual_step(cur, true),
+            Right => layout.visual_step(cur, false),
             Up | Down => {
                 keep_x = true;
                 let (block, row, x) = layout.locate(cur);
@@ -87,10 +100,10 @@ impl App {
 
     /// Moves the pane's view so the cursor is on screen.
     pub fn scroll_to_cursor(&mut self, pane: usize) {
-        let Some((doc, width, height)) = self.layout_for(pane) else {
+        let Some((doc, width, height, view)) = self.layout_for(pane) else {
             return;
         };
-        let layout = Layout::new(&doc, width);
+        let layout = Layout::new(&doc, width).with_view(view.as_ref());
         let p = &mut self.panes[pane];
         p.cursor = doc.snap_down(p.cursor.min(doc.len_bytes()));
         // The top may point into a block that no longer exists after a resize.
@@ -117,10 +130,10 @@ impl App {
     }
 
     pub(super) fn scroll(&mut self, pane: usize, delta: isize) {
-        let Some((doc, width, height)) = self.layout_for(pane) else {
+        let Some((doc, width, height, view)) = self.layout_for(pane) else {
             return;
         };
-        let layout = Layout::new(&doc, width);
+        let layout = Layout::new(&doc, width).with_view(view.as_ref());
         let p = &mut self.panes[pane];
         p.top = layout.advance(p.top, delta);
         // Keep the cursor inside the view.

@@ -15,8 +15,8 @@ impl App {
             if x < outer.x || x >= outer.x + outer.width || y >= outer.y + outer.height {
                 continue;
             }
-            let (doc, width, height) = self.layout_for(i)?;
-            let layout = Layout::new(&doc, width);
+            let (doc, width, height, view) = self.layout_for(i)?;
+            let layout = Layout::new(&doc, width).with_view(view.as_ref());
             let rows = layout.rows_from(self.panes[i].top, height as usize);
             let ry = y.saturating_sub(area.y) as usize;
             let row = rows.get(ry).or(rows.last())?;
@@ -34,27 +34,46 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some((pane, b)) = self.hit(m.column, m.row) {
                     self.focus = pane;
+                    // A click on a word selects that word (issue 13): what
+                    // the eye picked on a reordered row, in logical order.
+                    let word = self.doc_of(pane).and_then(|d| {
+                        let doc = d.doc();
+                        doc.word_at(b).map(|w| (w.start, doc.prev_grapheme(w.end)))
+                    });
                     let p = &mut self.panes[pane];
-                    p.cursor = b;
-                    p.anchor = None;
                     p.want_x = None;
+                    match word {
+                        Some((start, last)) => {
+                            p.anchor = Some(start);
+                            p.cursor = last;
+                        }
+                        None => {
+                            p.cursor = b;
+                            p.anchor = None;
+                        }
+                    }
                     self.drag_from = Some(b);
+                    self.dragged = false;
                 }
             }
             MouseEventKind::Drag(MouseButton::Left) => {
                 if let (Some(from), Some((pane, b))) = (self.drag_from, self.hit(m.column, m.row))
                     && pane == self.focus
                 {
+                    // A drag selects the logical range between the two points.
                     let p = &mut self.panes[pane];
                     p.anchor = Some(from);
                     p.cursor = b;
+                    self.dragged = true;
                     self.scroll_to_cursor(pane);
                 }
             }
             MouseEventKind::Up(MouseButton::Left) => {
                 self.drag_from = None;
                 let p = &mut self.panes[self.focus];
-                if p.anchor == Some(p.cursor) {
+                // A drag back onto its start selects nothing; a click on a
+                // one-letter word keeps it selected.
+                if self.dragged && p.anchor == Some(p.cursor) {
                     p.anchor = None;
                 }
             }

@@ -25,15 +25,25 @@ impl App {
             let Some(Slot::Ready(d)) = self.slots.get_mut(slot) else {
                 continue;
             };
-            if !d.dirty || d.conflict || d.preview || d.article.read_only.is_some() {
+            if !d.dirty || d.preview || d.article.read_only.is_some() {
                 d.dirty_since = None;
                 continue;
             }
             let since = *d.dirty_since.get_or_insert(now);
-            if d.saving.is_none() && now.duration_since(since) >= AUTOSAVE_AFTER {
+            if d.saving.is_some() || now.duration_since(since) < AUTOSAVE_AFTER {
+                continue;
+            }
+            if d.conflict {
+                // Undecided ("decide later"): the file on disk is not ours to
+                // write, but the work still goes to the recovery file (written
+                // again only when it changed), timed from the next tick.
+                d.dirty_since = None;
+                effects.extend(self.recover_effect(slot, AfterRecovery::Keep));
+            } else {
                 effects.extend(self.save_effect(slot, false));
             }
         }
+        effects.extend(self.retry_read_only(now));
         let last = *self.last_disk_check.get_or_insert(now);
         if !self.checking_disk && now.duration_since(last) >= DISK_CHECK_EVERY {
             self.last_disk_check = Some(now);
@@ -69,8 +79,83 @@ impl App {
             .collect()
     }
 
+    /// Read-only articles on screen are tried again as often as the disk is
+    /// checked, on the worker (their sidecar may have been fixed, made
+    /// writable, or let go by the instance that had it open).
+    fn retry_read_only(&mut self, now: Instant) -> Vec<Effect> {
+        let last = *self.last_read_only_retry.get_or_insert(now);
+        if self.retrying_read_only || now.duration_since(last) < DISK_CHECK_EVERY {
+            return vec![];
+        }
+        self.last_read_only_retry = Some(now);
+        let mut shown: Vec<usize> = self.panes.iter().map(|p| p.slot).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        let articles: Vec<(usize, Box<Article>)> = shown
+            .into_iter()
+            .filter_map(|slot| {
+                let d = self.slots.get(slot)?.doc()?;
+                let retry = d.article.read_only.is_some() && !d.preview;
+                retry.then(|| (slot, Box::new(d.article.clone())))
+            })
+            .collect();
+        if articles.is_empty() {
+            return vec![];
+        }
+        self.retrying_read_only = true;
+        vec![Effect::RetryReadOnly(articles)]
+    }
+
+    /// A read-only article became writable: take it, re-read, and say so.
+    pub(super) fn writable(&mut self, slot: usize, article: Article) {
+        let Some(Slot::Ready(d)) = self.slots.get(slot) else {
+            return;
+        };
+        if d.article.read_only.is_none() {
+            return;
+        }
+        let name = article.sidecar_path.display().to_string();
+        self.slots[slot] = Slot::Ready(Box::new(Doc::new(article)));
+        self.info(format!(
+            "{name} is readable and writable again: reloaded, editable"
+        ));
+    }
+
+    /// SIGTERM, SIGHUP or SIGINT: every unsaved article is saved (or, when
+    /// it cannot be, kept in a recovery file), then the program leaves; the
+    /// note makes the exit status non-zero.
+    pub(super) fn stop(&mut self, signal: &str) -> Vec<Effect> {
+        self.exit_notes.push(format!("stopped by {signal}"));
+        self.overlay = Overlay::None;
+        let dirty = self.dirty_slots();
+        if dirty.is_empty() {
+            return vec![Effect::Quit];
+        }
+        self.quitting = Some(Quitting {
+            waiting: dirty.clone(),
+            exit: true,
+            ..Quitting::default()
+        });
+        let mut effects = Vec::new();
+        for slot in dirty {
+            let writable = self
+                .slots
+                .get(slot)
+                .and_then(Slot::doc)
+                .is_some_and(|d| !d.conflict && d.article.read_only.is_none());
+            if writable {
+                // A save already under way answers for this slot too.
+                effects.extend(self.save_effect(slot, false));
+            } else {
+                effects.extend(self.recover_effect(slot, AfterRecovery::Exit));
+            }
+        }
+        effects
+    }
+
     /// A save of a slot's current revision, marked as under way.
     fn save_effect(&mut self, slot: usize, overwrite: bool) -> Option<Effect> {
+        let scheme = std::sync::Arc::new(self.scheme.clone());
         let d = self.doc_mut(slot)?;
         if d.saving.is_some() {
             return None;
@@ -80,6 +165,7 @@ impl App {
             slot,
             revision: d.revision,
             article: Box::new(d.article.clone()),
+            scheme,
             overwrite,
         })
     }
@@ -124,8 +210,11 @@ impl App {
                 d.mark_saved(Doc::snapshot_of(&saved.sidecar));
                 let still_dirty = d.dirty;
                 let name = d.article.sidecar_path.display().to_string();
-                if saved.overwrote {
-                    self.info("saved (overwrote the version on disk)");
+                if let Some(theirs) = saved.overwrote {
+                    self.info(match theirs {
+                        Some(p) => format!("saved; the version on disk is kept in {}", p.display()),
+                        None => "saved (overwrote the version on disk)".into(),
+                    });
                 } else if announce && !quitting && matches!(self.overlay, Overlay::None) {
                     self.info(format!("saved {name}"));
                 }
@@ -142,6 +231,7 @@ impl App {
             Err(failure) => {
                 if failure.changed_on_disk {
                     d.conflict = true;
+                    d.disk_unparsable = failure.disk_unparsable.clone();
                 }
                 if quitting {
                     // Keep the work in a recovery copy and say where.
@@ -267,7 +357,18 @@ impl App {
         let Some(q) = self.quitting.take() else {
             return vec![];
         };
-        if q.exit || q.reasons.is_empty() {
+        if q.exit {
+            // Leaving whatever happens (a second `q`, a signal): say where
+            // the work went and why it was not saved.
+            self.exit_notes.extend(q.reasons);
+            self.exit_notes.extend(
+                q.kept
+                    .iter()
+                    .map(|p| format!("unsaved annotations written to {p}")),
+            );
+            return vec![Effect::Quit];
+        }
+        if q.reasons.is_empty() {
             return vec![Effect::Quit];
         }
         self.overlay = Overlay::None;
@@ -285,6 +386,14 @@ impl App {
         let Overlay::Conflict(slot) = self.overlay else {
             return vec![];
         };
+        let unparsable = self.doc_mut(slot).and_then(|d| d.disk_unparsable.clone());
+        if let (Command::KeepMine, Some(why)) = (c, unparsable) {
+            // A file that does not parse is never overwritten.
+            self.warn(format!(
+                "not offered: the file on disk does not parse ({why})"
+            ));
+            return vec![];
+        }
         self.overlay = Overlay::None;
         match c {
             Command::KeepMine => self.save_effect(slot, true).into_iter().collect(),
@@ -292,7 +401,7 @@ impl App {
             _ => {
                 let save = self.key_for(Command::Save);
                 self.warn(format!(
-                    "not saved: the sidecar changed on disk; {save} asks again"
+                    "not saved: the sidecar changed on disk; your work goes to a recovery file until you choose ({save} asks again)"
                 ));
                 vec![]
             }
@@ -346,18 +455,35 @@ impl App {
     }
 
     /// The conflict prompt's lines, from the live keymap.
-    pub fn conflict_hint(&self) -> Vec<String> {
-        [
-            (Command::KeepMine, "keep mine: overwrite the file on disk"),
-            (
-                Command::ReloadTheirs,
-                "reload theirs (mine go to a recovery file first)",
+    /// Without "keep mine" when the file on disk does not parse (it is never
+    /// overwritten); the reason is given instead.
+    pub fn conflict_hint(&self, slot: usize) -> Vec<String> {
+        let unparsable = self
+            .slots
+            .get(slot)
+            .and_then(Slot::doc)
+            .and_then(|d| d.disk_unparsable.as_deref());
+        let key = |c| self.keymap.key_in(Mode::Conflict, c);
+        let first = match unparsable {
+            Some(why) => {
+                format!("  The file on disk does not parse, so it is not overwritten: {why}")
+            }
+            None => format!(
+                "  {}  keep mine: overwrite the file on disk (theirs go to a recovery file first)",
+                key(Command::KeepMine)
             ),
-            (Command::DecideLater, "decide later"),
+        };
+        vec![
+            first,
+            format!(
+                "  {}  reload theirs (mine go to a recovery file first)",
+                key(Command::ReloadTheirs)
+            ),
+            format!(
+                "  {}  decide later (mine keep going to a recovery file)",
+                key(Command::DecideLater)
+            ),
         ]
-        .iter()
-        .map(|(c, what)| format!("  {}  {what}", self.keymap.key_in(Mode::Conflict, *c)))
-        .collect()
     }
 
     /// Writes recovery copies of all unsaved work at once, on this thread:

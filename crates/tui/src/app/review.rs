@@ -222,13 +222,15 @@ pub fn sync_scroll(app: &mut App) {
     let to_area = app.pane_text_area(to);
     // The first byte shown in the focused pane starts the other one.
     let first = {
-        let l = Layout::new(&doc, from_area.width.max(1));
+        let view = app.bidi_view(from);
+        let l = Layout::new(&doc, from_area.width.max(1)).with_view(view.as_ref());
         l.rows_from(app.panes[from].top, 1)
             .first()
             .map(|r| r.1.start)
             .unwrap_or(top_byte)
     };
-    let l = Layout::new(&doc, to_area.width.max(1));
+    let view = app.bidi_view(to);
+    let l = Layout::new(&doc, to_area.width.max(1)).with_view(view.as_ref());
     let p = &mut app.panes[to];
     p.cursor = doc.snap_down(cursor.min(doc.len_bytes()));
     p.top = l.row_pos(first);

@@ -1,20 +1,25 @@
-//! Search: the prompt's query, stepping to the next or previous match.
+//! Search: the prompt's query, stepping to the next or previous match. The
+//! matching (folded by default, exact with `\\C`) is the model's
+//! [`claimtag_model::search::Query`].
 
+use std::ops::Range;
 use std::sync::Arc;
+
+use claimtag_model::search::Query;
 
 use super::App;
 
 impl App {
     pub(super) fn search_step(&mut self, forward: bool) {
         let Some(q) = self.search.clone() else {
-            let search = self.key_for(crate::command::Command::Search);
-            self.info(format!("no search yet: {search} searches"));
+            self.info("no search yet: / searches");
             return;
         };
         let f = self.focus;
         let Some(doc) = self.doc_of(f).map(|d| Arc::clone(d.doc())) else {
             return;
         };
+        self.search_shown = true;
         let cur = self.panes[f].cursor;
         let found = if forward {
             find(doc.text(), &q, doc.next_grapheme(cur)).or_else(|| find(doc.text(), &q, 0))
@@ -22,7 +27,8 @@ impl App {
             rfind(doc.text(), &q, cur).or_else(|| rfind(doc.text(), &q, doc.len_bytes()))
         };
         match found {
-            Some(b) => {
+            Some(m) => {
+                let b = m.start;
                 let wrapped = if forward { b <= cur } else { b >= cur };
                 self.panes[f].cursor = b;
                 self.panes[f].want_x = None;
@@ -38,40 +44,13 @@ impl App {
     }
 }
 
-/// First match of `q` at or after `from`; case-insensitive (ASCII) when `q` has
-/// no capital letter.
-pub fn find(hay: &str, q: &str, from: usize) -> Option<usize> {
-    if q.is_empty() || from > hay.len() || q.len() > hay.len() - from {
-        return None;
-    }
-    let smart = !q.chars().any(char::is_uppercase);
-    let h = hay.as_bytes();
-    let n = q.as_bytes();
-    if !smart {
-        return memchr::memmem::find(&h[from..], n).map(|i| i + from);
-    }
-    let lower = q.to_ascii_lowercase();
-    let n = lower.as_bytes();
-    (from..=h.len().saturating_sub(n.len()))
-        .find(|&i| hay.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n))
+/// First match of the typed query `q` starting at or after `from` (folded:
+/// case, quotes, Arabic-script variants, ZWNJ and tatweel; `\\C` for exact).
+pub fn find(hay: &str, q: &str, from: usize) -> Option<Range<usize>> {
+    Query::parse(q)?.find(hay, from)
 }
 
-/// Last match of `q` starting before `before`.
-pub fn rfind(hay: &str, q: &str, before: usize) -> Option<usize> {
-    if q.is_empty() || q.len() > hay.len() {
-        return None;
-    }
-    let smart = !q.chars().any(char::is_uppercase);
-    let h = hay.as_bytes();
-    let n = q.as_bytes();
-    let last = before.min(h.len().saturating_sub(n.len()) + 1);
-    (0..last).rev().find(|&i| {
-        i + n.len() <= h.len()
-            && hay.is_char_boundary(i)
-            && if smart {
-                h[i..i + n.len()].eq_ignore_ascii_case(n)
-            } else {
-                &h[i..i + n.len()] == n
-            }
-    })
+/// Last match of the typed query `q` starting before `before`.
+pub fn rfind(hay: &str, q: &str, before: usize) -> Option<Range<usize>> {
+    Query::parse(q)?.rfind(hay, before)
 }

@@ -172,12 +172,21 @@ impl App {
         };
         d.begin_change();
         let removed = d.article.sidecar.annotations.remove(i);
+        let mut links = 0;
         for a in d.article.sidecar.annotations.iter_mut() {
+            let before = a.links.len();
             a.links.retain(|l| l.to != removed.id);
+            links += before - a.links.len();
         }
         d.end_change();
+        // Links pointing at it go too: say so, or they vanish unseen.
+        let with = match links {
+            0 => String::new(),
+            1 => " and 1 link to it".to_string(),
+            n => format!(" and {n} links to it"),
+        };
         self.info(format!(
-            "deleted {} {} ({undo} undoes)",
+            "deleted {} {}{with} ({undo} undoes)",
             removed.id, removed.label
         ));
     }
@@ -241,4 +250,45 @@ impl App {
             }),
         }
     }
+
+    /// The guideline of the innermost annotation's label at the cursor, as a
+    /// message (shown above the status line when long).
+    pub(super) fn show_guideline(&mut self) {
+        let f = self.focus;
+        let cur = self.panes[f].cursor;
+        let Some(d) = self.doc_of(f) else { return };
+        let Some(&i) = d.at(cur).first() else {
+            self.info("no annotation under the cursor");
+            return;
+        };
+        let label = d.annotations()[i].label.clone();
+        match self.scheme.label(&label) {
+            Some(l) => {
+                let text = guideline_text(l);
+                self.info(text);
+            }
+            None => self.info(format!("{label}: not in the scheme")),
+        }
+    }
+}
+
+/// `claim — description. guideline. e.g. “…”; “…”` on one line.
+fn guideline_text(l: &claimtag_model::scheme::Label) -> String {
+    let mut parts = vec![l.name.clone()];
+    let desc = l.description.trim();
+    if !desc.is_empty() {
+        parts.push(format!("— {desc}"));
+    }
+    let guide = l.guideline.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !guide.is_empty() {
+        parts.push(guide);
+    }
+    if !l.examples.is_empty() {
+        let ex: Vec<String> = l.examples.iter().map(|e| format!("“{e}”")).collect();
+        parts.push(format!("e.g. {}", ex.join("; ")));
+    }
+    if parts.len() == 1 {
+        parts.push("(the scheme gives no description)".into());
+    }
+    parts.join(" ")
 }

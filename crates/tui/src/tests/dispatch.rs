@@ -50,6 +50,18 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
                 form.field = form.first_link_field();
             }
         }
+        Mode::Orphans => {
+            // an annotation whose text was not found: what the list shows
+            if let crate::app::Slot::Ready(d) = &mut app.slots[0] {
+                let doc = std::sync::Arc::clone(d.doc());
+                let mut a =
+                    claimtag_model::anchor::new_annotation(&doc, 60..80, "claim", "a1".into());
+                a.orphan = true;
+                d.article.sidecar.annotations.push(a);
+                d.reindex();
+            }
+            keys(&mut app, "U");
+        }
         Mode::Conflict => {
             keys(&mut app, "s c");
             app.update(Action::Saved {
@@ -57,6 +69,7 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
                 revision: 1,
                 result: Err(SaveFailure {
                     changed_on_disk: true,
+                    disk_unparsable: None,
                     message: "changed on disk".into(),
                 }),
             });
@@ -159,5 +172,5 @@ fn a_rebound_key_shows_in_the_hint_lines() {
     f.app.keymap = rebound("list-close", "ctrl-q");
     keys(&mut f.app, "<C-p>");
     let s = screen(&f.app);
-    assert!(s.contains("Enter opens, Ctrl-q closes"), "{s}");
+    assert!(s.contains("Enter opens, f filters, Ctrl-q closes"), "{s}");
 }

@@ -122,6 +122,7 @@ fn a_failing_disk_is_told_and_tried_again() {
         revision: 1,
         result: Err(SaveFailure {
             changed_on_disk: false,
+            disk_unparsable: None,
             message: "not saved: a.txt.alice.ann.yaml: disk full".into(),
         }),
     });
@@ -164,9 +165,17 @@ fn a_change_on_disk_stops_saves_until_the_user_chooses() {
     let effects = keys(&mut f.app, "k");
     assert_eq!(saves(&effects), [(0, 2, true)]);
     settle(&mut f.app, effects);
-    assert_eq!(
-        f.app.message.clone().unwrap().text,
-        "saved (overwrote the version on disk)"
+    // theirs is kept in a recovery file before ours overwrites it
+    let msg = f.app.message.clone().unwrap().text;
+    assert!(
+        msg.starts_with("saved; the version on disk is kept in "),
+        "{msg}"
+    );
+    let theirs = PathBuf::from(msg.rsplit(" kept in ").next().unwrap());
+    assert!(
+        std::fs::read_to_string(theirs)
+            .unwrap()
+            .ends_with("# edited by a colleague\n")
     );
     assert!(!f.app.doc_of(0).unwrap().dirty);
     assert!(
@@ -329,4 +338,184 @@ fn a_worker_that_does_not_answer_never_holds_up_the_keys() {
     assert_eq!(rt.handle(key('j')), Flow::Continue);
     let _ = super::screen(&rt.app);
     drop(f._dir);
+}
+
+fn recoveries(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Recover { .. }))
+        .count()
+}
+
+/// Issue 10 item 2: after "decide later" the file on disk is not written, but
+/// pending work still reaches the recovery file within 2 s of each change.
+#[test]
+fn decide_later_keeps_writing_pending_work_to_the_recovery_file() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    conflict(&mut f);
+    keys(&mut f.app, "<Esc>");
+    assert!(matches!(f.app.overlay, Overlay::None));
+    let msg = f.app.message.clone().unwrap().text;
+    assert!(msg.contains("recovery file until you choose"), "{msg}");
+    let mut clock = Clock::new();
+    let mut written = None;
+    for _ in 0..10 {
+        let effects = clock.tick(&mut f.app, Duration::from_millis(200));
+        assert!(saves(&effects).is_empty(), "never a save while undecided");
+        if recoveries(&effects) > 0 {
+            settle(&mut f.app, effects);
+            written = f.app.doc_of(0).unwrap().recovered.clone();
+            break;
+        }
+    }
+    let (rev, path) = written.expect("a recovery file within 2 s");
+    assert_eq!(rev, f.app.doc_of(0).unwrap().revision);
+    assert!(std::fs::read_to_string(&path).unwrap().contains("denial"));
+    // a later change goes to the same file within 2 s, once
+    let before = f.app.doc_of(0).unwrap().revision;
+    keys(&mut f.app, ") s c");
+    assert!(
+        f.app.doc_of(0).unwrap().revision > before,
+        "a change was made"
+    );
+    let mut count = 0;
+    for _ in 0..10 {
+        let effects = clock.tick(&mut f.app, Duration::from_millis(200));
+        count += recoveries(&effects);
+        settle(&mut f.app, effects);
+    }
+    assert_eq!(count, 1);
+    let d = f.app.doc_of(0).unwrap();
+    assert_eq!(d.recovered, Some((d.revision, path.clone())));
+    let kept = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(kept.matches("label: claim").count(), 2, "{kept}");
+    // the colleague's file is untouched
+    assert!(
+        std::fs::read_to_string(sidecar(&f))
+            .unwrap()
+            .ends_with("# edited by a colleague\n")
+    );
+}
+
+/// Issue 10 item 3: over a file on disk that does not parse, "keep mine" is
+/// not offered and the file is never overwritten.
+#[test]
+fn keep_mine_is_not_offered_over_a_file_that_does_not_parse() {
+    let mut f = fixture(ARTICLE, (100, 30));
+    keys(&mut f.app, "s c");
+    let effects = keys(&mut f.app, "<C-s>");
+    settle(&mut f.app, effects);
+    keys(&mut f.app, ") s d");
+    std::fs::write(sidecar(&f), "format: [\n").unwrap();
+    let effects = keys(&mut f.app, "<C-s>");
+    settle(&mut f.app, effects);
+    assert!(matches!(f.app.overlay, Overlay::Conflict(0)));
+    let s = super::screen(&f.app);
+    assert!(s.contains("does not parse, so it is not"), "{s}");
+    assert!(!s.contains("keep mine"), "{s}");
+    let effects = keys(&mut f.app, "k");
+    assert!(saves(&effects).is_empty());
+    assert!(matches!(f.app.overlay, Overlay::Conflict(0)));
+    let msg = f.app.message.clone().unwrap().text;
+    assert!(
+        msg.starts_with("not offered: the file on disk does not parse"),
+        "{msg}"
+    );
+    // even an overwriting save asked for directly is refused by the worker
+    let d = f.app.doc_of(0).unwrap();
+    let answer = worker::perform(Effect::Save {
+        slot: 0,
+        revision: d.revision,
+        article: Box::new(d.article.clone()),
+        scheme: std::sync::Arc::new(f.app.scheme.clone()),
+        overwrite: true,
+    });
+    assert!(matches!(
+        &answer[..],
+        [Action::Saved { result: Err(_), .. }]
+    ));
+    assert_eq!(std::fs::read_to_string(sidecar(&f)).unwrap(), "format: [\n");
+}
+
+/// Issue 10 item 5: a signal saves what is pending, then leaves with a note
+/// (which makes the exit status non-zero).
+#[test]
+fn a_signal_saves_pending_work_and_leaves_with_a_note() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    keys(&mut f.app, "s c");
+    let effects = f.app.update(Action::Stop("SIGTERM"));
+    assert_eq!(saves(&effects), [(0, 1, false)]);
+    let kept = settle(&mut f.app, effects);
+    assert!(kept.iter().any(|e| matches!(e, Effect::Quit)), "{kept:?}");
+    assert_eq!(f.app.exit_notes, ["stopped by SIGTERM"]);
+    assert!(
+        std::fs::read_to_string(sidecar(&f))
+            .unwrap()
+            .contains("claim")
+    );
+}
+
+/// A signal during an undecided conflict keeps the work in a recovery file
+/// and says where; the file on disk is untouched.
+#[test]
+fn a_signal_during_a_conflict_keeps_the_work_in_a_recovery_file() {
+    let mut f = fixture(ARTICLE, (80, 20));
+    conflict(&mut f);
+    keys(&mut f.app, "<Esc>");
+    let effects = f.app.update(Action::Stop("SIGHUP"));
+    assert!(saves(&effects).is_empty());
+    let kept = settle(&mut f.app, effects);
+    assert!(kept.iter().any(|e| matches!(e, Effect::Quit)), "{kept:?}");
+    assert_eq!(f.app.exit_notes[0], "stopped by SIGHUP");
+    let note = &f.app.exit_notes[1];
+    let path = note
+        .strip_prefix("unsaved annotations written to ")
+        .unwrap();
+    assert!(std::fs::read_to_string(path).unwrap().contains("denial"));
+    assert!(
+        std::fs::read_to_string(sidecar(&f))
+            .unwrap()
+            .ends_with("# edited by a colleague\n")
+    );
+}
+
+/// Issue 12: a read-only pane is tried again on the worker, not on the UI
+/// thread, and becomes editable once its sidecar is fixed.
+#[test]
+fn a_read_only_pane_recovers_when_its_sidecar_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("001.txt");
+    std::fs::write(&src, ARTICLE).unwrap();
+    let good = {
+        let mut a = claimtag_model::Article::open(&src, "alice").unwrap();
+        a.save().unwrap();
+        std::fs::read_to_string(&a.sidecar_path).unwrap()
+    };
+    let side = claimtag_model::Article::open(&src, "alice")
+        .unwrap()
+        .sidecar_path;
+    std::fs::write(&side, "format: [\n").unwrap();
+    let mut f = super::fixture_at(dir, &[src], (80, 20));
+    assert!(f.app.doc_of(0).unwrap().article.read_only.is_some());
+    let mut clock = Clock::new();
+    let mut retried = 0;
+    for _ in 0..12 {
+        let effects = clock.tick(&mut f.app, Duration::from_millis(200));
+        retried += effects
+            .iter()
+            .filter(|e| matches!(e, Effect::RetryReadOnly(_)))
+            .count();
+        settle(&mut f.app, effects);
+    }
+    assert!(retried >= 1, "tried again every 2 s");
+    assert!(f.app.doc_of(0).unwrap().article.read_only.is_some());
+    std::fs::write(&side, &good).unwrap();
+    for _ in 0..12 {
+        let effects = clock.tick(&mut f.app, Duration::from_millis(200));
+        settle(&mut f.app, effects);
+    }
+    assert!(f.app.doc_of(0).unwrap().article.read_only.is_none());
+    let msg = f.app.message.clone().unwrap().text;
+    assert!(msg.ends_with("writable again: reloaded, editable"), "{msg}");
+    crate::open_lock::release_all();
 }

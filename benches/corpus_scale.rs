@@ -1,0 +1,109 @@
+//! Corpus scale (issue 14), the parts measured inside the process:
+//! 1. opening a folder in the TUI: the corpus index (one walk) plus the TUI's
+//!    state and first frame, on 10,000 and 100,000 generated articles with two
+//!    sidecars each, and the growth between them (linear: at most 11x);
+//! 2. saving an article with 10,000 annotations (YAML and atomic write).
+//!
+//! The commands over a whole corpus (export, agree, check, import) against the
+//! Python reference are measured by `scripts/bench_corpus.py`.
+//!
+//!     cargo bench --bench corpus_scale
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use claimtag_model::corpus::CorpusIndex;
+use claimtag_model::{Article, Scheme, anchor};
+use claimtag_tui::app::App;
+use claimtag_tui::keymap::Keymap;
+use claimtag_tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn generate(dir: &Path, articles: usize) {
+    let side = "format: claimtag/1\nsource: {file: x}\nannotator: a\nannotations: []\n";
+    for i in 0..articles {
+        let name = format!("{i:06}.txt");
+        std::fs::write(dir.join(&name), "Officials said the crossing reopened.\n").expect("write");
+        for who in ["alice", "bob"] {
+            std::fs::write(dir.join(format!("{name}.{who}.ann.yaml")), side).expect("write");
+        }
+    }
+}
+
+/// Best of `n` runs.
+fn best(n: u32, mut f: impl FnMut()) -> Duration {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// The annotate command's open: index, TUI state, first frame.
+fn open(dir: &Path) -> (Duration, Duration) {
+    let mut index_time = Duration::ZERO;
+    let total = best(3, || {
+        let t = Instant::now();
+        let index = CorpusIndex::scan(&[dir.to_path_buf()]).expect("scan");
+        index_time = t.elapsed();
+        let scheme = Scheme::default();
+        let keymap = Keymap::defaults(&scheme);
+        let theme = Theme::new(None, false, &scheme, &Default::default());
+        let app = App::new(
+            scheme,
+            keymap,
+            theme,
+            "bench".into(),
+            index.source_paths(),
+            true,
+        );
+        let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        term.draw(|f| f.render_widget(&app, f.area()))
+            .expect("draw");
+    });
+    (index_time, total)
+}
+
+fn main() {
+    let mut opened = Vec::new();
+    for n in [10_000, 100_000] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        generate(dir.path(), n);
+        let (index, total) = open(dir.path());
+        println!(
+            "open {n} articles: index {:.0} ms, index + TUI state + first frame {:.0} ms",
+            index.as_secs_f64() * 1e3,
+            total.as_secs_f64() * 1e3
+        );
+        opened.push(total);
+    }
+    println!(
+        "open growth 10,000 -> 100,000 articles: {:.1}x (linear: at most 11x; target under 1 s)",
+        opened[1].as_secs_f64() / opened[0].as_secs_f64()
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("big.txt");
+    let sentence = "Officials said the crossing reopened on Tuesday. ";
+    std::fs::write(&src, sentence.repeat(10_000)).expect("write");
+    let mut article = Article::open(&src, "bench").expect("open");
+    for i in 0..10_000 {
+        let at = i * sentence.len();
+        let id = article.sidecar.fresh_id();
+        let a = anchor::new_annotation(&article.doc, at..at + 9, "claim", id);
+        article.sidecar.annotations.push(a);
+    }
+    let yaml = best(5, || {
+        std::hint::black_box(article.sidecar.to_yaml());
+    });
+    let save = best(5, || article.save_overwriting().expect("save"));
+    println!(
+        "save 10,000 annotations: YAML {:.1} ms, whole save (YAML, write, fsync, rename) {:.1} ms (target under 50 ms)",
+        yaml.as_secs_f64() * 1e3,
+        save.as_secs_f64() * 1e3
+    );
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Corpus-scale benchmark (issue 14). Generates a corpus, runs the release
+binary's commands over it and the Python + PyYAML reference export, and prints
+wall times, peak memory and ratios.
+
+    cargo build --release
+    python3 scripts/bench_corpus.py                 # 10,000 articles
+    python3 scripts/bench_corpus.py --articles 100000 --compare 10000
+
+Each article is about 4 KB of text with two annotators (alice, bob) of 20
+spans each. `--compare N` also runs the N-article corpus and prints how much
+longer the larger one took (linear growth: 10x the articles, at most 11x the
+time). `--strace` counts getdents64 calls of `agree` (folder listings).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORDS = ("the minister said officials denied reports that talks had stalled "
+         "according to sources in Kabul police confirmed evidence of the attack "
+         "spokesman claimed no such meeting took place witnesses told reporters").split()
+
+
+def article(rng, size=4000):
+    words = []
+    n = 0
+    while n < size:
+        w = rng.choice(WORDS)
+        words.append(w)
+        n += len(w) + 1
+        if rng.random() < 0.08:
+            words[-1] += "."
+    return " ".join(words) + "\n"
+
+
+def q(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def sidecar(name, text, sha, who, rng, spans=20):
+    lines = ["format: claimtag/1", "source:", f"  file: {q(name)}", f"  sha256: {sha}",
+             f"  chars: {len(text)}", f"annotator: {who}", 'updated: "2026-11-30T10:00:00Z"',
+             "annotations:"]
+    taken = []
+    for i in range(spans):
+        start = rng.randrange(0, len(text) - 80)
+        end = start + rng.randrange(10, 70)
+        taken.append((start, end, rng.choice(["claim", "denial", "evidence", "source"]), f"a{i + 1}"))
+    for start, end, label, aid in sorted(taken):
+        lines += [f"- id: {aid}", f"  label: {label}", f"  start: {start}", f"  end: {end}",
+                  f"  text: {q(text[start:end])}", f"  prefix: {q(text[max(0, start - 32):start])}",
+                  f"  suffix: {q(text[end:end + 32])}", '  created: "2026-11-30T10:00:00Z"']
+    return "\n".join(lines) + "\n"
+
+
+def generate(folder, count, seed=1):
+    rng = random.Random(seed)
+    os.makedirs(folder, exist_ok=True)
+    for i in range(count):
+        name = f"{i:06d}.txt"
+        text = article(rng)
+        raw = text.encode()
+        sha = hashlib.sha256(raw).hexdigest()
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(raw)
+        for who in ("alice", "bob"):
+            with open(os.path.join(folder, f"{name}.{who}.ann.yaml"), "w") as f:
+                f.write(sidecar(name, text, sha, who, rng))
+
+
+def run(cmd, stdout=None, env=None):
+    """Wall seconds and peak resident memory (MB) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({code}):\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def getdents_calls(cmd, env):
+    out = subprocess.run(["strace", "-c", "-f", "-e", "trace=getdents64", *cmd],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True).stderr
+    for line in out.splitlines():
+        if line.strip().endswith("getdents64"):
+            return int(line.split()[3])
+    return 0
+
+
+def measure(binary, folder, env, work):
+    jsonl = os.path.join(work, "export.jsonl")
+    imported = os.path.join(work, "import")
+    results = {}
+    with open(jsonl, "wb") as out:
+        results["export"] = run([binary, "export", "--format", "jsonl", "--annotator", "alice", folder], out, env)
+    with open(os.path.join(work, "reference.jsonl"), "wb") as out:
+        results["python"] = run([sys.executable, os.path.join(HERE, "reference_export.py"),
+                                 "--annotator", "alice", folder], out, env)
+    results["agree"] = run([binary, "agree", "--annotators", "alice,bob", "--json", folder], None, env)
+    results["check"] = run([binary, "check", folder], None, env)
+    # Import into a copy of the sources only, so every run writes the same files.
+    shutil.rmtree(imported, ignore_errors=True)
+    os.makedirs(imported)
+    for name in os.listdir(folder):
+        if name.endswith(".txt"):
+            os.link(os.path.join(folder, name), os.path.join(imported, name))
+    results["import"] = run([binary, "import", "--from", "jsonl", "--annotator", "imp",
+                             "--corpus", imported, jsonl], None, env)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--compare", type=int, default=0, help="also run this many articles and print the growth")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "claimtag"))
+    ap.add_argument("--keep", help="generate into (or reuse) this folder")
+    ap.add_argument("--strace", action="store_true")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    work = tempfile.mkdtemp(prefix="claimtag-bench-")
+    env.update(HOME=work, XDG_CONFIG_HOME=work, CLAIMTAG_CONFIG=os.path.join(work, "config.yaml"))
+    with open(env["CLAIMTAG_CONFIG"], "w") as f:
+        f.write("annotator: bench\n")
+    sizes = [args.articles] + ([args.compare] if args.compare else [])
+    figures = {}
+    for n in sizes:
+        folder = os.path.join(args.keep or work, f"corpus-{n}")
+        if not os.path.isdir(folder):
+            t = time.perf_counter()
+            generate(folder, n)
+            print(f"generated {n} articles in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        figures[n] = measure(args.binary, folder, env, work)
+        r = figures[n]
+        print(f"\n{n} articles ({os.cpu_count()} cores):")
+        for k, (wall, rss) in r.items():
+            print(f"  {k:8} {wall:8.2f} s  peak {rss:7.1f} MB")
+        ex = r["export"][0]
+        print(f"  export vs Python reference: {r['python'][0] / ex:.1f}x faster")
+        for k in ("agree", "check", "import"):
+            print(f"  {k} / export: {r[k][0] / ex:.2f}x")
+        if args.strace and shutil.which("strace"):
+            calls = getdents_calls([args.binary, "agree", "--annotators", "alice,bob", "--json", folder], env)
+            print(f"  agree getdents64 calls: {calls}")
+    if args.compare:
+        big, small = figures[max(sizes)], figures[min(sizes)]
+        print(f"\ngrowth {min(sizes)} -> {max(sizes)} articles ({max(sizes) / min(sizes):.0f}x):")
+        for k in big:
+            print(f"  {k:8} {big[k][0] / small[k][0]:6.2f}x time, {big[k][1] / small[k][1]:5.2f}x peak memory")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+//! Nothing lost, ever (issue 10; issue 12 items 3, 4, 13), end to end in a
+//! pseudo-terminal: signals, the changed-on-disk prompt, two instances, and a
+//! read-only pane that recovers when its sidecar is fixed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use claimtag_model::{Article, Sidecar};
+use common::{Key, Spawn, Term, WAIT, repo_root};
+
+const ARTICLE: &str = "000_7b58e148c564b8d5.txt";
+
+fn corpus() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join(ARTICLE);
+    std::fs::copy(repo_root().join("sample-data").join(ARTICLE), &src).unwrap();
+    (dir, src)
+}
+
+fn sidecar(src: &Path) -> PathBuf {
+    claimtag_model::store::sidecar_path(src, common::ANNOTATOR)
+}
+
+fn count(path: &Path) -> usize {
+    let yaml = std::fs::read_to_string(path).unwrap();
+    Sidecar::parse(path, &yaml).unwrap().annotations.len()
+}
+
+fn wait_count(t: &mut Term, label: &str, n: usize) {
+    let long = format!("{label} {n}");
+    let short = format!("{}:{n}", &label[..1]);
+    t.wait_until(|s| s.contains(&long) || s.contains(&short), WAIT)
+        .unwrap_or_else(|e| panic!("waiting for {long}: {e}"));
+}
+
+fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + timeout;
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn recovery_files(dir: &Path, tail: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.contains(".recovered-") && n.ends_with(tail)
+        })
+        .collect()
+}
+
+/// A tag made just before the signal is saved, the terminal is given back
+/// (main screen, no mouse reporting, cursor shown) and the exit is non-zero.
+#[test]
+fn term_hup_and_int_save_restore_the_terminal_and_exit_non_zero() {
+    for sig in ["TERM", "HUP", "INT"] {
+        let (dir, src) = corpus();
+        let mut t = Term::spawn(&["."], dir.path(), 100, 30);
+        wait_count(&mut t, "claim", 0);
+        t.keys("s");
+        t.wait_for("SELECT", WAIT).unwrap();
+        t.keys("c");
+        wait_count(&mut t, "claim", 1);
+        t.signal(sig);
+        let code = t.exit_code(WAIT);
+        assert_ne!(code, 0, "SIG{sig}: exit 0\n{}", t.dump());
+        assert!(
+            !t.alternate_screen(),
+            "SIG{sig}: left in the alternate screen"
+        );
+        assert!(!t.mouse_enabled(), "SIG{sig}: mouse reporting left on");
+        assert!(!t.cursor_hidden(), "SIG{sig}: cursor left hidden");
+        assert_eq!(count(&sidecar(&src)), 1, "SIG{sig}: the tag was lost");
+        assert!(t.raw_output().contains(&format!("stopped by SIG{sig}")));
+        drop(dir);
+    }
+}
+
+/// Starts with a saved sidecar holding one claim, makes a change, has the
+/// file changed by someone else, and saves: the prompt comes up.
+fn conflict(theirs: &str) -> (tempfile::TempDir, PathBuf, Term) {
+    let (dir, src) = corpus();
+    let mut art = Article::open(&src, common::ANNOTATOR).unwrap();
+    art.save().unwrap();
+    let mut t = Term::spawn(&["."], dir.path(), 110, 30);
+    wait_count(&mut t, "claim", 0);
+    t.keys("s");
+    t.wait_for("SELECT", WAIT).unwrap();
+    t.keys("c");
+    wait_count(&mut t, "claim", 1);
+    std::fs::write(sidecar(&src), theirs).unwrap();
+    t.key(Key::Ctrl('s'));
+    t.wait_for("Nothing was overwritten", WAIT).unwrap();
+    (dir, src, t)
+}
+
+fn theirs_parsing(src: &Path) -> String {
+    let art = Article::open(src, "bob").unwrap();
+    let mut s = art.sidecar.clone();
+    s.annotator = common::ANNOTATOR.into();
+    s.to_yaml() + "# edited by someone else\n"
+}
+
+#[test]
+fn decide_later_keeps_writing_pending_work_to_the_recovery_file() {
+    let (dir, src) = corpus();
+    let theirs = theirs_parsing(&src);
+    drop((dir, src));
+    let (dir, src, mut t) = conflict(&theirs);
+    t.key(Key::Esc);
+    t.wait_for("recovery file until you choose", WAIT).unwrap();
+    // Two more tags while undecided.
+    for _ in 0..2 {
+        t.keys("j");
+        t.keys("s");
+        t.keys("d");
+    }
+    wait_count(&mut t, "denial", 2);
+    let made = Instant::now();
+    let kept = wait_until(Duration::from_secs(10), || {
+        recovery_files(dir.path(), "").iter().any(|p| count(p) == 3)
+    });
+    assert!(kept, "no recovery file with the 3 tags\n{}", t.dump());
+    assert!(
+        made.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        made.elapsed()
+    );
+    // Killed now, nothing is lost; the file on disk is still theirs.
+    t.signal("KILL");
+    assert_eq!(std::fs::read_to_string(sidecar(&src)).unwrap(), theirs);
+}
+
+#[test]
+fn keep_mine_keeps_theirs_in_a_recovery_file_first() {
+    let (dir, src) = corpus();
+    let theirs = theirs_parsing(&src);
+    drop((dir, src));
+    let (dir, src, mut t) = conflict(&theirs);
+    t.keys("k");
+    t.wait_for("the version on disk is kept in", WAIT).unwrap();
+    let kept = recovery_files(dir.path(), "-theirs");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), theirs);
+    assert_eq!(count(&sidecar(&src)), 1);
+}
+
+#[test]
+fn keep_mine_is_not_offered_over_a_file_that_does_not_parse() {
+    let broken = "format: claimtag/1\nannotations: [\n";
+    let (dir, src, mut t) = conflict(broken);
+    t.wait_for("does not parse, so it is not overwritten", WAIT)
+        .unwrap();
+    t.keys("k");
+    t.wait_for("not offered", WAIT).unwrap();
+    assert_eq!(std::fs::read_to_string(sidecar(&src)).unwrap(), broken);
+    drop(dir);
+}
+
+#[test]
+fn a_second_instance_is_warned_and_read_only_until_the_first_quits() {
+    let (dir, src) = corpus();
+    let mut first = Term::spawn(&["."], dir.path(), 110, 30);
+    wait_count(&mut first, "claim", 0);
+    let lock = claimtag_model::lock::marker_path(&sidecar(&src));
+    assert!(lock.exists(), "no lock file while open");
+    let mut second = Term::spawn(&["."], dir.path(), 110, 30);
+    second.wait_for("[read-only]", WAIT).unwrap();
+    second
+        .wait_until(|s| s.contains("already open in process"), WAIT)
+        .unwrap();
+    first.keys("q");
+    assert_eq!(first.exit_code(WAIT), 0);
+    second
+        .wait_for("writable again: reloaded, editable", WAIT)
+        .unwrap();
+    second.keys("s");
+    second.wait_for("SELECT", WAIT).unwrap();
+    second.keys("c");
+    second.key(Key::Ctrl('s'));
+    second.wait_for("saved", WAIT).unwrap();
+    second.keys("q");
+    assert_eq!(second.exit_code(WAIT), 0);
+    assert_eq!(count(&sidecar(&src)), 1);
+    assert!(!lock.exists(), "lock file left after quitting");
+}
+
+#[test]
+fn a_read_only_pane_recovers_when_its_sidecar_is_fixed() {
+    let (dir, src) = corpus();
+    let mut art = Article::open(&src, common::ANNOTATOR).unwrap();
+    let id = art.sidecar.fresh_id();
+    art.sidecar
+        .annotations
+        .push(claimtag_model::anchor::new_annotation(
+            &art.doc,
+            0..4,
+            "claim",
+            id,
+        ));
+    art.save().unwrap();
+    let good = std::fs::read_to_string(sidecar(&src)).unwrap();
+    std::fs::write(sidecar(&src), "format: claimtag/1\nannotations: [\n").unwrap();
+    let mut t = Spawn::claimtag()
+        .args(&["."])
+        .cwd(dir.path())
+        .size(110, 30)
+        .start();
+    t.wait_for("[read-only]", WAIT).unwrap();
+    std::fs::write(sidecar(&src), good).unwrap();
+    t.wait_for("writable again: reloaded, editable", WAIT)
+        .unwrap();
+    wait_count(&mut t, "claim", 1);
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0);
+}

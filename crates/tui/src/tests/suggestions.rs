@@ -158,3 +158,36 @@ fn the_loader_reads_the_set_after_the_article() {
     let mine = Article::open(&p, "alice").map_err(|e| e.to_string());
     assert_eq!(crate::loaded_actions(0, mine, None).len(), 1);
 }
+
+/// The suggestion keys are rebindable under `keys:` like any other command,
+/// and the hint names the key bound.
+#[test]
+fn suggestion_keys_are_rebindable() {
+    let mut f = with_suggestions();
+    let n = left(&f);
+    let bind = |action: &str, key: &str| claimtag_model::config::Binding {
+        action: action.into(),
+        keys: vec![key.into()],
+        line: 1,
+        column: 1,
+    };
+    f.app.keymap = Keymap::build(
+        &Scheme::default(),
+        "claimtag.yaml",
+        &[
+            bind("next-suggestion", "J"),
+            bind("accept-suggestion", "+"),
+        ],
+        "config.yaml",
+    )
+    .unwrap();
+    keys(&mut f.app, "J");
+    let s = screen(&f.app);
+    assert!(s.contains("+ accept"), "{s}");
+    // the old keys no longer accept
+    keys(&mut f.app, "a");
+    assert_eq!(left(&f), n);
+    keys(&mut f.app, "+");
+    assert_eq!(left(&f), n - 1);
+    assert_eq!(own(&f).annotations.len(), 1);
+}

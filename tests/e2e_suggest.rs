@@ -87,8 +87,13 @@ fn accept_reject_accept_all_then_report() {
     t.keys("q");
     assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
 
-    // the suggest file is untouched
+    // the suggest file and alice's and bob's are untouched
     assert_eq!(std::fs::read(&suggest_file).unwrap(), suggest_bytes);
+    for who in ["alice", "bob"] {
+        let p = store::sidecar_path(&src, who);
+        let original = repo_root().join("sample-data").join(p.file_name().unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(original).unwrap());
+    }
     // mine: every suggestion but the rejected one, each with from:
     let mine = read(&src, ME);
     assert_eq!(mine.annotations.len(), total - 1);
@@ -132,6 +137,36 @@ fn accept_reject_accept_all_then_report() {
     let sum = |k: &str| rows.iter().map(|r| r[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(sum("accepted") as usize, total - 1);
     assert_eq!(sum("rejected"), 1);
+    // the other articles' suggestions are all left
+    let elsewhere: usize = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt") && *p != src)
+        .map(|p| read(&p, "suggest").annotations.len())
+        .sum();
+    assert_eq!(sum("left") as usize, elsewhere);
+    // the article alone, as a table: the last row adds up every pattern
+    let o = claimtag(
+        dir.path(),
+        &["suggest", "--report", "001_61df674886ad32dc.txt"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    let all: Vec<&str> = table.lines().last().unwrap().split_whitespace().collect();
+    // pattern, label (empty for the total), suggested, accepted, rejected, left, precision
+    assert_eq!(all[0], "all", "{table}");
+    let n = |i: usize| all[all.len() - 5 + i].to_string();
+    assert_eq!(
+        [n(0), n(1), n(2), n(3)],
+        [
+            total.to_string(),
+            (total - 1).to_string(),
+            "1".into(),
+            "0".into()
+        ],
+        "{table}"
+    );
 }
 
 #[test]

@@ -174,10 +174,7 @@ fn suggestion_keys_are_rebindable() {
     f.app.keymap = Keymap::build(
         &Scheme::default(),
         "claimtag.yaml",
-        &[
-            bind("next-suggestion", "J"),
-            bind("accept-suggestion", "+"),
-        ],
+        &[bind("next-suggestion", "J"), bind("accept-suggestion", "+")],
         "config.yaml",
     )
     .unwrap();

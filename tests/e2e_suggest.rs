@@ -269,3 +269,89 @@ fn enter_edits_a_suggestion_before_accepting_and_star_proposes_like() {
             .any(|a| a.from.as_deref() == Some(&format!("suggest:like:{ME}")))
     );
 }
+
+/// A model's output is suggestions too: alice's tags exported as JSONL and
+/// imported as annotator `model`, shown with `--suggest-from model` (then
+/// with `suggest_from: model` in the config), accepted with `from: model`,
+/// rejected by fingerprint under that set's name; the model's file untouched.
+#[test]
+fn a_model_s_import_is_shown_as_suggestions() {
+    let dir = sample_copy();
+    std::fs::write(dir.path().join("none.yaml"), "").unwrap();
+    let src = article(dir.path());
+    let o = claimtag(
+        dir.path(),
+        &[
+            "--annotator",
+            "alice",
+            "export",
+            "001_61df674886ad32dc.txt",
+            "--format",
+            "jsonl",
+            "-o",
+            "model.jsonl",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = claimtag(
+        dir.path(),
+        &[
+            "--annotator",
+            "model",
+            "import",
+            "--from",
+            "jsonl",
+            "model.jsonl",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let model_file = store::sidecar_path(&src, "model");
+    let model_bytes = std::fs::read(&model_file).unwrap();
+    let total = read(&src, "model").annotations.len();
+    assert_eq!(total, read(&src, "alice").annotations.len());
+
+    let mut t = Spawn::claimtag()
+        .args(&["--suggest-from", "model", "001_61df674886ad32dc.txt"])
+        .cwd(dir.path())
+        .size(110, 30)
+        .start();
+    t.wait_for("001_61df674886ad32dc.txt", WAIT).unwrap();
+    wait_left(&mut t, total);
+    t.keys(">");
+    t.wait_for("suggested", WAIT).unwrap();
+    t.keys("a");
+    wait_left(&mut t, total - 1);
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
+    let mine = read(&src, ME);
+    assert_eq!(mine.annotations.len(), 1);
+    assert_eq!(mine.annotations[0].from.as_deref(), Some("model"));
+
+    // named in the config instead of on the command line
+    let mut t = Spawn::claimtag()
+        .args(&["001_61df674886ad32dc.txt"])
+        .config("suggest_from: model\n")
+        .cwd(dir.path())
+        .size(110, 30)
+        .start();
+    t.wait_for("001_61df674886ad32dc.txt", WAIT).unwrap();
+    wait_left(&mut t, total - 1);
+    t.keys(">");
+    t.wait_for("suggested", WAIT).unwrap();
+    t.keys("r");
+    wait_left(&mut t, total - 2);
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0, "{}", t.dump());
+    let mine = read(&src, ME);
+    assert_eq!(suggest::rejected(&mine, "model").len(), 1);
+    assert!(suggest::rejected(&mine, "suggest").is_empty());
+    assert_eq!(std::fs::read(&model_file).unwrap(), model_bytes);
+
+    // your own set cannot be the suggestions
+    let o = claimtag(
+        dir.path(),
+        &["--suggest-from", ME, "001_61df674886ad32dc.txt"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("that is you"));
+}

@@ -94,11 +94,12 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
 
 pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
     let s = setup(ctx, &args.paths)?;
+    let rules = s.scheme.sentence_rules();
     let jobs: Vec<LoadJob> = s
         .sources
         .iter()
         .enumerate()
-        .map(|(i, p)| tui::open_job(i, p.clone(), s.annotator.clone()))
+        .map(|(i, p)| tui::open_job(i, p.clone(), s.annotator.clone(), rules.clone()))
         .collect();
     let suggest_from = args
         .suggest_from

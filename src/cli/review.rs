@@ -42,17 +42,19 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
     };
     let into = args.into.clone();
     let mut jobs: Vec<LoadJob> = Vec::new();
+    let rules = s.scheme.sentence_rules();
     for (i, source) in s.sources.iter().enumerate() {
-        let (source, target, theirs, ours, into) = (
+        let (source, target, theirs, ours, into, rules) = (
             source.clone(),
             target.clone(),
             theirs.clone(),
             ours.clone(),
             into.clone(),
+            rules.clone(),
         );
         jobs.push(Box::new(move || {
             let doc = match Document::load(&source) {
-                Ok(d) => Arc::new(d),
+                Ok(d) => Arc::new(d.with_sentence_rules(rules)),
                 Err(e) => return vec![(i, Err(e.to_string())), (n + i, Err(e.to_string()))],
             };
             let mut mine = Article::with_doc(&source, doc.clone(), &target);

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use crate::anchor::{self, AnchorReport};
 use crate::error::{Error, Result};
 use crate::format::{MAX_SIDECAR_BYTES, Sidecar, valid_annotator};
+use crate::sentences::SentenceRules;
 use crate::text::{Document, sha256_hex};
 
 pub const SIDECAR_SUFFIX: &str = ".ann.yaml";
@@ -260,8 +261,17 @@ impl Article {
     /// Opens a source and `annotator`'s sidecar for it. Fails only when the
     /// source cannot be read or decoded; a bad sidecar makes it read-only.
     pub fn open(source: &Path, annotator: &str) -> Result<Article> {
+        Self::open_with_rules(source, annotator, SentenceRules::default_rules())
+    }
+
+    /// [`Article::open`] with the sentence rules of the corpus's scheme.
+    pub fn open_with_rules(
+        source: &Path,
+        annotator: &str,
+        rules: Arc<SentenceRules>,
+    ) -> Result<Article> {
         utf8_file_name(source)?;
-        let doc = Arc::new(Document::load(source)?);
+        let doc = Arc::new(Document::load(source)?.with_sentence_rules(rules));
         Ok(Self::with_doc(source, doc, annotator))
     }
 

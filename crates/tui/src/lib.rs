@@ -35,6 +35,7 @@ use std::sync::mpsc::{Sender, channel};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 
 use claimtag_model::Article;
+use claimtag_model::sentences::SentenceRules;
 
 use action::Action;
 use app::App;
@@ -43,11 +44,17 @@ use runtime::Runtime;
 /// Loads articles into slots; run on a background thread (except the first).
 pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + Send>;
 
-/// A job that opens one source for one annotator into `slot`.
-pub fn open_job(slot: usize, source: PathBuf, annotator: String) -> LoadJob {
+/// A job that opens one source for one annotator into `slot`, with the
+/// sentence rules of the corpus's scheme.
+pub fn open_job(
+    slot: usize,
+    source: PathBuf,
+    annotator: String,
+    rules: Arc<SentenceRules>,
+) -> LoadJob {
     Box::new(move || {
         // Marked open by us, or read-only when another instance has it open.
-        let opened = Article::open(&source, &annotator).map(|mut a| {
+        let opened = Article::open_with_rules(&source, &annotator, rules).map(|mut a| {
             open_lock::claim(&mut a);
             a
         });

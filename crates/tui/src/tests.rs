@@ -46,16 +46,26 @@ pub(crate) fn fixture_at(
     paths: &[std::path::PathBuf],
     size: (u16, u16),
 ) -> Fixture {
+    fixture_at_with_scheme(dir, paths, size, Scheme::default())
+}
+
+/// The app over files in `dir` under `scheme`, loaded by the jobs `annotate`
+/// runs.
+pub(crate) fn fixture_at_with_scheme(
+    dir: tempfile::TempDir,
+    paths: &[std::path::PathBuf],
+    size: (u16, u16),
+    scheme: Scheme,
+) -> Fixture {
     let paths = paths.to_vec();
-    let scheme = Scheme::default();
     let keymap = Keymap::defaults(&scheme);
     let theme = Theme::new(None, false, &scheme, &Default::default());
     let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true);
     for (i, p) in paths.iter().enumerate() {
-        app.update(Action::Loaded(
-            i,
-            Box::new(Article::open(p, "alice").map_err(|e| e.to_string())),
-        ));
+        let job = crate::open_job(i, p.clone(), "alice".into(), app.scheme.sentence_rules());
+        for (slot, result) in job() {
+            app.update(Action::Loaded(slot, Box::new(result)));
+        }
     }
     app.update(Action::Resize(size.0, size.1));
     Fixture { _dir: dir, app }

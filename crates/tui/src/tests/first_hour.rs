@@ -214,3 +214,35 @@ fn typing_in_the_link_picker_filters_the_candidates() {
     let a = &f.app.doc_of(0).unwrap().annotations()[60];
     assert_eq!(a.links[0].to, id_at(&f.app, 6));
 }
+
+/// Issue 13: the scheme's `sentences:` rules are the ones `s` uses, so an
+/// abbreviation the team added (here `Brig.`) does not end a sentence.
+#[test]
+fn the_schemes_abbreviations_decide_where_a_sentence_ends() {
+    let text = "Brig. Khan said the attack was planned. Nobody denied it.\n";
+    let sentence_of_first_word = |scheme: Scheme| {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, text).unwrap();
+        let mut f = super::fixture_at_with_scheme(dir, &[p], (100, 30), scheme);
+        keys(&mut f.app, "s");
+        let sel = f.app.selection(0).expect("a sentence is selected");
+        text.chars()
+            .skip(sel.start)
+            .take(sel.len())
+            .collect::<String>()
+    };
+    assert_eq!(sentence_of_first_word(Scheme::default()).trim(), "Brig.");
+    let scheme = Scheme {
+        sentences: Some(claimtag_model::sentences::SentenceConfig {
+            languages: Some(vec!["en".into()]),
+            abbreviations: vec!["Brig".into()],
+            sentence_starters: vec![],
+        }),
+        ..Scheme::default()
+    };
+    assert_eq!(
+        sentence_of_first_word(scheme).trim(),
+        "Brig. Khan said the attack was planned."
+    );
+}

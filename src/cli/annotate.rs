@@ -101,7 +101,21 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         .enumerate()
         .map(|(i, p)| tui::open_job(i, p.clone(), s.annotator.clone(), rules.clone()))
         .collect();
-    let app = App::new(
+    let suggest_from = args
+        .suggest_from
+        .or_else(|| ctx.config.suggest_from.clone())
+        .unwrap_or_else(|| claimtag_model::suggest::DEFAULT_SET.to_string());
+    if !claimtag_model::format::valid_annotator(&suggest_from) {
+        return Err(Failure::usage(format!(
+            "--suggest-from {suggest_from:?}: not 1-32 of A-Za-z0-9_-"
+        )));
+    }
+    if suggest_from == s.annotator {
+        return Err(Failure::usage(format!(
+            "--suggest-from {suggest_from}: that is you; name another annotator's set"
+        )));
+    }
+    let mut app = App::new(
         s.scheme,
         s.keymap,
         s.theme,
@@ -110,5 +124,6 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         ctx.config.trim_selections,
     )
     .with_bidi(s.bidi, s.directions);
+    app.suggest_from = suggest_from;
     super::finish(tui::run(app, jobs))
 }

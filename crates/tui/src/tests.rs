@@ -5,6 +5,7 @@ mod dispatch;
 mod editor;
 mod first_hour;
 mod persist;
+mod suggestions;
 mod team;
 
 use std::path::Path;

@@ -202,6 +202,10 @@ pub struct App {
     /// The last search's matches are highlighted (Esc hides them, n/N and a
     /// new search show them again).
     pub(crate) search_shown: bool,
+    /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
+    pub suggest_from: String,
+    /// "Accept all suggestions?" was asked for this slot; the next key answers.
+    pub(crate) confirm_accept_all: Option<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -279,6 +283,8 @@ impl App {
             directions: Vec::new(),
             bidi_cache: Arc::new(BidiCache::new()),
             search_shown: false,
+            suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
+            confirm_accept_all: None,
         }
     }
 
@@ -406,7 +412,7 @@ impl App {
             .and_then(Slot::doc)
     }
 
-    fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
+    pub(crate) fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
         match self.slots.get_mut(slot) {
             Some(Slot::Ready(d)) => Some(d),
             _ => None,
@@ -453,6 +459,10 @@ impl App {
             }
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
+                vec![]
+            }
+            Action::SuggestionsLoaded(slot, result) => {
+                self.suggestions_loaded(slot, *result);
                 vec![]
             }
             Action::Mouse(m) => {
@@ -580,6 +590,12 @@ impl App {
             }
             Err(e) => Slot::Failed(path, e),
         };
+    }
+
+    /// The set whose suggestions the loader reads with each article: none in
+    /// the review screen (its `a`, `r`, `A` settle differences).
+    pub fn suggestion_set(&self) -> Option<String> {
+        (self.review.is_none() && !self.suggest_from.is_empty()).then(|| self.suggest_from.clone())
     }
 
     /// Asks for every cell to be repainted after this update.

@@ -123,36 +123,69 @@ fn without_temp_path(e: std::io::Error) -> std::io::Error {
 /// rename over the target, fsync of the folder. A crash leaves the old file or
 /// the new one, whole. Errors name `path`, never the temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |e: std::io::Error| Error::io(path, without_temp_path(e));
-    let dir = folder_of(path);
-    let mut builder = tempfile::Builder::new();
-    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    // A new file gets the usual mode (0666 less the umask), not tempfile's
-    // private 0600: colleagues on a shared corpus must be able to read it.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    // Rewriting keeps the old file's mode.
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file()
-            .set_permissions(meta.permissions())
-            .map_err(io)?;
-    }
-    tmp.write_all(bytes).map_err(io)?;
+    let mut file = AtomicFile::create(path)?;
+    file.file()
+        .write_all(bytes)
+        .map_err(|e| Error::io(path, without_temp_path(e)))?;
     fault::stop_at("written");
-    tmp.as_file().sync_all().map_err(io)?;
-    fault::stop_at("synced");
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    fault::stop_at("renamed");
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Makes the rename itself durable; not all platforms allow it.
-        let _ = d.sync_all();
+    file.commit()
+}
+
+/// A file written in full, then put in place in one rename: until
+/// [`AtomicFile::commit`] the old file (or none) stays, and dropping it
+/// leaves nothing behind. For outputs written as they are made (exports).
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// A temporary file beside `path`, with the mode `path` has (or the
+    /// usual mode for a new file).
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let io = |e: std::io::Error| Error::io(path, without_temp_path(e));
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+        // A new file gets the usual mode (0666 less the umask), not tempfile's
+        // private 0600: colleagues on a shared corpus must be able to read it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(folder_of(path)).map_err(io)?;
+        // Rewriting keeps the old file's mode.
+        if let Ok(meta) = std::fs::metadata(path) {
+            tmp.as_file()
+                .set_permissions(meta.permissions())
+                .map_err(io)?;
+        }
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
     }
-    Ok(())
+
+    /// The temporary file, to write to.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Flushes the file to disk and renames it over the path.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        let io = |e: std::io::Error| Error::io(&path, without_temp_path(e));
+        self.tmp.as_file().sync_all().map_err(io)?;
+        fault::stop_at("synced");
+        self.tmp.persist(&path).map_err(|e| io(e.error))?;
+        fault::stop_at("renamed");
+        if let Ok(d) = std::fs::File::open(folder_of(&path)) {
+            // Makes the rename itself durable; not all platforms allow it.
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
 }
 
 /// Saves a sidecar atomically unless the file on disk is no longer the one we

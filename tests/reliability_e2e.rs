@@ -287,3 +287,76 @@ fn a_second_instance_takes_over_and_the_first_merges_on_its_next_save() {
     let lock = claimtag_model::lock::marker_path(&sidecar(&src));
     assert!(!lock.exists(), "lock file left after both quit");
 }
+
+/// A closed window (the terminal's other end gone, as when tmux kills the
+/// session or a terminal emulator is closed) saves the work and ends the
+/// program. Before, crossterm read the terminal's end-of-file in a busy loop
+/// forever: the tag was never saved and the process spun at a third of a
+/// core. Runs in tmux (.ci/run installs it): closing a tmux session closes
+/// the terminal as a window manager does.
+#[test]
+fn closing_the_window_saves_the_work_and_ends_the_program() {
+    let (dir, src) = corpus();
+    let home = tempfile::tempdir().unwrap();
+    let session = format!("claimtag-hup-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &session])
+            .args(args)
+            .output()
+            .expect("tmux (installed by .ci/run) runs")
+    };
+    let bin = common::claimtag_bin();
+    let command = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h} XDG_STATE_HOME={h} CLAIMTAG_STATE_DIR={h} CLAIMTAG_ANNOTATOR={a} {bin} {src}; echo exited $? > {h}/exit",
+        h = home.path().display(),
+        a = common::ANNOTATOR,
+        bin = bin.display(),
+        src = src.display(),
+    );
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned();
+    assert!(
+        wait_until(WAIT, || screen().contains("claim 0")),
+        "{}",
+        screen()
+    );
+    tmux(&["send-keys", "-t", "t", "j", "j", "s", "c"]);
+    assert!(
+        wait_until(WAIT, || screen().contains("claim 1")),
+        "{}",
+        screen()
+    );
+    tmux(&["kill-server"]);
+    // The pane's shell gets SIGHUP with the window; the program must save
+    // and leave on its own, so its process is gone and the tag on disk.
+    assert!(
+        wait_until(WAIT, || sidecar(&src).exists()
+            && count(&sidecar(&src)) == 1),
+        "the tag was not saved after the window closed"
+    );
+    // The article's path is on no other command line.
+    let running = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &src.display().to_string()])
+            .output()
+            .is_ok_and(|o| !o.stdout.is_empty())
+    };
+    assert!(
+        wait_until(WAIT, || !running()),
+        "claimtag still runs after its window closed"
+    );
+    drop(dir);
+}

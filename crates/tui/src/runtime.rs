@@ -86,12 +86,28 @@ pub fn event_loop(
                 return Ok(());
             }
         }
-        if std::mem::take(&mut rt.clear) {
-            terminal.clear()?;
+        // A closed window: crossterm would read its end-of-file in a busy
+        // loop forever, never back here to save; stop as on SIGHUP instead.
+        let gone = terminal_gone();
+        if gone && !stopping {
+            stopping = true;
+            if rt.handle(Action::Stop("SIGHUP")) == Flow::Quit {
+                return Ok(());
+            }
         }
-        terminal.draw(|f| f.render_widget(&rt.app, f.area()))?;
         let mut actions = Vec::new();
-        if event::poll(TICK)? {
+        if gone {
+            // Nothing to draw on or read from: wait for the disk's answers.
+            if let Ok(a) = answers.recv_timeout(TICK) {
+                actions.push(a);
+            }
+        } else {
+            if std::mem::take(&mut rt.clear) {
+                terminal.clear()?;
+            }
+            terminal.draw(|f| f.render_widget(&rt.app, f.area()))?;
+        }
+        if !gone && input_waiting(TICK)? {
             // Take every event already waiting before drawing again, so held
             // keys do not queue up frames.
             loop {
@@ -128,4 +144,55 @@ pub fn event_loop(
             }
         }
     }
+}
+
+/// What waiting up to `timeout` on the terminal found.
+#[cfg(unix)]
+fn wait_terminal(timeout: Duration) -> rustix::event::PollFlags {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let wait = Timespec {
+        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(0),
+        tv_nsec: i64::from(timeout.subsec_nanos()),
+    };
+    match poll(&mut fds, Some(&wait)) {
+        Ok(_) => fds[0].revents(),
+        Err(_) => PollFlags::empty(),
+    }
+}
+
+/// Whether the terminal is gone (its window was closed): it then reads as
+/// hung up.
+#[cfg(unix)]
+fn terminal_gone() -> bool {
+    use rustix::event::PollFlags;
+    wait_terminal(Duration::ZERO).intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL)
+}
+
+/// Whether input waits, after waiting up to `timeout`. crossterm's own
+/// wait reads a closed terminal's end-of-file in a busy loop that never
+/// returns, so the terminal is watched here and crossterm asked only for
+/// events it holds or that are already there.
+#[cfg(unix)]
+fn input_waiting(timeout: Duration) -> io::Result<bool> {
+    if event::poll(Duration::ZERO)? {
+        return Ok(true);
+    }
+    let found = wait_terminal(timeout);
+    Ok(found.contains(rustix::event::PollFlags::IN)
+        && !found.contains(rustix::event::PollFlags::HUP)
+        && event::poll(Duration::ZERO)?)
+}
+
+#[cfg(not(unix))]
+fn terminal_gone() -> bool {
+    false
+}
+
+#[cfg(not(unix))]
+fn input_waiting(timeout: Duration) -> io::Result<bool> {
+    event::poll(timeout)
 }

@@ -207,6 +207,9 @@ pub struct ManArgs {
 pub struct AnnotateArgs {
     /// Files or folders (default: the current folder)
     pub paths: Vec<PathBuf>,
+    /// Start at the first article instead of where you left off in this corpus
+    #[arg(long)]
+    pub no_restore: bool,
 }
 
 #[derive(Args, Debug)]

@@ -248,14 +248,15 @@ fn readme_examples_parse() {
     let blocks = readme_yaml_blocks();
     assert_eq!(
         blocks.len(),
-        6,
-        "sidecar, config, scheme, guidelines, scheme direction and sentences (issue 13)"
+        7,
+        "sidecar, config, scheme, guidelines, scheme direction and sentences (issue 13), \
+         scheme with pattern files (issue 16)"
     );
     let guidelines = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &blocks[3])
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(guidelines.labels.iter().any(|l| !l.guideline.is_empty()));
     // the right-to-left section's scheme keys parse as part of a scheme
-    for block in &blocks[4..] {
+    for block in &blocks[4..6] {
         let yaml = format!("labels:\n- {{name: x, key: c}}\n{block}");
         claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &yaml)
             .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
@@ -273,6 +274,18 @@ fn readme_examples_parse() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(scheme.labels.len(), 4);
     assert_eq!(scheme.relations_between("claim", "source").count(), 1);
+    // Suggestions: the blocks are indented in a list item there.
+    let dedented: String = blocks[6]
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let with_patterns = claimtag_model::Scheme::parse(Path::new("claimtag.yaml"), &dedented)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        with_patterns.patterns.get("fa").map(String::as_str),
+        Some("patterns/dari.jsonl")
+    );
     // The default scheme is what the README says it is.
     let default = claimtag_model::Scheme::default();
     for (label, key) in [("claim", 'c'), ("denial", 'd'), ("evidence", 'e')] {

@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use claimtag_model::corpus::CorpusIndex;
-use claimtag_model::export::{self, Format, OffsetUnit, Rendered};
+use claimtag_model::export::{self, Format, OffsetUnit, Output, Rendered};
 use claimtag_model::scheme::Scheme;
 
 const CSV: Format = Format::Csv {
@@ -22,12 +22,73 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
+/// The export as `claimtag export` writes it: streamed, document by document.
 fn export(root: &Path, format: Format, unit: OffsetUnit) -> (Rendered, Vec<String>) {
     let index = CorpusIndex::scan(&[root.to_path_buf()]).unwrap();
     assert!(index.has_gold());
+    let scheme = Scheme::default();
+    let stream = |out| {
+        export::stream(
+            format,
+            &index.sources,
+            "gold",
+            &scheme,
+            unit,
+            out,
+            &mut |_| {},
+        )
+    };
+    let (rendered, summary) = if format == Format::Brat {
+        let mut files = Vec::new();
+        let mut put = |name: &str, content: &[u8]| {
+            files.push((
+                name.to_string(),
+                String::from_utf8(content.to_vec()).unwrap(),
+            ));
+            Ok(())
+        };
+        let summary = stream(Output::Folder(&mut put)).unwrap();
+        files.rotate_right(1);
+        (Rendered::Folder(files), summary)
+    } else {
+        let mut out = Vec::new();
+        let summary = stream(Output::File(&mut out)).unwrap();
+        (Rendered::File(String::from_utf8(out).unwrap()), summary)
+    };
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    (rendered, summary.notes)
+}
+
+/// The same export rendered in memory from a loaded corpus.
+fn rendered(root: &Path, format: Format, unit: OffsetUnit) -> (Rendered, Vec<String>) {
+    let index = CorpusIndex::scan(&[root.to_path_buf()]).unwrap();
     let corpus = export::Corpus::load(&index, "gold", &mut |_| {}).unwrap();
-    assert!(corpus.warnings.is_empty(), "{:?}", corpus.warnings);
     export::render(format, &corpus, &Scheme::default(), unit).unwrap()
+}
+
+#[test]
+fn streaming_writes_what_rendering_in_memory_does() {
+    let dir = support::fixture_corpus();
+    for format in [
+        Format::Jsonl,
+        Format::Doccano { relations: false },
+        Format::Doccano { relations: true },
+        Format::Brat,
+        CONLL,
+        Format::Conll { nested: true },
+        CSV,
+        Format::Csv {
+            all_documents: true,
+            excel: true,
+        },
+    ] {
+        let unit = format.default_unit();
+        assert_eq!(
+            export(dir.path(), format, unit),
+            rendered(dir.path(), format, unit),
+            "{format:?}"
+        );
+    }
 }
 
 fn check(name: &str, got: &str) {

@@ -11,7 +11,7 @@ use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
 
-pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
+pub fn run(ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
     if let Some(min) = args.min
         && !min.is_finite()
     {
@@ -20,7 +20,7 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
         )));
     }
     let stats = if args.combine.is_empty() {
-        measure(&args)?
+        measure(ctx, &args)?
     } else {
         combine(&args.combine)?
     };
@@ -63,14 +63,17 @@ pub fn run(_ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
 }
 
 /// Loads the corpus under the PATHs and counts what the measures need.
-fn measure(args: &AgreeArgs) -> Result<Stats, Failure> {
+fn measure(ctx: &Context, args: &AgreeArgs) -> Result<Stats, Failure> {
     let first = args
         .paths
         .first()
         .ok_or_else(|| Failure::usage("agree: give at least one PATH (or --combine PART...)"))?;
     let (scheme, _) = Scheme::discover(first)?;
+    // A configured suggestion set is nobody's judgement: left out by default.
+    let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
     let index = CorpusIndex::scan(&args.paths)?;
-    let mut corpus = agree::Corpus::load(&index, &args.annotators).map_err(not_measured)?;
+    let mut corpus =
+        agree::Corpus::load_excluding(&index, &args.annotators, &excluded).map_err(not_measured)?;
     if args.done_only {
         agree::keep_done(&mut corpus).map_err(not_measured)?;
     }
@@ -110,7 +113,7 @@ fn combine(parts: &[PathBuf]) -> Result<Stats, Failure> {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends output quietly.
-fn emit(text: &str) -> Result<(), Failure> {
+pub(super) fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

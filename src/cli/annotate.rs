@@ -127,6 +127,20 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         .into_iter()
         .map(|i| tui::open_job(i, s.sources[i].clone(), s.annotator.clone(), rules.clone()))
         .collect();
+    let suggest_from = args
+        .suggest_from
+        .or_else(|| ctx.config.suggest_from.clone())
+        .unwrap_or_else(|| claimtag_model::suggest::DEFAULT_SET.to_string());
+    if !claimtag_model::format::valid_annotator(&suggest_from) {
+        return Err(Failure::usage(format!(
+            "--suggest-from {suggest_from:?}: not 1-32 of A-Za-z0-9_-"
+        )));
+    }
+    if suggest_from == s.annotator {
+        return Err(Failure::usage(format!(
+            "--suggest-from {suggest_from}: that is you; name another annotator's set"
+        )));
+    }
     let mut app = App::new(
         s.scheme,
         s.keymap,
@@ -143,6 +157,7 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
     if let Some(w) = warning {
         app.warn(w);
     }
+    app.suggest_from = suggest_from;
     super::finish(tui::run(app, jobs))
 }
 

@@ -10,14 +10,15 @@
 //! `--force`. A source that cannot be read is skipped with a warning (exit 1)
 //! unless `--strict` makes it fatal.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use claimtag_model::Status;
 use claimtag_model::corpus::{CorpusIndex, GOLD, Source};
-use claimtag_model::export::{self, Corpus, Format, OffsetUnit, Rendered};
+use claimtag_model::export::brat::PutFile;
+use claimtag_model::export::{self, Format, OffsetUnit, Output, StreamError, Summary};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
 
@@ -125,39 +126,47 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         None => (Scheme::default(), None),
     };
 
+    // Refused before any work: an output there already, without --force.
+    if let Some(path) = &args.output
+        && format != Format::Brat
+        && path.exists()
+        && !args.force
+    {
+        return Err(Failure::usage(format!(
+            "{}: exists; not overwritten (--force replaces it)",
+            path.display()
+        )));
+    }
     let bar = progress_bar(sources.len());
-    let loaded = Corpus::load_sources(&sources, &annotator, &mut |s| {
+    let mut on_each = |s: &Source| {
         bar.set_message(s.rel.clone());
         bar.inc(1);
-    });
+    };
+    let mut run = |out: Output| {
+        export::stream(
+            format,
+            &sources,
+            &annotator,
+            &scheme,
+            unit,
+            out,
+            &mut on_each,
+        )
+        .map_err(failure)
+        .and_then(|summary| strict(summary, args.strict))
+    };
+    let written = match (format, &args.output) {
+        (Format::Brat, Some(dir)) => to_folder(dir, args.force, |put| run(Output::Folder(put))),
+        (Format::Brat, None) => unreachable_brat(),
+        (_, Some(path)) => to_file(path, |out| run(Output::File(out))),
+        (_, None) => to_stdout(|out| run(Output::File(out))),
+    };
     bar.finish_and_clear();
-    let corpus = loaded.map_err(|errors| Failure {
-        code: 2,
-        messages: errors
-            .into_iter()
-            .chain(std::iter::once(
-                "export: nothing written (fix the sidecars above)".to_string(),
-            ))
-            .collect(),
-    })?;
-    for w in &corpus.warnings {
+    let summary = written?;
+    for w in &summary.warnings {
         eprintln!("claimtag: {w}");
     }
-    if !corpus.skipped.is_empty() && args.strict {
-        return Err(Failure {
-            code: 2,
-            messages: corpus
-                .skipped
-                .iter()
-                .cloned()
-                .chain(std::iter::once(format!(
-                    "export: nothing written: {} source(s) cannot be read (--strict)",
-                    corpus.skipped.len()
-                )))
-                .collect(),
-        });
-    }
-    for why in &corpus.skipped {
+    for why in &summary.skipped {
         eprintln!("claimtag: warning: {why}; source skipped, not in the export");
     }
     if ctx.global.annotator.is_none() && annotator == GOLD {
@@ -184,52 +193,179 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             }
         );
     }
-
-    let (rendered, notes) =
-        export::render(format, &corpus, &scheme, unit).map_err(Failure::usage)?;
-    for n in &notes {
+    for n in &summary.notes {
         eprintln!("claimtag: {n}");
     }
-    let target = match (&rendered, &args.output) {
-        (Rendered::File(text), None) => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .map_err(|e| Failure::usage(format!("stdout: {e}")))?;
-            "stdout".to_string()
-        }
-        (Rendered::File(text), Some(path)) => {
-            if path.exists() && !args.force {
-                return Err(Failure::usage(format!(
-                    "{}: exists; not overwritten (--force replaces it)",
-                    path.display()
-                )));
-            }
-            store::write_atomic(path, text.as_bytes())?;
-            path.display().to_string()
-        }
-        (Rendered::Folder(files), Some(dir)) => {
-            write_folder(dir, files, args.force)?;
-            dir.display().to_string()
-        }
-        (Rendered::Folder(_), None) => {
-            return Err(Failure::usage("this format needs an output folder: -o DIR"));
-        }
+    let target = match &args.output {
+        Some(p) => p.display().to_string(),
+        None => "stdout".to_string(),
     };
     eprintln!(
-        "claimtag: exported {} document(s), {} span(s) of annotator {} to {target}",
-        corpus.docs.len(),
-        corpus.span_count(),
-        corpus.annotator
+        "claimtag: exported {} document(s), {} span(s) of annotator {annotator} to {target}",
+        summary.docs, summary.spans
     );
-    if corpus.skipped.is_empty() {
+    if summary.skipped.is_empty() {
         Ok(())
     } else {
         Err(Failure::problems(vec![format!(
             "export: {} source(s) could not be read and are not in the export (see above)",
-            corpus.skipped.len()
+            summary.skipped.len()
         )]))
     }
+}
+
+/// With --strict, a source that cannot be read fails the whole export
+/// (before its output is kept).
+fn strict(summary: Summary, strict: bool) -> Result<Summary, Failure> {
+    if summary.skipped.is_empty() || !strict {
+        return Ok(summary);
+    }
+    let count = summary.skipped.len();
+    Err(Failure {
+        code: 2,
+        messages: summary
+            .skipped
+            .into_iter()
+            .chain(std::iter::once(format!(
+                "export: nothing written: {count} source(s) cannot be read (--strict)"
+            )))
+            .collect(),
+    })
+}
+
+/// brat without -o was refused above.
+fn unreachable_brat() -> Result<Summary, Failure> {
+    Err(Failure::usage(
+        "--format brat writes a folder: give it with -o DIR",
+    ))
+}
+
+/// What a failed export says; nothing of its output is kept.
+fn failure(e: StreamError) -> Failure {
+    match e {
+        StreamError::Sidecars(errors) => Failure {
+            code: 2,
+            messages: errors
+                .into_iter()
+                .chain(std::iter::once(
+                    "export: nothing written (fix the sidecars above)".to_string(),
+                ))
+                .collect(),
+        },
+        StreamError::Refused(why) => Failure::usage(why),
+        StreamError::Io(why) => Failure::usage(format!("export: {why}; nothing written")),
+    }
+}
+
+type Streamed = Result<Summary, Failure>;
+
+/// Writes the export to a temporary file beside `path`, renamed over it only
+/// when the whole export succeeded.
+fn to_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Streamed,
+) -> Result<Summary, Failure> {
+    let mut file = store::AtomicFile::create(path)?;
+    let mut out = BufWriter::new(file.file());
+    let summary = write(&mut out)?;
+    out.flush()
+        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    drop(out);
+    file.commit()?;
+    Ok(summary)
+}
+
+/// Writes the export to an unnamed temporary file, then copies it to stdout
+/// when the whole export succeeded: a reader never gets half a dataset, and
+/// memory does not grow with the corpus.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> Streamed) -> Result<Summary, Failure> {
+    let spool_failed = |e: std::io::Error| Failure::usage(format!("export: temporary file: {e}"));
+    let mut spool = tempfile::tempfile().map_err(spool_failed)?;
+    let summary = {
+        let mut out = BufWriter::new(&mut spool);
+        let summary = write(&mut out)?;
+        out.flush().map_err(spool_failed)?;
+        summary
+    };
+    spool.seek(SeekFrom::Start(0)).map_err(spool_failed)?;
+    let mut stdout = std::io::stdout().lock();
+    std::io::copy(&mut spool, &mut stdout)
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Failure::usage(format!("stdout: {e}")))?;
+    Ok(summary)
+}
+
+/// Writes a folder export into a staging folder inside `dir`, then moves its
+/// files into `dir`; files already there are replaced only with `force`
+/// (checked before any is moved). On failure nothing reaches `dir`.
+fn to_folder(
+    dir: &Path,
+    force: bool,
+    write: impl FnOnce(&mut PutFile) -> Streamed,
+) -> Result<Summary, Failure> {
+    let fail = |e: std::io::Error| Failure::usage(format!("{}: {e}", dir.display()));
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{}: exists and is not a folder",
+            dir.display()
+        )));
+    }
+    let created = !dir.exists();
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".claimtag-export-")
+        .tempdir_in(dir)
+        .map_err(fail)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut put = |name: &str, content: &[u8]| -> std::io::Result<()> {
+        // Names never hold a path separator, so nothing lands outside `dir`.
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(std::io::Error::other(format!(
+                "refusing unsafe file name {name:?}"
+            )));
+        }
+        std::fs::write(staging.path().join(name), content)?;
+        names.push(name.to_string());
+        Ok(())
+    };
+    let result = write(&mut put);
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            drop(staging);
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    let existing: Vec<&str> = names
+        .iter()
+        .filter(|name| dir.join(name).exists())
+        .map(String::as_str)
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(Failure::usage(format!(
+            "{}: {} file(s) of this export exist there ({}{}); not overwritten (--force replaces them)",
+            dir.display(),
+            existing.len(),
+            existing
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if existing.len() > 3 { ", …" } else { "" }
+        )));
+    }
+    for name in &names {
+        let from = staging.path().join(name);
+        if let Ok(f) = std::fs::File::open(&from) {
+            let _ = f.sync_all();
+        }
+        std::fs::rename(&from, dir.join(name)).map_err(fail)?;
+    }
+    Ok(summary)
 }
 
 /// `path` made absolute through its nearest existing ancestor, so a file or
@@ -304,47 +440,6 @@ fn check_output(
                 return Err(refuse("is a sidecar".into()));
             }
         }
-    }
-    Ok(())
-}
-
-/// Writes each file of a folder export atomically; names never hold a path
-/// separator, so nothing lands outside `dir`. Files already there are
-/// replaced only with `force` (checked before anything is written).
-fn write_folder(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), Failure> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Failure::usage(format!(
-            "{}: exists and is not a folder",
-            dir.display()
-        )));
-    }
-    let existing: Vec<&str> = files
-        .iter()
-        .filter(|(name, _)| dir.join(name).exists())
-        .map(|(name, _)| name.as_str())
-        .collect();
-    if !existing.is_empty() && !force {
-        return Err(Failure::usage(format!(
-            "{}: {} file(s) of this export exist there ({}{}); not overwritten (--force replaces them)",
-            dir.display(),
-            existing.len(),
-            existing
-                .iter()
-                .take(3)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", "),
-            if existing.len() > 3 { ", …" } else { "" }
-        )));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
-    for (name, content) in files {
-        if name.contains(['/', '\\']) || name.starts_with('.') {
-            return Err(Failure::usage(format!(
-                "refusing unsafe file name {name:?}"
-            )));
-        }
-        store::write_atomic(&dir.join(name), content.as_bytes())?;
     }
     Ok(())
 }

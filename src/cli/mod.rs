@@ -15,6 +15,7 @@ mod merge;
 mod out;
 mod review;
 mod status;
+mod suggest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +104,9 @@ pub enum Command {
     /// Validate sidecars: parse errors, stale source hashes, offsets that no longer match,
     /// unresolved merge conflicts
     Check(CheckArgs),
+    /// Pre-annotate: suggestions from cue patterns or another annotator's tags,
+    /// written as a suggestion set; `--report` tells how each pattern fared
+    Suggest(SuggestArgs),
     /// Three-way merge of one sidecar by annotation id (git's merge driver)
     Merge(MergeArgs),
     /// Spans added, removed and changed between two sidecars (git's diff driver)
@@ -210,6 +214,10 @@ pub struct AnnotateArgs {
     /// Start at the first article instead of where you left off in this corpus
     #[arg(long)]
     pub no_restore: bool,
+    /// Show this annotator's set as suggestions to accept or reject (default:
+    /// `suggest_from:` in config.yaml, else `suggest`)
+    #[arg(long, value_name = "NAME")]
+    pub suggest_from: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -351,6 +359,30 @@ pub struct CheckArgs {
     pub fix: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    /// Files or folders
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Pattern files (spaCy/Prodigy pattern JSONL) or `builtin:en`; default:
+    /// the files named under `patterns:` in claimtag.yaml
+    #[arg(long, value_name = "FILE|builtin:en", num_args = 1..)]
+    pub patterns: Vec<String>,
+    /// The suggestion set written (or reported on)
+    #[arg(long = "as", value_name = "NAME", default_value = "suggest")]
+    pub set: String,
+    /// Also propose each text ANNOTATOR tagged, with its label, wherever else
+    /// it occurs in the corpus
+    #[arg(long, value_name = "ANNOTATOR")]
+    pub like: Option<String>,
+    /// Per pattern: suggestions accepted, rejected and left by you, precision
+    #[arg(long)]
+    pub report: bool,
+    /// With --report: JSON instead of a table
+    #[arg(long, requires = "report")]
+    pub json: bool,
+}
+
 /// What every command may need: the config and who is annotating.
 pub struct Context {
     pub global: Global,
@@ -439,6 +471,7 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Suggest(a) => suggest::run(&ctx, a),
         Command::Merge(a) => merge::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::GitSetup => git_setup::run(&ctx),
@@ -504,5 +537,16 @@ mod default_command_tests {
         assert_eq!(global.bidi, Some(BidiArg::Terminal));
         assert!(matches!(command, Command::Annotate(a) if a.paths == [PathBuf::from("a.txt")]));
         assert!(Cli::try_parse_from(["claimtag", "--help"]).is_err());
+        let (global, command) = parse(&["claimtag", "--suggest-from", "model", "corpus/"]);
+        assert!(global.annotator.is_none());
+        assert!(matches!(command, Command::Annotate(a)
+            if a.suggest_from.as_deref() == Some("model") && a.paths == [PathBuf::from("corpus/")]));
+        let (global, command) = parse(&["claimtag", "--annotator", "bob", "--suggest-from=model"]);
+        assert_eq!(global.annotator.as_deref(), Some("bob"));
+        assert!(
+            matches!(command, Command::Annotate(a) if a.suggest_from.as_deref() == Some("model"))
+        );
+        let (_, command) = parse(&["claimtag", "suggest", "c/", "--patterns", "builtin:en"]);
+        assert!(matches!(command, Command::Suggest(_)));
     }
 }

@@ -429,10 +429,21 @@ pub struct Corpus {
 impl Corpus {
     /// The articles of the index that every one of the annotators has a
     /// usable sidecar for, read on all cores in index order. `wanted` empty
-    /// means every annotator found except `gold`. Unreadable sources,
+    /// means every annotator found except `gold` and the suggestion set
+    /// `suggest` (suggestions are nobody's judgement). Unreadable sources,
     /// unparsable sidecars and stale sidecars (whose `source.sha256` differs
     /// from the file's) are excluded with a warning.
     pub fn load(index: &CorpusIndex, wanted: &[String]) -> Result<Corpus, AgreeError> {
+        Corpus::load_excluding(index, wanted, &[])
+    }
+
+    /// [`Corpus::load`], also leaving out the named sets when `wanted` is
+    /// empty (the suggestion set configured with `suggest_from:`).
+    pub fn load_excluding(
+        index: &CorpusIndex,
+        wanted: &[String],
+        excluded: &[String],
+    ) -> Result<Corpus, AgreeError> {
         if index.sources.is_empty() {
             return Err(AgreeError::NoSources);
         }
@@ -440,7 +451,8 @@ impl Corpus {
         let annotators = if wanted.is_empty() {
             everyone
                 .iter()
-                .filter(|n| **n != GOLD)
+                .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
+                .filter(|n| !excluded.iter().any(|x| x == *n))
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>()
         } else {

@@ -53,6 +53,9 @@ pub struct Config {
     /// Paragraph direction of every article (`direction:`), unless the scheme
     /// names one for the article.
     pub direction: Option<Direction>,
+    /// An annotator's set shown as suggestions in the annotating screen
+    /// (`suggest_from:`; `--suggest-from` wins). Default: `suggest`.
+    pub suggest_from: Option<String>,
     pub path: Option<PathBuf>,
 }
 
@@ -122,6 +125,7 @@ struct ConfigFile {
     bidi: Option<BidiMode>,
     #[serde(default)]
     direction: Option<Direction>,
+    suggest_from: Option<serde_saphyr::Spanned<String>>,
 }
 
 pub const THEMES: &[&str] = &["dark", "light", "mono"];
@@ -153,6 +157,14 @@ impl Config {
                 format!("theme: {:?} is not one of {}", t.value, THEMES.join(", ")),
             ));
         }
+        if let Some(a) = &f.suggest_from
+            && !valid_annotator(&a.value)
+        {
+            return Err(at(
+                &a.referenced,
+                format!("suggest_from: {:?} is not 1-32 of A-Za-z0-9_-", a.value),
+            ));
+        }
         for (label, c) in &f.colours {
             if crate::colour::parse(&c.value).is_none() {
                 return Err(at(
@@ -181,6 +193,7 @@ impl Config {
             trim_selections: f.trim_selections.unwrap_or(true),
             bidi: f.bidi,
             direction: f.direction,
+            suggest_from: f.suggest_from.map(|a| a.value),
             path: Some(path.to_path_buf()),
         })
     }

@@ -76,6 +76,10 @@ pub struct Scheme {
     /// folder (over `direction:`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub directions: BTreeMap<String, Direction>,
+    /// Cue pattern files for `claimtag suggest`, by language: `en: builtin:en`,
+    /// `fa: patterns/dari.jsonl` (relative to the scheme file's folder).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub patterns: BTreeMap<String, String>,
 }
 
 impl Default for Scheme {
@@ -133,6 +137,7 @@ impl Default for Scheme {
             sentences: None,
             direction: None,
             directions: BTreeMap::new(),
+            patterns: Default::default(),
         }
     }
 }

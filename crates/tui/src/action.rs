@@ -11,7 +11,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use claimtag_model::format::Sidecar;
 use claimtag_model::store::DiskStamp;
-use claimtag_model::{Article, Document, Scheme};
+use claimtag_model::{Annotation, Article, Document, Scheme};
 
 use crate::command::Command;
 
@@ -28,6 +28,9 @@ pub enum Action {
     Tick(Instant),
     /// A background load finished.
     Loaded(usize, Box<Result<Article, String>>),
+    /// The suggestion set's spans for an article (issue 16) were read, by
+    /// the loader, after the article.
+    SuggestionsLoaded(usize, Box<Result<Vec<Annotation>, String>>),
     /// A save finished (`revision` is the one saved).
     Saved {
         slot: usize,

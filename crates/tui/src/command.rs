@@ -191,6 +191,12 @@ commands! {
     PageDown "page-down" [Annotate] ["pgdn"] true "page down";
     HalfPageUp "half-page-up" [Annotate] ["ctrl-u"] true "half page up";
     HalfPageDown "half-page-down" [Annotate] ["ctrl-d"] true "half page down";
+    NextSuggestion "next-suggestion" [Annotate] [">"] true "next suggestion (ghost span)";
+    PrevSuggestion "prev-suggestion" [Annotate] ["<"] true "previous suggestion";
+    AcceptSuggestion "accept-suggestion" [Annotate] ["a"] false "accept the suggestion under the cursor (Enter edits it first)";
+    RejectSuggestion "reject-suggestion" [Annotate] ["r"] false "reject the suggestion under the cursor (it never comes back)";
+    AcceptAllSuggestions "accept-all-suggestions" [Annotate] ["A"] false "accept every suggestion of this article (asks first: y)";
+    ProposeLike "propose-like" [Annotate] ["*"] false "from a tagged span: propose its label on every other occurrence of its text";
     NextDiff "next-difference" [Review] ["]"] true "next difference (on into the next article)";
     PrevDiff "prev-difference" [Review] ["["] true "previous difference";
     Accept "accept" [Review] ["a"] false "accept theirs for the difference under the cursor";

@@ -20,6 +20,7 @@ pub mod layout;
 pub mod open_lock;
 pub mod review;
 pub mod runtime;
+pub mod suggest;
 pub mod theme;
 pub mod ui;
 pub mod worker;
@@ -81,12 +82,15 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         app.show_preview(0, doc);
     } else if !jobs.is_empty() {
         let first = jobs.remove(0);
+        let set = app.suggestion_set();
         for (slot, r) in first() {
-            app.update(Action::Loaded(slot, Box::new(r)));
+            for action in loaded_actions(slot, r, set.as_deref()) {
+                app.update(action);
+            }
         }
     }
     let (answers_tx, answers) = channel();
-    spawn_loader(jobs, answers_tx.clone());
+    spawn_loader(jobs, app.suggestion_set(), answers_tx.clone());
     // SIGTERM, SIGHUP (the window closed) and SIGINT end the program the
     // orderly way, as an action: work saved or kept, terminal restored, exit
     // non-zero.
@@ -197,19 +201,35 @@ fn preview_of(path: &Path) -> Option<claimtag_model::Document> {
     claimtag_model::Document::load_prefix(path, claimtag_model::text::PREVIEW_BYTES)
 }
 
-fn spawn_loader(jobs: Vec<LoadJob>, tx: Sender<Action>) {
+fn spawn_loader(jobs: Vec<LoadJob>, set: Option<String>, tx: Sender<Action>) {
     if jobs.is_empty() {
         return;
     }
     std::thread::spawn(move || {
         for job in jobs {
             for (slot, r) in job() {
-                if tx.send(Action::Loaded(slot, Box::new(r))).is_err() {
-                    return;
+                for action in loaded_actions(slot, r, set.as_deref()) {
+                    if tx.send(action).is_err() {
+                        return;
+                    }
                 }
             }
         }
     });
+}
+
+/// A loaded article, then (when suggestions are shown) its suggestion set,
+/// read here on the loader's thread: a small file beside the article.
+pub fn loaded_actions(slot: usize, r: Result<Article, String>, set: Option<&str>) -> Vec<Action> {
+    let suggestions = match (&r, set) {
+        (Ok(a), Some(set)) => Some(suggest::load(&a.source, Arc::clone(&a.doc), set)),
+        _ => None,
+    };
+    let mut actions = vec![Action::Loaded(slot, Box::new(r))];
+    if let Some(s) = suggestions {
+        actions.push(Action::SuggestionsLoaded(slot, Box::new(s)));
+    }
+    actions
 }
 
 #[cfg(test)]

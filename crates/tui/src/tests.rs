@@ -7,6 +7,7 @@ mod first_hour;
 mod linking;
 mod persist;
 mod session;
+mod suggestions;
 mod team;
 
 use std::path::Path;

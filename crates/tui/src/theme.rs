@@ -148,6 +148,19 @@ impl Theme {
         }
     }
 
+    /// A suggestion of label `name`: never a background (tags have one), but
+    /// the label's colour as the text colour, underlined; without colour,
+    /// dim and not underlined (every tag is underlined there).
+    pub fn ghost(&self, scheme: &Scheme, name: &str) -> Style {
+        if self.mono {
+            return Style::new().add_modifier(Modifier::DIM);
+        }
+        let label = self.label(scheme, name);
+        Style::new()
+            .fg(label.bg.unwrap_or(Color::Gray))
+            .add_modifier(Modifier::UNDERLINED)
+    }
+
     pub fn label(&self, scheme: &Scheme, name: &str) -> Style {
         let i = scheme.label_index(name);
         self.labels.get(i).copied().unwrap_or(self.unknown_label)

@@ -179,6 +179,17 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                 .then(|| (r.clone(), app.theme.label(&app.scheme, &a.label)))
         })
         .collect();
+    // Suggestions left (ghost spans) that touch the visible text.
+    let ghosts: Vec<(Range<usize>, Style)> = d
+        .suggestions
+        .ghosts
+        .iter()
+        .filter(|(_, r)| r.start < vis_end.max(vis_start + 1) && r.end > vis_start)
+        .filter_map(|(i, r)| {
+            let a = d.suggestions.get(*i)?;
+            Some((r.clone(), app.theme.ghost(&app.scheme, &a.label)))
+        })
+        .collect();
     let diffs: Vec<Range<usize>> = if app.review.is_some() {
         app.visible_diffs(vis_start..vis_end)
     } else {
@@ -210,6 +221,16 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
             let b = cell.byte;
             let mut style = Style::new();
             let mut covering = spans.iter().filter(|(r, _)| r.start <= b && b < r.end);
+            // A ghost shows only where none of one's own tags covers the text.
+            let tagged = spans.iter().any(|(r, _)| r.start <= b && b < r.end);
+            if !tagged
+                && let Some((_, g)) = ghosts
+                    .iter()
+                    .filter(|(r, _)| r.start <= b && b < r.end)
+                    .min_by_key(|(r, _)| r.len())
+            {
+                style = style.patch(*g);
+            }
             if let Some(first) = covering.next() {
                 // Innermost span decides the colour; overlaps are underlined.
                 let mut best = first;
@@ -410,6 +431,10 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
             "saved"
         };
         parts.push((8, vec![Span::raw(state)]));
+        let left = d.suggestions.left();
+        if left > 0 {
+            parts.push((7, vec![Span::raw(format!("{left} suggested"))]));
+        }
         if app.review.is_some() {
             parts.push((8, vec![Span::raw(app.review_status())]));
         }

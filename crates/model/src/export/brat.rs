@@ -20,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Corpus;
+use super::{Corpus, ExportDoc};
 use crate::scheme::Scheme;
 use crate::text::Document;
 
@@ -151,36 +151,48 @@ pub fn stem_for(rel: &str) -> String {
 }
 
 /// Unique stems, in document order.
-pub fn stems(corpus: &Corpus) -> Vec<String> {
-    let mut used = BTreeSet::new();
-    corpus
-        .docs
-        .iter()
-        .map(|d| {
-            let base = stem_for(&d.rel);
-            let mut stem = base.clone();
-            let mut n = 2;
-            // Case-insensitive file systems would merge stems differing in case.
-            while !used.insert(stem.to_lowercase()) {
-                stem = format!("{base}~{n}");
-                n += 1;
-            }
-            stem
-        })
-        .collect()
+/// Gives each document a unique stem, in document order.
+#[derive(Debug, Default)]
+pub struct Stems {
+    used: BTreeSet<String>,
 }
 
-/// The label scheme as brat's annotation.conf.
-pub fn annotation_conf(corpus: &Corpus, scheme: &Scheme) -> String {
+impl Stems {
+    pub fn next(&mut self, rel: &str) -> String {
+        let base = stem_for(rel);
+        let mut stem = base.clone();
+        let mut n = 2;
+        while !self.used.insert(stem.to_lowercase()) {
+            stem = format!("{base}~{n}");
+            n += 1;
+        }
+        stem
+    }
+}
+
+pub fn stems(corpus: &Corpus) -> Vec<String> {
+    let mut stems = Stems::default();
+    corpus.docs.iter().map(|d| stems.next(&d.rel)).collect()
+}
+
+/// annotation.conf: the scheme's labels and relations, then the labels and
+/// relations used in the data but missing from the scheme (sorted), so brat
+/// shows every one.
+pub fn conf(
+    scheme: &Scheme,
+    extra_labels: &BTreeSet<String>,
+    extra_rels: &BTreeSet<String>,
+) -> String {
     let mut out = String::from("[entities]\n");
-    for l in corpus.labels(scheme) {
-        out.push_str(&type_name(&l));
+    for l in scheme
+        .label_names()
+        .chain(extra_labels.iter().map(String::as_str))
+    {
+        out.push_str(&type_name(l));
         out.push('\n');
     }
     out.push_str("\n[relations]\n");
-    let mut known = BTreeSet::new();
     for r in &scheme.relations {
-        known.insert(r.name.clone());
         let args = |ls: &[String]| {
             ls.iter()
                 .map(|l| type_name(l))
@@ -194,39 +206,75 @@ pub fn annotation_conf(corpus: &Corpus, scheme: &Scheme) -> String {
             args(&r.to)
         ));
     }
-    // Relations used in the data but unknown to the scheme may join any entities.
-    let mut extra = BTreeSet::new();
-    for d in &corpus.docs {
-        for (_, _, rel) in d.relations() {
-            if !known.contains(rel) {
-                extra.insert(type_name(rel));
-            }
-        }
-    }
+    let extra: BTreeSet<String> = extra_rels.iter().map(|r| type_name(r)).collect();
     for rel in extra {
         out.push_str(&format!("{rel}\tArg1:<ENTITY>, Arg2:<ENTITY>\n"));
     }
-    // claimtag lets spans nest and cross whatever their labels; without this
-    // brat's verifier reports every such pair ("claim cannot contain claim").
     out.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n");
     out.push_str("\n[events]\n\n[attributes]\n");
     out
 }
 
-/// Files of the brat export (annotation.conf, then `.txt` and `.ann` per
-/// document) and notes for stderr about what brat could not hold.
-pub fn render(corpus: &Corpus, scheme: &Scheme) -> (Vec<(String, String)>, Vec<String>) {
-    let mut files = vec![(CONF_FILE.to_string(), annotation_conf(corpus, scheme))];
-    let mut breaks_only = 0usize;
-    let mut flattened = 0usize;
-    for (d, stem) in corpus.docs.iter().zip(stems(corpus)) {
+pub fn annotation_conf(corpus: &Corpus, scheme: &Scheme) -> String {
+    let mut w = FolderWriter::new(scheme);
+    for d in &corpus.docs {
+        w.note_names(d);
+    }
+    conf(scheme, &w.extra_labels, &w.extra_rels)
+}
+
+/// Writes `<stem>.txt` and `<stem>.ann` per document, then annotation.conf.
+pub struct FolderWriter<'a> {
+    scheme: &'a Scheme,
+    stems: Stems,
+    extra_labels: BTreeSet<String>,
+    extra_rels: BTreeSet<String>,
+    breaks_only: usize,
+    flattened: usize,
+}
+
+/// Where a folder export puts one file: `(name, content)`.
+pub type PutFile<'p> = dyn FnMut(&str, &[u8]) -> std::io::Result<()> + 'p;
+
+impl<'a> FolderWriter<'a> {
+    pub fn new(scheme: &'a Scheme) -> FolderWriter<'a> {
+        FolderWriter {
+            scheme,
+            stems: Stems::default(),
+            extra_labels: BTreeSet::new(),
+            extra_rels: BTreeSet::new(),
+            breaks_only: 0,
+            flattened: 0,
+        }
+    }
+
+    /// Keeps the labels and relations of `d` the scheme does not name.
+    fn note_names(&mut self, d: &ExportDoc) {
+        for a in &d.spans {
+            if self.scheme.label(&a.label).is_none() {
+                self.extra_labels.insert(a.label.clone());
+            }
+        }
+        let known = |rel: &str| self.scheme.relations.iter().any(|r| r.name == rel);
+        let unknown: Vec<String> = d
+            .relations()
+            .into_iter()
+            .filter(|(_, _, rel)| !known(rel))
+            .map(|(_, _, rel)| rel.to_string())
+            .collect();
+        self.extra_rels.extend(unknown);
+    }
+
+    pub fn doc(&mut self, d: &ExportDoc, put: &mut PutFile) -> std::io::Result<()> {
+        self.note_names(d);
+        let stem = self.stems.next(&d.rel);
         let mut ann = String::new();
         let mut tid = std::collections::BTreeMap::new();
         let mut next_t = 1;
         for a in &d.spans {
             let frags = fragments(&d.doc, a.start, a.end);
             if frags.is_empty() {
-                breaks_only += 1;
+                self.breaks_only += 1;
                 continue;
             }
             let t = format!("T{next_t}");
@@ -259,25 +307,55 @@ pub fn render(corpus: &Corpus, scheme: &Scheme) -> (Vec<(String, String)>, Vec<S
                 tid.get(a.id.as_str()),
             ) {
                 let (field, changed) = one_line(&field);
-                flattened += usize::from(changed);
+                self.flattened += usize::from(changed);
                 ann.push_str(&format!("#{note_no}\tAnnotatorNotes {t}\t{field}\n"));
                 note_no += 1;
             }
         }
-        files.push((format!("{stem}.txt"), d.doc.text().to_string()));
-        files.push((format!("{stem}.ann"), ann));
+        put(&format!("{stem}.txt"), d.doc.text().as_bytes())?;
+        put(&format!("{stem}.ann"), ann.as_bytes())
     }
-    let mut notes = Vec::new();
-    if breaks_only > 0 {
-        notes.push(format!(
-            "brat: {breaks_only} span(s) hold only line breaks, which brat cannot mark; not written"
+
+    /// Writes annotation.conf; returns the notes for stderr.
+    pub fn finish(self, put: &mut PutFile) -> std::io::Result<Vec<String>> {
+        put(
+            CONF_FILE,
+            conf(self.scheme, &self.extra_labels, &self.extra_rels).as_bytes(),
+        )?;
+        let mut notes = Vec::new();
+        if self.breaks_only > 0 {
+            notes.push(format!(
+                "brat: {} span(s) hold only line breaks, which brat cannot mark; not written",
+                self.breaks_only
+            ));
+        }
+        if self.flattened > 0 {
+            notes.push(format!(
+                "brat: {} note(s) or claimant(s) had line breaks, written as spaces (an .ann line cannot hold them)",
+                self.flattened
+            ));
+        }
+        Ok(notes)
+    }
+}
+
+pub fn render(corpus: &Corpus, scheme: &Scheme) -> (Vec<(String, String)>, Vec<String>) {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut put = |name: &str, content: &[u8]| {
+        files.push((
+            name.to_string(),
+            String::from_utf8_lossy(content).into_owned(),
         ));
+        Ok(())
+    };
+    let mut w = FolderWriter::new(scheme);
+    for d in &corpus.docs {
+        // Writing into memory cannot fail.
+        let _ = w.doc(d, &mut put);
     }
-    if flattened > 0 {
-        notes.push(format!(
-            "brat: {flattened} note(s) or claimant(s) had line breaks, written as spaces (an .ann line cannot hold them)"
-        ));
-    }
+    let notes = w.finish(&mut put).unwrap_or_default();
+    // annotation.conf first, as a reader lists it.
+    files.rotate_right(1);
     (files, notes)
 }
 

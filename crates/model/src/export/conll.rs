@@ -16,7 +16,9 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Corpus, ExportDoc};
+use std::io::{self, Write};
+
+use super::{Corpus, DocWriter, ExportDoc};
 use crate::scheme::Scheme;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -168,80 +170,121 @@ fn place<'a>(
     (toks, placed)
 }
 
-/// The CoNLL file, or (unless `nested`) a refusal naming the same-label spans
-/// that share a token.
-pub fn render(
-    corpus: &Corpus,
-    scheme: &Scheme,
-    nested: bool,
-) -> std::result::Result<(String, ConllReport), String> {
-    let labels = corpus.labels(scheme);
-    let mut report = ConllReport::default();
-    // Columns per label: its deepest nesting when nested (a first pass, which
-    // tokenizes again rather than keeping every document's tokens), else 1.
+/// The deepest nesting of each label's spans in `d` (1 when none nest), so a
+/// nested export knows its columns before the first row: a first pass.
+pub fn add_depths(d: &ExportDoc, labels: &[String], depth: &mut [usize]) {
+    let (_, placed) = place(d, labels, &mut ConllReport::default());
+    for (p, lv) in placed.iter().zip(levels(&placed)) {
+        depth[p.label] = depth[p.label].max(lv + 1);
+    }
+}
+
+/// Each label used in `d` with how deep its spans nest there (1 unless
+/// `nested` and they do): a first pass that fixes the columns.
+pub fn depths(d: &ExportDoc, nested: bool) -> Vec<(String, usize)> {
+    let mut labels: Vec<String> = d.spans.iter().map(|a| a.label.clone()).collect();
+    labels.sort();
+    labels.dedup();
     let mut depth = vec![1usize; labels.len()];
     if nested {
-        for d in &corpus.docs {
-            let (_, placed) = place(d, &labels, &mut ConllReport::default());
-            for (p, lv) in placed.iter().zip(levels(&placed)) {
-                depth[p.label] = depth[p.label].max(lv + 1);
+        add_depths(d, &labels, &mut depth);
+    }
+    labels.into_iter().zip(depth).collect()
+}
+
+/// Writes the documents; refuses at the end (unless `nested`) when
+/// same-label spans share a token, naming them.
+pub struct Writer {
+    labels: Vec<String>,
+    nested: bool,
+    /// First column of each label.
+    col_of: Vec<usize>,
+    /// The tag name of each column.
+    tag_names: Vec<String>,
+    report: ConllReport,
+    clashes: Vec<String>,
+}
+
+impl Writer {
+    /// `labels` in column order, `depth` the columns of each (all 1 unless
+    /// nested; see [`add_depths`]).
+    pub fn new(labels: Vec<String>, depth: &[usize], nested: bool) -> Writer {
+        let mut report = ConllReport::default();
+        let mut col_of: Vec<usize> = Vec::with_capacity(labels.len());
+        let mut tag_names: Vec<String> = Vec::new();
+        for (li, l) in labels.iter().enumerate() {
+            col_of.push(tag_names.len());
+            // Tags are split on whitespace by readers: a label never holds any there.
+            let name = super::brat::type_name(l);
+            for lv in 0..depth.get(li).copied().unwrap_or(1).max(1) {
+                report.columns.push(if lv == 0 {
+                    name.clone()
+                } else {
+                    format!("{name}.{}", lv + 1)
+                });
+                tag_names.push(name.clone());
             }
         }
-    }
-    let mut col_of: Vec<usize> = Vec::with_capacity(labels.len());
-    let mut tag_names: Vec<String> = Vec::new();
-    for (li, l) in labels.iter().enumerate() {
-        col_of.push(tag_names.len());
-        // Tags are split on whitespace by readers: a label never holds any there.
-        let name = super::brat::type_name(l);
-        for lv in 0..depth[li] {
-            report.columns.push(if lv == 0 {
-                name.clone()
-            } else {
-                format!("{name}.{}", lv + 1)
-            });
-            tag_names.push(name.clone());
+        Writer {
+            labels,
+            nested,
+            col_of,
+            tag_names,
+            report,
+            clashes: Vec::new(),
         }
     }
-    let ncol = tag_names.len();
-    let mut clashes: Vec<String> = Vec::new();
-    let mut out = String::new();
-    let docstart_tags = vec!["O"; ncol].join("\t");
-    for d in &corpus.docs {
-        out.push_str(&format!("-DOCSTART-\t{docstart_tags}\n\n"));
-        let (toks, placed) = place(d, &labels, &mut report);
-        let level = levels(&placed);
-        if !nested {
-            for (i, p) in placed.iter().enumerate() {
-                if level[i] == 0 {
-                    continue;
-                }
-                // Name the span it nests in: one on a lower level sharing a token.
-                let outer = placed
-                    .iter()
-                    .enumerate()
-                    .find(|(j, q)| {
-                        q.label == p.label
-                            && level[*j] < level[i]
-                            && q.first < p.last
-                            && p.first < q.last
-                    })
-                    .map(|(_, q)| q.id)
-                    .unwrap_or("?");
-                clashes.push(format!(
-                    "{}: {} and {} ({})",
-                    d.rel, outer, p.id, labels[p.label]
-                ));
-            }
-            if !clashes.is_empty() {
+
+    /// Names each span nested in another of its label (a clash without
+    /// `nested`).
+    fn find_clashes(&mut self, d: &ExportDoc, placed: &[Placed], level: &[usize]) {
+        for (i, p) in placed.iter().enumerate() {
+            if level[i] == 0 {
                 continue;
             }
+            // Name the span it nests in: one on a lower level sharing a token.
+            let outer = placed
+                .iter()
+                .enumerate()
+                .find(|(j, q)| {
+                    q.label == p.label
+                        && level[*j] < level[i]
+                        && q.first < p.last
+                        && p.first < q.last
+                })
+                .map(|(_, q)| q.id)
+                .unwrap_or("?");
+            self.clashes.push(format!(
+                "{}: {} and {} ({})",
+                d.rel, outer, p.id, self.labels[p.label]
+            ));
         }
+    }
+}
+
+impl DocWriter for Writer {
+    fn doc(&mut self, d: &ExportDoc, out: &mut dyn Write) -> io::Result<()> {
+        let ncol = self.tag_names.len();
+        let (toks, placed) = place(d, &self.labels, &mut self.report);
+        let level = levels(&placed);
+        if !self.nested {
+            self.find_clashes(d, &placed, &level);
+        }
+        if !self.clashes.is_empty() {
+            // The output will not be kept: only the clashes are still of use.
+            return Ok(());
+        }
+        let mut line = String::from("-DOCSTART-");
+        for _ in 0..ncol {
+            line.push_str("\tO");
+        }
+        line.push_str("\n\n");
+        out.write_all(line.as_bytes())?;
         // One flat row of tags per token: a 50 MB document has millions of
         // tokens, and a vector each would cost an allocation each.
         let mut tags = vec![Tag::O; toks.len() * ncol];
         for (p, lv) in placed.iter().zip(level) {
-            let col = col_of[p.label] + lv;
+            let col = self.col_of[p.label] + lv;
             for k in p.first..p.last {
                 let begins = k == p.first || toks[k].sentence != toks[k - 1].sentence;
                 let tag = &mut tags[k * ncol + col];
@@ -254,49 +297,71 @@ pub fn render(
         }
         let text = d.doc.text();
         for (k, t) in toks.iter().enumerate() {
+            line.clear();
             if k > 0 && toks[k - 1].sentence != t.sentence {
-                out.push('\n');
+                line.push('\n');
             }
-            let word: String = text
-                .get(t.bytes.clone())
-                .unwrap_or("")
-                .chars()
-                // Readers split columns on whitespace; a token never holds any.
-                .map(|c| if c.is_whitespace() { '_' } else { c })
-                .collect();
-            out.push_str(&word);
+            // Readers split columns on whitespace; a token never holds any.
+            line.extend(
+                text.get(t.bytes.clone())
+                    .unwrap_or("")
+                    .chars()
+                    .map(|c| if c.is_whitespace() { '_' } else { c }),
+            );
             for (col, tag) in tags[k * ncol..(k + 1) * ncol].iter().enumerate() {
-                out.push('\t');
+                line.push('\t');
                 match tag {
-                    Tag::O => out.push('O'),
+                    Tag::O => line.push('O'),
                     Tag::B => {
-                        out.push_str("B-");
-                        out.push_str(&tag_names[col]);
+                        line.push_str("B-");
+                        line.push_str(&self.tag_names[col]);
                     }
                     Tag::I => {
-                        out.push_str("I-");
-                        out.push_str(&tag_names[col]);
+                        line.push_str("I-");
+                        line.push_str(&self.tag_names[col]);
                     }
                 }
             }
-            out.push('\n');
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
         }
         if !toks.is_empty() {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
+        Ok(())
     }
-    if !clashes.is_empty() {
-        let shown: Vec<&str> = clashes.iter().take(10).map(String::as_str).collect();
-        return Err(format!(
+
+    fn finish(&mut self, _out: &mut dyn Write) -> std::result::Result<Vec<String>, String> {
+        if self.clashes.is_empty() {
+            return Ok(self.report.lines());
+        }
+        let shown: Vec<&str> = self.clashes.iter().take(10).map(String::as_str).collect();
+        Err(format!(
             "conll: {} overlap(s) of spans with the same label, which one BIO column would merge into one entity: {}{}; nothing written (--nested-columns writes one column per nesting level)",
-            clashes.len(),
+            self.clashes.len(),
             shown.join("; "),
-            if clashes.len() > shown.len() {
+            if self.clashes.len() > shown.len() {
                 "; …"
             } else {
                 ""
             }
-        ));
+        ))
     }
-    Ok((out, report))
+}
+
+/// The CoNLL file and its notes, or (unless `nested`) a refusal naming the
+/// same-label spans that share a token.
+pub fn render(
+    corpus: &Corpus,
+    scheme: &Scheme,
+    nested: bool,
+) -> std::result::Result<(String, Vec<String>), String> {
+    let labels = corpus.labels(scheme);
+    let mut depth = vec![1usize; labels.len()];
+    if nested {
+        for d in &corpus.docs {
+            add_depths(d, &labels, &mut depth);
+        }
+    }
+    super::render_with_notes(&mut Writer::new(labels, &depth, nested), corpus)
 }

@@ -16,7 +16,9 @@
 //! injection; the prefix is part of the cell, so such a file is for people,
 //! not for reading offsets back.
 
-use super::{Corpus, OffsetMap, OffsetUnit};
+use std::io::{self, Write};
+
+use super::{Corpus, DocWriter, ExportDoc, OffsetMap, OffsetUnit};
 
 pub const HEADER: [&str; 9] = [
     "document", "id", "label", "start", "end", "offsets", "text", "claimant", "note",
@@ -42,55 +44,79 @@ pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn push_record(out: &mut String, fields: &[&str], excel: bool) {
-    let line: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if excel {
-                field(&neutralise(f))
-            } else {
-                field(f)
-            }
-        })
-        .collect();
-    out.push_str(&line.join(","));
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if excel {
+            out.push_str(&field(&neutralise(f)));
+        } else {
+            out.push_str(&field(f));
+        }
+    }
     out.push_str("\r\n");
 }
 
-pub fn render(corpus: &Corpus, unit: OffsetUnit, all_documents: bool, excel: bool) -> String {
-    let mut out = String::new();
-    if excel {
-        out.push('\u{feff}');
+/// Writes the header, then one row per span.
+pub struct Writer {
+    pub unit: OffsetUnit,
+    pub all_documents: bool,
+    pub excel: bool,
+}
+
+impl DocWriter for Writer {
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut head = String::new();
+        if self.excel {
+            head.push('\u{feff}');
+        }
+        push_record(&mut head, &HEADER, self.excel);
+        out.write_all(head.as_bytes())
     }
-    push_record(&mut out, &HEADER, excel);
-    for d in &corpus.docs {
+
+    fn doc(&mut self, d: &ExportDoc, out: &mut dyn Write) -> io::Result<()> {
+        let mut rows = String::new();
         if d.spans.is_empty() {
-            if all_documents {
-                push_record(&mut out, &[&d.rel, "", "", "", "", "", "", "", ""], excel);
+            if self.all_documents {
+                push_record(
+                    &mut rows,
+                    &[&d.rel, "", "", "", "", "", "", "", ""],
+                    self.excel,
+                );
             }
-            continue;
+            return out.write_all(rows.as_bytes());
         }
         let map = OffsetMap::new(&d.doc);
         for a in &d.spans {
-            let start = map.from_codepoint(a.start, unit).to_string();
-            let end = map.from_codepoint(a.end, unit).to_string();
+            let start = map.from_codepoint(a.start, self.unit).to_string();
+            let end = map.from_codepoint(a.end, self.unit).to_string();
             push_record(
-                &mut out,
+                &mut rows,
                 &[
                     &d.rel,
                     &a.id,
                     &a.label,
                     &start,
                     &end,
-                    unit.name(),
+                    self.unit.name(),
                     d.span_text(a),
                     a.claimant.as_deref().unwrap_or(""),
                     a.note.as_deref().unwrap_or(""),
                 ],
-                excel,
+                self.excel,
             );
         }
+        out.write_all(rows.as_bytes())
     }
-    out
+}
+
+pub fn render(corpus: &Corpus, unit: OffsetUnit, all_documents: bool, excel: bool) -> String {
+    let mut w = Writer {
+        unit,
+        all_documents,
+        excel,
+    };
+    super::render_with(&mut w, corpus).unwrap_or_default()
 }
 
 #[cfg(test)]

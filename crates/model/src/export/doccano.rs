@@ -14,7 +14,9 @@
 
 use serde::Serialize;
 
-use super::{Corpus, OffsetMap, OffsetUnit};
+use std::io::{self, Write};
+
+use super::{Corpus, DocWriter, ExportDoc, OffsetMap, OffsetUnit};
 
 #[derive(Serialize)]
 struct LabelRecord<'a> {
@@ -54,26 +56,43 @@ struct Relation<'a> {
     kind: &'a str,
 }
 
-pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
-    let mut out = String::new();
-    let mut next_entity = 1u64;
-    let mut next_relation = 1u64;
-    for d in &corpus.docs {
+/// Writes one line per document; entity and relation ids count on over the
+/// whole file.
+pub struct Writer {
+    pub unit: OffsetUnit,
+    pub relations: bool,
+    next_entity: u64,
+    next_relation: u64,
+}
+
+impl Writer {
+    pub fn new(unit: OffsetUnit, relations: bool) -> Writer {
+        Writer {
+            unit,
+            relations,
+            next_entity: 1,
+            next_relation: 1,
+        }
+    }
+}
+
+impl DocWriter for Writer {
+    fn doc(&mut self, d: &ExportDoc, out: &mut dyn Write) -> io::Result<()> {
         let map = OffsetMap::new(&d.doc);
-        let line = if relations {
+        let line = if self.relations {
             let mut ids = std::collections::BTreeMap::new();
             let entities: Vec<Entity> = d
                 .spans
                 .iter()
                 .map(|a| {
-                    let id = next_entity;
-                    next_entity += 1;
+                    let id = self.next_entity;
+                    self.next_entity += 1;
                     ids.insert(a.id.as_str(), id);
                     Entity {
                         id,
                         label: &a.label,
-                        start_offset: map.from_codepoint(a.start, unit),
-                        end_offset: map.from_codepoint(a.end, unit),
+                        start_offset: map.from_codepoint(a.start, self.unit),
+                        end_offset: map.from_codepoint(a.end, self.unit),
                         claimant: a.claimant.as_deref(),
                         note: a.note.as_deref(),
                     }
@@ -84,12 +103,12 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                 .into_iter()
                 .filter_map(|(from, to, rel)| {
                     let r = Relation {
-                        id: next_relation,
+                        id: self.next_relation,
                         from_id: *ids.get(from)?,
                         to_id: *ids.get(to)?,
                         kind: rel,
                     };
-                    next_relation += 1;
+                    self.next_relation += 1;
                     Some(r)
                 })
                 .collect();
@@ -98,7 +117,7 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                 text: d.doc.text(),
                 entities,
                 relations: rels,
-                offsets: unit.name(),
+                offsets: self.unit.name(),
             })
         } else {
             super::json_line_ascii(&LabelRecord {
@@ -109,16 +128,19 @@ pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
                     .iter()
                     .map(|a| {
                         (
-                            map.from_codepoint(a.start, unit),
-                            map.from_codepoint(a.end, unit),
+                            map.from_codepoint(a.start, self.unit),
+                            map.from_codepoint(a.end, self.unit),
                             a.label.as_str(),
                         )
                     })
                     .collect(),
-                offsets: unit.name(),
+                offsets: self.unit.name(),
             })
         };
-        out.push_str(&line);
+        out.write_all(line.as_bytes())
     }
-    out
+}
+
+pub fn render(corpus: &Corpus, unit: OffsetUnit, relations: bool) -> String {
+    super::render_with(&mut Writer::new(unit, relations), corpus).unwrap_or_default()
 }

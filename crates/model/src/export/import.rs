@@ -1034,8 +1034,8 @@ fn build_sidecar(
 /// and only when it can be read (a file we could not read is never
 /// overwritten). Returns how many were written and one line per refusal.
 pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
-    let mut written = 0;
     let mut problems = Vec::new();
+    let mut files = Vec::with_capacity(planned.len());
     for p in planned {
         let path = &p.sidecar_path;
         if path.exists() {
@@ -1052,7 +1052,11 @@ pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
                 continue;
             }
         }
-        match store::write_atomic(path, p.sidecar.to_yaml().as_bytes()) {
+        files.push((path.clone(), p.sidecar.to_yaml().into_bytes()));
+    }
+    let mut written = 0;
+    for result in store::write_many_atomic(&files) {
+        match result {
             Ok(()) => written += 1,
             Err(e) => problems.push(e.to_string()),
         }

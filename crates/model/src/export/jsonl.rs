@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Corpus, OffsetMap, OffsetUnit};
+use std::io::{self, Write};
+
+use super::{Corpus, DocWriter, ExportDoc, OffsetMap, OffsetUnit};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonlRecord {
@@ -37,49 +39,59 @@ pub struct JsonlRelation {
     pub rel: String,
 }
 
-pub fn records(corpus: &Corpus, unit: OffsetUnit) -> Vec<JsonlRecord> {
-    corpus
-        .docs
-        .iter()
-        .map(|d| {
-            let map = OffsetMap::new(&d.doc);
-            JsonlRecord {
-                source: d.rel.clone(),
-                text: d.doc.text().to_string(),
-                sha256: d.doc.sha256().to_string(),
-                annotator: corpus.annotator.clone(),
-                offsets: unit.name().to_string(),
-                spans: d
-                    .spans
-                    .iter()
-                    .map(|a| JsonlSpan {
-                        id: a.id.clone(),
-                        start: map.from_codepoint(a.start, unit),
-                        end: map.from_codepoint(a.end, unit),
-                        label: a.label.clone(),
-                        text: d.span_text(a).to_string(),
-                        claimant: a.claimant.clone(),
-                        note: a.note.clone(),
-                    })
-                    .collect(),
-                relations: d
-                    .relations()
-                    .into_iter()
-                    .map(|(from, to, rel)| JsonlRelation {
-                        from: from.to_string(),
-                        to: to.to_string(),
-                        rel: rel.to_string(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+/// The record of one document.
+pub fn record(d: &ExportDoc, annotator: &str, unit: OffsetUnit) -> JsonlRecord {
+    let map = OffsetMap::new(&d.doc);
+    JsonlRecord {
+        source: d.rel.clone(),
+        text: d.doc.text().to_string(),
+        sha256: d.doc.sha256().to_string(),
+        annotator: annotator.to_string(),
+        offsets: unit.name().to_string(),
+        spans: d
+            .spans
+            .iter()
+            .map(|a| JsonlSpan {
+                id: a.id.clone(),
+                start: map.from_codepoint(a.start, unit),
+                end: map.from_codepoint(a.end, unit),
+                label: a.label.clone(),
+                text: d.span_text(a).to_string(),
+                claimant: a.claimant.clone(),
+                note: a.note.clone(),
+            })
+            .collect(),
+        relations: d
+            .relations()
+            .into_iter()
+            .map(|(from, to, rel)| JsonlRelation {
+                from: from.to_string(),
+                to: to.to_string(),
+                rel: rel.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Writes one line per document.
+pub struct Writer {
+    pub annotator: String,
+    pub unit: OffsetUnit,
+}
+
+impl DocWriter for Writer {
+    fn doc(&mut self, d: &ExportDoc, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(super::json_line(&record(d, &self.annotator, self.unit)).as_bytes())
+    }
 }
 
 pub fn render(corpus: &Corpus, unit: OffsetUnit) -> String {
-    let mut out = String::new();
-    for r in records(corpus, unit) {
-        out.push_str(&super::json_line(&r));
-    }
-    out
+    super::render_with(
+        &mut Writer {
+            annotator: corpus.annotator.clone(),
+            unit,
+        },
+        corpus,
+    )
+    .unwrap_or_default()
 }

@@ -2,9 +2,16 @@
 //!
 //! Export reads every source under the given paths with one annotator's
 //! sidecar (re-anchored by [`Article::open`] when the source changed), drops
-//! orphaned spans with a warning, and renders one of the formats below fully in
-//! memory, so a failure never leaves a partial output behind. Every format
-//! includes every document, also those without spans, in source path order.
+//! orphaned spans with a warning, and writes one of the formats below. Every
+//! format includes every document, also those without spans, in source path
+//! order.
+//!
+//! [`stream`] opens the documents on all cores a window at a time and feeds
+//! them, in order, to the format's [`DocWriter`], so memory holds a window of
+//! documents, never the corpus (issue 14). The caller writes to a temporary
+//! file and keeps it only when the export succeeds, so a failure never
+//! leaves a partial output behind. [`render`] does the same in memory for a
+//! loaded [`Corpus`] (tests, small outputs).
 //!
 //! Offsets are code points unless an [`OffsetUnit`] says otherwise; the
 //! conversions live in [`offsets`].
@@ -17,6 +24,7 @@ pub mod import;
 pub mod jsonl;
 pub mod offsets;
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -285,6 +293,212 @@ pub fn json_line_ascii<T: serde::Serialize>(value: &T) -> String {
     out
 }
 
+/// One format's writer, fed the documents in order.
+pub trait DocWriter {
+    /// What comes before the first document (a header).
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn doc(&mut self, d: &ExportDoc, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Notes for stderr once every document is written, or why the output
+    /// must not be kept.
+    fn finish(&mut self, _out: &mut dyn Write) -> std::result::Result<Vec<String>, String> {
+        Ok(Vec::new())
+    }
+}
+
+/// A loaded corpus through `writer`, in memory.
+pub fn render_with(
+    writer: &mut dyn DocWriter,
+    corpus: &Corpus,
+) -> std::result::Result<String, String> {
+    let (text, _) = render_with_notes(writer, corpus)?;
+    Ok(text)
+}
+
+pub(crate) fn render_with_notes(
+    writer: &mut dyn DocWriter,
+    corpus: &Corpus,
+) -> std::result::Result<(String, Vec<String>), String> {
+    let mut out = Vec::new();
+    let io = |e: io::Error| e.to_string();
+    writer.begin(&mut out).map_err(io)?;
+    for d in &corpus.docs {
+        writer.doc(d, &mut out).map_err(io)?;
+    }
+    let notes = writer.finish(&mut out)?;
+    // Every writer writes UTF-8 text.
+    Ok((String::from_utf8_lossy(&out).into_owned(), notes))
+}
+
+/// What a streamed export wrote, and what to tell about it.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub docs: usize,
+    pub spans: usize,
+    /// One line each: orphaned spans skipped, spans re-anchored.
+    pub warnings: Vec<String>,
+    /// Sources that could not be read, one line each; not in the output.
+    pub skipped: Vec<String>,
+    /// What the format has to say (CoNLL's columns, brat's flattened notes).
+    pub notes: Vec<String>,
+}
+
+/// Why a streamed export must not be kept.
+#[derive(Debug)]
+pub enum StreamError {
+    /// Sidecars that could not be used, one line each (file:line:col).
+    Sidecars(Vec<String>),
+    /// The format refuses the data (CoNLL: same-label spans share a token).
+    Refused(String),
+    /// Writing the output failed.
+    Io(String),
+}
+
+/// Where a streamed export goes: one file, or a folder's files (brat).
+pub enum Output<'o> {
+    File(&'o mut dyn Write),
+    Folder(&'o mut brat::PutFile<'o>),
+}
+
+/// Exports `sources` with `annotator`'s sidecars in `format` to `out`,
+/// opening them on all cores a window at a time and writing them in order.
+/// On an error the caller throws the output away. `on_each` is called once
+/// per source (progress).
+pub fn stream(
+    format: Format,
+    sources: &[Source],
+    annotator: &str,
+    scheme: &Scheme,
+    unit: OffsetUnit,
+    out: Output,
+    on_each: &mut dyn FnMut(&Source),
+) -> std::result::Result<Summary, StreamError> {
+    let io = |e: io::Error| StreamError::Io(e.to_string());
+    match (format, out) {
+        (Format::Brat, Output::Folder(put)) => {
+            let mut writer = brat::FolderWriter::new(scheme);
+            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(d, put))?;
+            summary.notes = writer.finish(put).map_err(io)?;
+            Ok(summary)
+        }
+        (_, Output::Folder(_)) => Err(StreamError::Io(
+            "only brat writes a folder; this format writes one file".into(),
+        )),
+        (format, Output::File(out)) => {
+            let Some(mut writer) = file_writer(format, sources, annotator, scheme, unit) else {
+                return Err(StreamError::Io("brat writes a folder, not one file".into()));
+            };
+            writer.begin(out).map_err(io)?;
+            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(d, out))?;
+            summary.notes = writer.finish(out).map_err(StreamError::Refused)?;
+            Ok(summary)
+        }
+    }
+}
+
+/// The writer of a one-file format. CoNLL needs its columns before the first
+/// row: the labels used beyond the scheme's (and with nesting, how deep each
+/// nests) come from a first pass over the documents. None for brat, which
+/// writes a folder.
+fn file_writer(
+    format: Format,
+    sources: &[Source],
+    annotator: &str,
+    scheme: &Scheme,
+    unit: OffsetUnit,
+) -> Option<Box<dyn DocWriter>> {
+    Some(match format {
+        Format::Jsonl => Box::new(jsonl::Writer {
+            annotator: annotator.to_string(),
+            unit,
+        }),
+        Format::Doccano { relations } => Box::new(doccano::Writer::new(unit, relations)),
+        Format::Csv {
+            all_documents,
+            excel,
+        } => Box::new(csv::Writer {
+            unit,
+            all_documents,
+            excel,
+        }),
+        Format::Conll { nested } => {
+            // Per label: how deep its spans nest (1 when they do not).
+            let mut depth_of = std::collections::BTreeMap::<String, usize>::new();
+            parallel::map_ordered(
+                sources,
+                |source| match open_for_export(source, annotator) {
+                    Opened::Doc(d, _) => conll::depths(&d, nested),
+                    _ => Vec::new(),
+                },
+                |_, depths| {
+                    for (label, depth) in depths {
+                        let at = depth_of.entry(label).or_insert(1);
+                        *at = (*at).max(depth);
+                    }
+                },
+            );
+            let mut labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
+            labels.extend(
+                depth_of
+                    .keys()
+                    .filter(|l| scheme.label(l).is_none())
+                    .cloned(),
+            );
+            let depth: Vec<usize> = labels
+                .iter()
+                .map(|l| depth_of.get(l).copied().unwrap_or(1))
+                .collect();
+            Box::new(conll::Writer::new(labels, &depth, nested))
+        }
+        Format::Brat => return None,
+    })
+}
+
+/// Opens every source on all cores, a window at a time, and hands each
+/// document to `write` in order. Stops writing at the first sidecar that
+/// cannot be used but reads on, so every such sidecar is named at once.
+fn each_doc(
+    sources: &[Source],
+    annotator: &str,
+    on_each: &mut dyn FnMut(&Source),
+    write: &mut dyn FnMut(&ExportDoc) -> io::Result<()>,
+) -> std::result::Result<Summary, StreamError> {
+    let mut summary = Summary::default();
+    let mut errors = Vec::new();
+    let mut failed: Option<io::Error> = None;
+    parallel::map_ordered(
+        sources,
+        |source| open_for_export(source, annotator),
+        |source, opened| {
+            on_each(source);
+            match opened {
+                Opened::Doc(doc, notes) => {
+                    summary.warnings.extend(notes);
+                    if errors.is_empty() && failed.is_none() {
+                        summary.docs += 1;
+                        summary.spans += doc.spans.len();
+                        if let Err(e) = write(&doc) {
+                            failed = Some(e);
+                        }
+                    }
+                }
+                Opened::Skipped(why) => summary.skipped.push(why),
+                Opened::Error(e) => errors.push(e),
+            }
+        },
+    );
+    if !errors.is_empty() {
+        return Err(StreamError::Sidecars(errors));
+    }
+    if let Some(e) = failed {
+        return Err(StreamError::Io(e.to_string()));
+    }
+    Ok(summary)
+}
+
 /// What an export produces: one file's content, or a folder's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rendered {
@@ -325,8 +539,8 @@ pub fn render(
             (Rendered::Folder(files), notes)
         }
         Format::Conll { nested } => {
-            let (text, report) = conll::render(corpus, scheme, nested)?;
-            (Rendered::File(text), report.lines())
+            let (text, notes) = conll::render(corpus, scheme, nested)?;
+            (Rendered::File(text), notes)
         }
     })
 }

@@ -317,21 +317,28 @@ pub fn accepted(doc: &Document, set: &str, s: &Annotation, id: String) -> Annota
     a
 }
 
-/// Other occurrences of tagged texts: for each annotation's text, every
-/// place in `doc` where the same text stands as whole words and that is not
-/// already tagged with that label. Byte ranges with their label, in text
-/// order. One Aho-Corasick pass over the document finds every text at once.
-pub fn like(doc: &Document, tagged: &[Annotation]) -> Vec<(String, Range<usize>)> {
+/// Other occurrences of tagged texts: for each example (label, text), every
+/// place in `doc` where the same text stands as whole words and that
+/// `taken` (the tagger's annotations of this document) does not already hold
+/// with that label. Byte ranges with their label, in text order. One
+/// Aho-Corasick pass over the document finds every text at once.
+pub fn like(
+    doc: &Document,
+    examples: &[(String, String)],
+    taken: &[Annotation],
+) -> Vec<(String, Range<usize>)> {
     let text = doc.text();
     let mut labels_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut taken: BTreeSet<(usize, usize, &str)> = BTreeSet::new();
-    for a in tagged.iter().filter(|a| !a.orphan) {
-        let t = a.text.trim();
+    for (label, t) in examples {
+        let t = t.trim();
         if !t.is_empty() {
-            labels_of.entry(t).or_default().insert(a.label.as_str());
+            labels_of.entry(t).or_default().insert(label.as_str());
         }
-        taken.insert((a.start, a.end, a.label.as_str()));
     }
+    let taken: BTreeSet<(usize, usize, &str)> = taken
+        .iter()
+        .map(|a| (a.start, a.end, a.label.as_str()))
+        .collect();
     let needles: Vec<&str> = labels_of.keys().copied().collect();
     if needles.is_empty() {
         return vec![];
@@ -348,20 +355,44 @@ pub fn like(doc: &Document, tagged: &[Annotation]) -> Vec<(String, Range<usize>)
         let (s, e) = (m.start(), m.end());
         let before = text.get(..s).and_then(|x| x.chars().next_back());
         let after = text.get(e..).and_then(|x| x.chars().next());
-        let needle = needles[m.pattern().as_usize()];
+        let Some(needle) = needles.get(m.pattern().as_usize()) else {
+            continue;
+        };
         let first = needle.chars().next();
         let last = needle.chars().next_back();
         if (word(first) && word(before)) || (word(last) && word(after)) {
             continue;
         }
         let (cs, ce) = (doc.byte_to_char(s), doc.byte_to_char(e));
-        for label in &labels_of[needle] {
+        for label in labels_of.get(needle).into_iter().flatten() {
             if !taken.contains(&(cs, ce, label)) {
                 out.push((label.to_string(), s..e));
             }
         }
     }
     out
+}
+
+/// The examples `like` looks for: (label, text) of each annotation.
+pub fn examples_of(anns: &[Annotation]) -> Vec<(String, String)> {
+    anns.iter()
+        .filter(|a| !a.orphan)
+        .map(|a| (a.label.clone(), a.text.clone()))
+        .collect()
+}
+
+/// `like`'s finds as suggestions with pattern id `like:<name>`.
+pub fn like_suggestions(found: Vec<(String, Range<usize>)>, name: &str) -> Vec<Suggestion> {
+    found
+        .into_iter()
+        .map(|(label, bytes)| Suggestion {
+            label,
+            pattern: format!("like:{name}"),
+            cue: bytes.clone(),
+            bytes,
+            claimant: None,
+        })
+        .collect()
 }
 
 /// Per pattern: how its suggestions fared with one annotator.

@@ -161,12 +161,13 @@ fn like_finds_other_whole_word_occurrences() {
     let doc =
         Document::from_string("ISIS-K struck. Not ISIS-Kx. Then ISIS-K again; isis-k.".into());
     let tagged = vec![anchor::new_annotation(&doc, 0..6, "claim", "a1".into())];
-    let got: Vec<(String, &str)> = like(&doc, &tagged)
+    let ex = examples_of(&tagged);
+    let got: Vec<(String, &str)> = like(&doc, &ex, &tagged)
         .into_iter()
         .map(|(l, r)| (l, &doc.text()[r]))
         .collect();
     assert_eq!(got, [("claim".to_string(), "ISIS-K")]);
-    let r = like(&doc, &tagged)[0].1.clone();
+    let r = like(&doc, &ex, &tagged)[0].1.clone();
     assert_eq!(r.start, doc.text().find("Then ISIS-K").unwrap() + 5);
 }
 

@@ -143,6 +143,12 @@ impl App {
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return review::command(self, c);
             }
+            NextSuggestion => self.jump_suggestion(true),
+            PrevSuggestion => self.jump_suggestion(false),
+            AcceptSuggestion => self.accept_suggestion(),
+            RejectSuggestion => self.reject_suggestion(),
+            AcceptAllSuggestions => self.accept_all_suggestions(),
+            ProposeLike => self.propose_like(),
             // Overlay commands never reach the main screen (see `run`).
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
             | ListClose | CorpusFilter | Reattach | CorpusStatus | SettleYours | SettleTheirs

@@ -46,6 +46,8 @@ pub struct Doc {
     pub dirty_since: Option<Instant>,
     /// Annotations per label, for the revision it was counted at.
     counts: RefCell<Option<(u64, Rc<LabelCounts>)>>,
+    /// Suggestions shown as ghost spans (issue 16).
+    pub suggestions: crate::suggest::Suggestions,
 }
 
 /// Annotations per label name.
@@ -57,15 +59,23 @@ pub struct Snapshot {
     extra: Extra,
     /// The annotator's status of the article (todo, in progress, done).
     status: Option<Status>,
+    /// Proposals made with `*`, so undo takes them back too (never saved, so
+    /// they do not count as unsaved changes).
+    proposals: Vec<Annotation>,
+}
+
+impl Snapshot {
+    /// Whether the two hold the same sidecar content (proposals aside).
+    fn same_sidecar(&self, other: &Snapshot) -> bool {
+        self.annotations == other.annotations
+            && self.extra == other.extra
+            && self.status == other.status
+    }
 }
 
 impl Doc {
     pub fn new(article: Article) -> Doc {
-        let saved = Snapshot {
-            annotations: article.sidecar.annotations.clone(),
-            extra: article.sidecar.extra.clone(),
-            status: article.sidecar.status,
-        };
+        let saved = Doc::snapshot_of(&article.sidecar);
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let mut d = Doc {
             uid: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -83,6 +93,7 @@ impl Doc {
             saving: None,
             dirty_since: None,
             counts: RefCell::new(None),
+            suggestions: Default::default(),
         };
         d.reindex();
         d
@@ -113,6 +124,8 @@ impl Doc {
                 }
             })
             .collect();
+        self.suggestions
+            .refresh(&self.article.doc, &self.article.sidecar);
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -120,6 +133,7 @@ impl Doc {
             annotations: self.article.sidecar.annotations.clone(),
             extra: self.article.sidecar.extra.clone(),
             status: self.article.sidecar.status,
+            proposals: self.suggestions.proposals.clone(),
         }
     }
 
@@ -135,7 +149,7 @@ impl Doc {
     pub fn end_change(&mut self) {
         self.revision += 1;
         self.reindex();
-        self.dirty = self.snapshot() != self.saved;
+        self.dirty = !self.snapshot().same_sidecar(&self.saved);
     }
 
     /// The sidecar as last read or saved: the base of a three-way merge with
@@ -168,7 +182,7 @@ impl Doc {
     /// revision) is now on disk; changes made since stay unsaved.
     pub fn mark_saved(&mut self, written: Snapshot) {
         self.saved = written;
-        self.dirty = self.snapshot() != self.saved;
+        self.dirty = !self.snapshot().same_sidecar(&self.saved);
         self.conflict = false;
         if !self.dirty {
             self.dirty_since = None;
@@ -181,6 +195,7 @@ impl Doc {
             annotations: sidecar.annotations.clone(),
             extra: sidecar.extra.clone(),
             status: sidecar.status,
+            proposals: Vec::new(),
         }
     }
 
@@ -188,6 +203,7 @@ impl Doc {
         self.article.sidecar.annotations = s.annotations;
         self.article.sidecar.extra = s.extra;
         self.article.sidecar.status = s.status;
+        self.suggestions.proposals = s.proposals;
         self.end_change();
     }
 

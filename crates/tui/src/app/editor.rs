@@ -34,6 +34,9 @@ pub struct EditForm {
     pub known_claimants: Vec<String>,
     /// A suggestion was just taken: the next Tab/↓ moves on.
     pub suggestion_taken: bool,
+    /// Editing a suggested span (issue 16) before accepting it: saving the
+    /// form accepts it.
+    pub suggestion: Option<Box<claimtag_model::Annotation>>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +63,63 @@ impl LinkPicker {
 }
 
 impl EditForm {
+    /// A form filled from an annotation (or a suggestion).
+    pub fn for_annotation(
+        scheme: &claimtag_model::Scheme,
+        slot: usize,
+        a: &claimtag_model::Annotation,
+        known_claimants: Vec<String>,
+    ) -> EditForm {
+        EditForm {
+            slot,
+            id: a.id.clone(),
+            label: scheme.labels.iter().position(|l| l.name == a.label),
+            original_label: a.label.clone(),
+            claimant: LineEdit::new(a.claimant.as_deref().unwrap_or("")),
+            note: LineEdit::new(a.note.as_deref().unwrap_or("")),
+            attrs: scheme
+                .attributes
+                .iter()
+                .filter(|at| !BUILT_IN_ATTRIBUTES.contains(&at.name.as_str()))
+                .map(|at| {
+                    let value = match a.extra.get(&at.name) {
+                        Some(serde_json::Value::String(v)) => v.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    (at.name.clone(), LineEdit::new(&value))
+                })
+                .collect(),
+            links: a.links.clone(),
+            field: 0,
+            picker: None,
+            known_claimants,
+            suggestion_taken: false,
+            suggestion: None,
+        }
+    }
+
+    /// Copies the form's claimant, note, attributes and links into `a`.
+    pub fn fill(&self, a: &mut claimtag_model::Annotation) {
+        let opt = |s: &str| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_string())
+        };
+        a.claimant = opt(&self.claimant.text);
+        a.note = opt(&self.note.text);
+        for (name, edit) in &self.attrs {
+            match opt(&edit.text) {
+                Some(v) => {
+                    a.extra.insert(name.clone(), serde_json::Value::String(v));
+                }
+                None => {
+                    a.extra.remove(name);
+                }
+            }
+        }
+        a.links = self.links.clone();
+    }
+
     pub fn fields(&self) -> usize {
         self.add_link_field() + 1
     }
@@ -118,6 +178,10 @@ impl App {
     pub(super) fn open_editor(&mut self) {
         let f = self.focus;
         let slot = self.panes[f].slot;
+        // On a suggestion (and no tag of one's own): edit it before accepting.
+        if self.edit_suggestion() {
+            return;
+        }
         if !self.editable(slot) {
             return;
         }
@@ -138,40 +202,14 @@ impl App {
             ));
             return;
         };
-        let a = &d.annotations()[i];
-        let form = EditForm {
-            slot,
-            id: a.id.clone(),
-            label: self.scheme.labels.iter().position(|l| l.name == a.label),
-            original_label: a.label.clone(),
-            claimant: LineEdit::new(a.claimant.as_deref().unwrap_or("")),
-            note: LineEdit::new(a.note.as_deref().unwrap_or("")),
-            attrs: self
-                .scheme
-                .attributes
-                .iter()
-                .filter(|at| !BUILT_IN_ATTRIBUTES.contains(&at.name.as_str()))
-                .map(|at| {
-                    let value = match a.extra.get(&at.name) {
-                        Some(serde_json::Value::String(v)) => v.clone(),
-                        Some(other) => other.to_string(),
-                        None => String::new(),
-                    };
-                    (at.name.clone(), LineEdit::new(&value))
-                })
-                .collect(),
-            links: a.links.clone(),
-            field: 0,
-            picker: None,
-            known_claimants: self.known_claimants(),
-            suggestion_taken: false,
-        };
+        let a = d.annotations()[i].clone();
+        let form = EditForm::for_annotation(&self.scheme, slot, &a, self.known_claimants());
         self.overlay = Overlay::Edit(Box::new(form));
     }
 
     /// Every claimant in the loaded articles (any pane, any annotator shown),
     /// most used first, then by name.
-    fn known_claimants(&self) -> Vec<String> {
+    pub(crate) fn known_claimants(&self) -> Vec<String> {
         let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for d in self.slots.iter().filter_map(Slot::doc) {
             for a in d.annotations() {
@@ -332,6 +370,20 @@ impl App {
         let Some(d) = self.doc_mut(form.slot) else {
             return;
         };
+        if let Some(s) = &form.suggestion {
+            let mut a = (**s).clone();
+            if !label.is_empty() {
+                a.label = label;
+            }
+            form.fill(&mut a);
+            d.begin_change();
+            let id = crate::suggest::accept_edited(d, s, a);
+            d.end_change();
+            self.info(format!(
+                "{id}: accepted the suggestion as edited (u undoes)"
+            ));
+            return;
+        }
         let Some(i) = d.annotations().iter().position(|a| a.id == form.id) else {
             return;
         };
@@ -341,23 +393,7 @@ impl App {
         // also removes the links the scheme no longer allows.
         let new_label = (label != form.original_label && !label.is_empty() && label != a.label)
             .then_some(label);
-        let opt = |s: &str| {
-            let t = s.trim();
-            (!t.is_empty()).then(|| t.to_string())
-        };
-        a.claimant = opt(&form.claimant.text);
-        a.note = opt(&form.note.text);
-        for (name, edit) in &form.attrs {
-            match opt(&edit.text) {
-                Some(v) => {
-                    a.extra.insert(name.clone(), serde_json::Value::String(v));
-                }
-                None => {
-                    a.extra.remove(name);
-                }
-            }
-        }
-        a.links = form.links.clone();
+        form.fill(&mut a);
         if a == d.annotations()[i] && new_label.is_none() {
             self.info("no change");
             return;

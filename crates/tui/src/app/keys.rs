@@ -73,6 +73,10 @@ impl App {
         if !self.quit_armed && self.pending.is_empty() {
             self.message = None;
         }
+        if let Some(slot) = self.confirm_accept_all.take() {
+            self.answer_accept_all(slot, &k);
+            return vec![];
+        }
         match self.resolve(&k) {
             Resolved::Count(d) => {
                 self.count = Some((self.count.unwrap_or(0) * 10 + d).min(10_000));

@@ -209,6 +209,10 @@ pub struct App {
     pub(crate) search_shown: bool,
     /// Where the session is kept when quitting (file, corpus key); None: not kept.
     session: Option<(PathBuf, String)>,
+    /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
+    pub suggest_from: String,
+    /// "Accept all suggestions?" was asked for this slot; the next key answers.
+    pub(crate) confirm_accept_all: Option<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -287,6 +291,8 @@ impl App {
             bidi_cache: Arc::new(BidiCache::new()),
             search_shown: false,
             session: None,
+            suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
+            confirm_accept_all: None,
         }
     }
 
@@ -414,7 +420,7 @@ impl App {
             .and_then(Slot::doc)
     }
 
-    fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
+    pub(crate) fn doc_mut(&mut self, slot: usize) -> Option<&mut Doc> {
         match self.slots.get_mut(slot) {
             Some(Slot::Ready(d)) => Some(d),
             _ => None,
@@ -463,6 +469,10 @@ impl App {
             }
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
+                vec![]
+            }
+            Action::SuggestionsLoaded(slot, result) => {
+                self.suggestions_loaded(slot, *result);
                 vec![]
             }
             Action::Mouse(m) => {
@@ -591,6 +601,12 @@ impl App {
             Err(e) => Slot::Failed(path, e),
         };
         self.clamp_cursors(slot);
+    }
+
+    /// The set whose suggestions the loader reads with each article: none in
+    /// the review screen (its `a`, `r`, `A` settle differences).
+    pub fn suggestion_set(&self) -> Option<String> {
+        (self.review.is_none() && !self.suggest_from.is_empty()).then(|| self.suggest_from.clone())
     }
 
     /// Asks for every cell to be repainted after this update.

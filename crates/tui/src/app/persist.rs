@@ -115,7 +115,7 @@ impl App {
             return;
         }
         let name = article.sidecar_path.display().to_string();
-        self.slots[slot] = Slot::Ready(Box::new(Doc::new(article)));
+        self.replace_doc(slot, article);
         self.info(format!(
             "{name} is readable and writable again: reloaded, editable"
         ));
@@ -420,7 +420,7 @@ impl App {
         if !matches!(self.slots.get(slot), Some(Slot::Ready(_))) {
             return;
         }
-        self.slots[slot] = Slot::Ready(Box::new(Doc::new(article)));
+        self.replace_doc(slot, article);
         match kept {
             Ok(p) => self.info(format!(
                 "reloaded from disk; your version is in {}",
@@ -442,8 +442,19 @@ impl App {
             return;
         }
         let name = d.article.sidecar_path.display().to_string();
-        self.slots[slot] = Slot::Ready(Box::new(Doc::new(article)));
+        self.replace_doc(slot, article);
         self.info(format!("reloaded {name}: it changed on disk"));
+    }
+
+    /// A re-read article in place of the one shown; its suggestions stay
+    /// (they come from another file) and are measured against the new tags.
+    fn replace_doc(&mut self, slot: usize, article: Article) {
+        let mut fresh = Doc::new(article);
+        if let Some(Slot::Ready(old)) = self.slots.get_mut(slot) {
+            fresh.suggestions = std::mem::take(&mut old.suggestions);
+            fresh.reindex();
+        }
+        self.slots[slot] = Slot::Ready(Box::new(fresh));
     }
 
     /// The conflict prompt's lines, from the live keymap, the default

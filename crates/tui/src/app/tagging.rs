@@ -54,7 +54,7 @@ impl App {
         self.scroll_to_cursor(f);
     }
 
-    pub(super) fn editable(&mut self, slot: usize) -> bool {
+    pub(crate) fn editable(&mut self, slot: usize) -> bool {
         let why = match self.slots.get(slot) {
             Some(Slot::Ready(d)) if d.preview => {
                 self.info("still loading the whole file; tags can be made in a moment");

@@ -152,9 +152,9 @@ fn the_target_is_highlighted_unlike_selection_and_spans_also_without_colour() {
                 c.bg == ratatui::style::Color::LightCyan
             }
         };
-        assert_eq!(cells_with(&f.app, &marker), "", "no target before linking");
+        assert_eq!(cells_with(&f.app, marker), "", "no target before linking");
         keys(&mut f.app, "L [");
-        let marked = cells_with(&f.app, &marker);
+        let marked = cells_with(&f.app, marker);
         // The claim's text but for the cursor on its first letter.
         assert!(
             marked.contains("Al-Emarah, the chief Taliban spokesperson"),
@@ -164,6 +164,6 @@ fn the_target_is_highlighted_unlike_selection_and_spans_also_without_colour() {
         let status = super::screen(&f.app);
         assert!(status.contains("LINK from"), "{status}");
         keys(&mut f.app, "<Esc>");
-        assert_eq!(cells_with(&f.app, &marker), "");
+        assert_eq!(cells_with(&f.app, marker), "");
     }
 }

@@ -72,14 +72,15 @@ fn measure(ctx: &Context, args: &AgreeArgs) -> Result<Stats, Failure> {
     // A configured suggestion set is nobody's judgement: left out by default.
     let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
     let index = CorpusIndex::scan(&args.paths)?;
-    let mut corpus =
-        agree::Corpus::load_excluding(&index, &args.annotators, &excluded).map_err(not_measured)?;
-    if args.done_only {
-        agree::keep_done(&mut corpus).map_err(not_measured)?;
-    }
     let scheme_labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
-    let labels = agree::labels_to_report(&scheme, &corpus);
-    Ok(agree::collect(&corpus, &scheme_labels, &labels))
+    agree::measure_streaming(
+        &index,
+        &args.annotators,
+        &excluded,
+        args.done_only,
+        &scheme_labels,
+    )
+    .map_err(not_measured)
 }
 
 /// Says why articles were left out before saying that none is left.

@@ -444,66 +444,13 @@ impl Corpus {
         wanted: &[String],
         excluded: &[String],
     ) -> Result<Corpus, AgreeError> {
-        if index.sources.is_empty() {
-            return Err(AgreeError::NoSources);
-        }
-        let everyone = index.annotators();
-        let annotators = if wanted.is_empty() {
-            everyone
-                .iter()
-                .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
-                .filter(|n| !excluded.iter().any(|x| x == *n))
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-        } else {
-            let mut chosen: Vec<String> = Vec::new();
-            for name in wanted.iter().map(|n| n.trim().to_string()) {
-                let name = &name;
-                if !valid_annotator(name) {
-                    return Err(AgreeError::BadName(name.clone()));
-                }
-                if !everyone.contains(name.as_str()) {
-                    return Err(AgreeError::UnknownAnnotator(name.clone()));
-                }
-                if !chosen.contains(name) {
-                    chosen.push(name.clone());
-                }
-            }
-            chosen
-        };
-        if annotators.len() < 2 {
-            return Err(AgreeError::TooFewAnnotators(annotators));
-        }
-
+        let annotators = choose_annotators(index, wanted, excluded)?;
         let mut documents = Vec::new();
         let mut warnings = Vec::new();
         let mut untouched = 0usize;
         parallel::map_ordered(
             &index.sources,
-            |source| {
-                let present: Vec<&String> = annotators.iter().filter(|a| source.has(a)).collect();
-                if present.is_empty() {
-                    return None;
-                }
-                if present.len() < annotators.len() {
-                    let missing: Vec<&str> = annotators
-                        .iter()
-                        .filter(|a| !source.has(a))
-                        .map(String::as_str)
-                        .collect();
-                    return Some(Err(format!(
-                        "{}: skipped: no sidecar from {} (only {})",
-                        source.path.display(),
-                        missing.join(", "),
-                        present
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
-                }
-                Some(load_article(&source.path, &annotators))
-            },
+            |source| open_source(source, &annotators),
             |_, loaded| match loaded {
                 None => untouched += 1,
                 Some(Ok(doc)) => documents.push(doc),
@@ -532,29 +479,198 @@ impl Corpus {
     }
 }
 
+/// The annotators to compare: `wanted`, or when empty every annotator found
+/// except `gold`, the suggestion set and `excluded`; at least two.
+fn choose_annotators(
+    index: &CorpusIndex,
+    wanted: &[String],
+    excluded: &[String],
+) -> Result<Vec<String>, AgreeError> {
+    if index.sources.is_empty() {
+        return Err(AgreeError::NoSources);
+    }
+    let everyone = index.annotators();
+    let annotators = if wanted.is_empty() {
+        everyone
+            .iter()
+            .filter(|n| **n != GOLD && **n != crate::suggest::DEFAULT_SET)
+            .filter(|n| !excluded.iter().any(|x| x == *n))
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+    } else {
+        let mut chosen: Vec<String> = Vec::new();
+        for name in wanted.iter().map(|n| n.trim().to_string()) {
+            let name = &name;
+            if !valid_annotator(name) {
+                return Err(AgreeError::BadName(name.clone()));
+            }
+            if !everyone.contains(name.as_str()) {
+                return Err(AgreeError::UnknownAnnotator(name.clone()));
+            }
+            if !chosen.contains(name) {
+                chosen.push(name.clone());
+            }
+        }
+        chosen
+    };
+    if annotators.len() < 2 {
+        return Err(AgreeError::TooFewAnnotators(annotators));
+    }
+
+    Ok(annotators)
+}
+
+/// One source read for comparison: None when no compared annotator has a
+/// sidecar for it, else the article or the warning line saying why it is
+/// left out.
+fn open_source(
+    source: &crate::corpus::Source,
+    annotators: &[String],
+) -> Option<Result<CorpusDoc, String>> {
+    let present: Vec<&String> = annotators.iter().filter(|a| source.has(a)).collect();
+    if present.is_empty() {
+        return None;
+    }
+    if present.len() < annotators.len() {
+        let missing: Vec<&str> = annotators
+            .iter()
+            .filter(|a| !source.has(a))
+            .map(String::as_str)
+            .collect();
+        return Some(Err(format!(
+            "{}: skipped: no sidecar from {} (only {})",
+            source.path.display(),
+            missing.join(", "),
+            present
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Some(load_article(&source.path, annotators))
+}
+
+/// Measures the articles of the index one at a time, on all cores, adding up
+/// each article's statistics in index order, so memory holds a window of
+/// articles and never the corpus (issue 14). Gives what [`Corpus::load_excluding`],
+/// [`keep_done`] (when `done_only`) and [`collect`] give, with the labels of
+/// [`labels_to_report`].
+pub fn measure_streaming(
+    index: &CorpusIndex,
+    wanted: &[String],
+    excluded: &[String],
+    done_only: bool,
+    scheme_labels: &[String],
+) -> Result<Stats, AgreeError> {
+    let annotators = choose_annotators(index, wanted, excluded)?;
+    let mut total: Option<Stats> = None;
+    let mut warnings = Vec::new();
+    let mut untouched = 0usize;
+    let mut done_left_out = Vec::new();
+    let mut documents = 0usize;
+    parallel::map_ordered(
+        &index.sources,
+        |source| {
+            let loaded = open_source(source, &annotators)?;
+            Some(loaded.map(|doc| {
+                if done_only && let Some(why) = not_done(&doc, &annotators) {
+                    return Err(why);
+                }
+                let one = Corpus {
+                    annotators: annotators.clone(),
+                    documents: vec![doc],
+                    warnings: Vec::new(),
+                    untouched: 0,
+                    done_only,
+                };
+                let mut labels = scheme_labels.to_vec();
+                let others: BTreeSet<&str> = one.documents[0]
+                    .sidecars
+                    .values()
+                    .flat_map(|s| s.annotations.iter().map(|a| a.label.as_str()))
+                    .filter(|l| !scheme_labels.iter().any(|s| s == l))
+                    .collect();
+                labels.extend(others.into_iter().map(str::to_string));
+                Ok(collect(&one, scheme_labels, &labels))
+            }))
+        },
+        |_, measured| match measured {
+            None => untouched += 1,
+            Some(Ok(Ok(stats))) => {
+                documents += 1;
+                match &mut total {
+                    // Measured alike, so adding cannot fail.
+                    Some(t) => {
+                        let _ = t.merge("", &stats);
+                    }
+                    None => total = Some(stats),
+                }
+            }
+            Some(Ok(Err(why))) => done_left_out.push(why),
+            Some(Err(why)) => warnings.push(why),
+        },
+    );
+    let Some(mut stats) = total else {
+        if !done_left_out.is_empty() {
+            warnings.extend(done_left_out);
+            return Err(AgreeError::NothingDone {
+                annotators,
+                warnings,
+            });
+        }
+        if untouched > 0 {
+            warnings.push(format!(
+                "{untouched} article(s) have no sidecar from any of {}",
+                annotators.join(", ")
+            ));
+        }
+        return Err(AgreeError::NoCommonArticle {
+            annotators,
+            warnings,
+        });
+    };
+    warnings.extend(done_left_out);
+    stats.documents = documents as u64;
+    stats.left_out = warnings
+        .iter()
+        .flat_map(|w| w.lines().map(str::to_string))
+        .collect();
+    stats.untouched = untouched as u64;
+    stats.done_only = done_only;
+    Ok(stats)
+}
+
+/// Why an article is left out by `--done-only`, or None when every compared
+/// annotator marked it done.
+fn not_done(d: &CorpusDoc, annotators: &[String]) -> Option<String> {
+    let not_done: Vec<String> = annotators
+        .iter()
+        .filter_map(|name| match d.sidecars.get(name).and_then(|s| s.status) {
+            Some(Status::Done) => None,
+            Some(other) => Some(format!("{name}'s is {}", other.as_str())),
+            None => Some(format!("{name}'s is not set")),
+        })
+        .collect();
+    if not_done.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}: left out by --done-only: status {}",
+        d.source.display(),
+        not_done.join(", ")
+    ))
+}
+
 /// Keeps only the articles whose sidecars all carry `status: done`; the others
 /// are left out with a line saying whose status is what.
 pub fn keep_done(corpus: &mut Corpus) -> Result<(), AgreeError> {
     corpus.done_only = true;
     let documents = std::mem::take(&mut corpus.documents);
     for d in documents {
-        let not_done: Vec<String> = corpus
-            .annotators
-            .iter()
-            .filter_map(|name| match d.sidecars.get(name).and_then(|s| s.status) {
-                Some(Status::Done) => None,
-                Some(other) => Some(format!("{name}'s is {}", other.as_str())),
-                None => Some(format!("{name}'s is not set")),
-            })
-            .collect();
-        if not_done.is_empty() {
-            corpus.documents.push(d);
-        } else {
-            corpus.warnings.push(format!(
-                "{}: left out by --done-only: status {}",
-                d.source.display(),
-                not_done.join(", ")
-            ));
+        match not_done(&d, &corpus.annotators) {
+            None => corpus.documents.push(d),
+            Some(why) => corpus.warnings.push(why),
         }
     }
     if corpus.documents.is_empty() {
@@ -1343,6 +1459,57 @@ mod tests {
         assert_eq!(unit_vector(text, &[(0, 3), (2, 99), (1, 1)]), vec![true; 4]);
         assert!(unit_vector("", &[(0, 5)]).is_empty());
         assert!(unit_vector(" \u{a0}\u{3000}\t", &[(0, 4)]).is_empty());
+    }
+
+    /// Sample articles plus one with a label outside the scheme, one only
+    /// alice tagged, and one nobody tagged.
+    fn sample_corpus() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+        for e in std::fs::read_dir(samples).unwrap().flatten() {
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        for (name, who) in [
+            ("x.txt", &["alice", "bob"][..]),
+            ("y.txt", &["alice"][..]),
+            ("z.txt", &[][..]),
+        ] {
+            let text = "The spokesman said the talks had stalled. Officials denied it.";
+            let src = dir.path().join(name);
+            std::fs::write(&src, text).unwrap();
+            for (i, w) in who.iter().enumerate() {
+                let mut art = crate::store::Article::open(&src, w).unwrap();
+                let label = if i == 0 { "rumour" } else { "claim" };
+                let a = crate::anchor::new_annotation(
+                    &art.doc,
+                    (4 + i)..40,
+                    label,
+                    art.sidecar.fresh_id(),
+                );
+                art.sidecar.annotations.push(a);
+                art.save().unwrap();
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn measuring_one_article_at_a_time_gives_what_loading_the_corpus_gives() {
+        let dir = sample_corpus();
+        let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        let scheme = Scheme::default();
+        let scheme_labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
+        let wanted = vec!["alice".to_string(), "bob".to_string()];
+        let corpus = Corpus::load(&index, &wanted).unwrap();
+        let labels = labels_to_report(&scheme, &corpus);
+        assert!(labels.iter().any(|l| l == "rumour"), "{labels:?}");
+        let whole = collect(&corpus, &scheme_labels, &labels);
+        let streamed = measure_streaming(&index, &wanted, &[], false, &scheme_labels).unwrap();
+        assert_eq!(streamed, whole);
+        assert!(
+            !whole.left_out.is_empty() && whole.untouched == 1,
+            "{whole:?}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use claimtag_model::Scheme;
 use claimtag_model::config::{BidiMode, Direction};
 use claimtag_model::corpus::CorpusIndex;
+use claimtag_model::session;
 
 use super::{AnnotateArgs, Context, Failure};
 use claimtag_tui::app::App;
@@ -95,11 +96,36 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
 pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
     let s = setup(ctx, &args.paths)?;
     let rules = s.scheme.sentence_rules();
-    let jobs: Vec<LoadJob> = s
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, p)| tui::open_job(i, p.clone(), s.annotator.clone(), rules.clone()))
+    let opened = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let key = session::corpus_key(&opened);
+    let file = session::state_dir().map(|d| session::session_file(&d, &key));
+    let (restored, focus, warning) = match &file {
+        Some(f) if !args.no_restore => match session::load(f, &key) {
+            Ok(Some(saved)) => (restored_panes(&saved, &s.sources), saved.focus, None),
+            Ok(None) => (vec![], 0, None),
+            Err(e) => (
+                vec![],
+                0,
+                Some(format!("session not restored, file ignored: {e}")),
+            ),
+        },
+        _ => (vec![], 0, None),
+    };
+    // The restored articles load first, so they are on screen at once.
+    let mut order: Vec<usize> = Vec::new();
+    for &(slot, _) in &restored {
+        if !order.contains(&slot) {
+            order.push(slot);
+        }
+    }
+    order.extend((0..s.sources.len()).filter(|i| !restored.iter().any(|(slot, _)| slot == i)));
+    let jobs: Vec<LoadJob> = order
+        .into_iter()
+        .map(|i| tui::open_job(i, s.sources[i].clone(), s.annotator.clone(), rules.clone()))
         .collect();
     let suggest_from = args
         .suggest_from
@@ -124,6 +150,33 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         ctx.config.trim_selections,
     )
     .with_bidi(s.bidi, s.directions);
+    if let Some(f) = file {
+        app = app.with_session(f, key);
+    }
+    app.restore(&restored, focus);
+    if let Some(w) = warning {
+        app.warn(w);
+    }
     app.suggest_from = suggest_from;
     super::finish(tui::run(app, jobs))
+}
+
+/// The slot and cursor of each saved pane whose article is still a source
+/// of the corpus (articles since removed are left out).
+fn restored_panes(saved: &session::Session, sources: &[PathBuf]) -> Vec<(usize, usize)> {
+    let canonical: Vec<Option<PathBuf>> = sources
+        .iter()
+        .map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    saved
+        .panes
+        .iter()
+        .take(session::MAX_PANES)
+        .filter_map(|p| {
+            let slot = canonical
+                .iter()
+                .position(|c| c.as_deref() == Some(p.article.as_path()))?;
+            Some((slot, p.cursor))
+        })
+        .collect()
 }

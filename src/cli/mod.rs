@@ -211,6 +211,9 @@ pub struct ManArgs {
 pub struct AnnotateArgs {
     /// Files or folders (default: the current folder)
     pub paths: Vec<PathBuf>,
+    /// Start at the first article instead of where you left off in this corpus
+    #[arg(long)]
+    pub no_restore: bool,
     /// Show this annotator's set as suggestions to accept or reject (default:
     /// `suggest_from:` in config.yaml, else `suggest`)
     #[arg(long, value_name = "NAME")]

@@ -55,6 +55,7 @@ pub fn claimtag_isolated(home: &Path) -> std::process::Command {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("CLAIMTAG_CONFIG", &config)
+        .env("CLAIMTAG_STATE_DIR", home.join("state"))
         .env("USER", ANNOTATOR);
     cmd
 }
@@ -352,6 +353,8 @@ impl Term {
         cmd.env("USER", ANNOTATOR);
         cmd.env("CLAIMTAG_ANNOTATOR", ANNOTATOR);
         cmd.env("CLAIMTAG_CONFIG", &config);
+        // Sessions (where the analyst left off) kept apart from the user's.
+        cmd.env("CLAIMTAG_STATE_DIR", home.path().join("state"));
         if spec.no_color {
             cmd.env("NO_COLOR", "1");
         }

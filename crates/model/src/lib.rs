@@ -47,6 +47,7 @@ pub mod review;
 pub mod scheme;
 pub mod search;
 pub mod sentences;
+pub mod session;
 pub mod status;
 pub mod store;
 pub mod suggest;

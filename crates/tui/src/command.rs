@@ -20,6 +20,10 @@ pub enum Mode {
     Orphans,
     Editor,
     LinkPicker,
+    /// Choosing a link's target in the text (`L`).
+    LinkTarget,
+    /// The relations a picked target allows, when there are several.
+    RelationMenu,
     Conflict,
     /// The unresolved merge conflicts of an article.
     Conflicts,
@@ -34,7 +38,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 16] = [
         Mode::Annotate,
         Mode::Review,
         Mode::Help,
@@ -43,6 +47,8 @@ impl Mode {
         Mode::Orphans,
         Mode::Editor,
         Mode::LinkPicker,
+        Mode::LinkTarget,
+        Mode::RelationMenu,
         Mode::Conflict,
         Mode::Conflicts,
         Mode::Status,
@@ -63,6 +69,8 @@ impl Mode {
             Mode::Differences => &[Mode::Differences],
             Mode::Orphans => &[Mode::Orphans],
             Mode::LinkPicker => &[Mode::LinkPicker, Mode::TextField],
+            Mode::LinkTarget => &[Mode::LinkTarget, Mode::Annotate],
+            Mode::RelationMenu => &[Mode::RelationMenu],
             Mode::Conflict => &[Mode::Conflict],
             Mode::Conflicts => &[Mode::Conflicts],
             Mode::Status => &[Mode::Status],
@@ -82,6 +90,10 @@ impl Mode {
             Mode::Orphans => "Unanchored annotations list",
             Mode::Editor => "Annotation editor",
             Mode::LinkPicker => "Link picker (in the editor)",
+            Mode::LinkTarget => {
+                "Choosing a link target in the text (after L; the motions, ] and [ move)"
+            }
+            Mode::RelationMenu => "Relation menu (a target the scheme allows several relations to)",
             Mode::Conflict => "Changed-on-disk prompt",
             Mode::Conflicts => "Merge conflicts list",
             Mode::Status => "Corpus status screen",
@@ -148,6 +160,7 @@ commands! {
     CycleStatus "status" [Annotate] ["M"] false "mark this article todo, in progress or done (yours, kept in the sidecar)";
     Unanchored "unanchored" [Annotate] ["U"] false "list the annotations whose text was not found after the source changed";
     ConflictList "conflicts" [Annotate, Corpus] ["C"] false "list the unresolved merge conflicts of this article (in the corpus list: of the article under the cursor)";
+    StartLink "link" [Annotate] ["L"] false "link the annotation under the cursor: move to the target (motions, ] and [), Enter picks it";
     TakeOver "take-over" [Annotate] ["T"] false "take over an article another instance has open (read-only here; asks first)";
     Undo "undo" [Annotate] ["u"] true "undo";
     Redo "redo" [Annotate] ["ctrl-r"] true "redo";
@@ -190,20 +203,22 @@ commands! {
     Reject "reject" [Review] ["r"] false "reject it (keep yours, mark settled)";
     AcceptAll "accept-all" [Review] ["A"] false "accept all of theirs in this article";
     DiffList "differences" [Review, Differences] ["D"] false "list the differences of this article (closes the list too)";
-    ListDown "list-down" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["j", "down"] false "next row (help, status: scroll down)";
-    ListUp "list-up" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["k", "up"] false "previous row (help, status: scroll up)";
+    ListDown "list-down" [Help, Corpus, Differences, Orphans, Conflicts, Status, RelationMenu] ["j", "down"] false "next row (help, status: scroll down)";
+    ListUp "list-up" [Help, Corpus, Differences, Orphans, Conflicts, Status, RelationMenu] ["k", "up"] false "previous row (help, status: scroll up)";
     ListPageDown "list-page-down" [Help, Corpus, Differences, Conflicts, Status] ["pgdn", "space"] false "ten rows down";
     ListPageUp "list-page-up" [Help, Corpus, Differences, Conflicts, Status] ["pgup"] false "ten rows up";
     ListFirst "list-first" [Help, Corpus, Differences, Conflicts, Status] ["g", "home"] false "first row";
     ListLast "list-last" [Help, Corpus, Differences, Conflicts, Status] ["G", "end"] false "last row";
     CorpusFilter "corpus-filter" [Corpus] ["f"] false "show all articles, or only those todo, in progress or done";
     CorpusStatus "corpus-status" [Corpus] ["s"] false "the corpus status: progress per annotator and article, as `claimtag status`";
-    ListChoose "list-choose" [Help, Corpus, Differences, Orphans, Conflicts, LinkPicker] ["enter"] false "take the row: open the article, go to the difference, the conflict or the old position, add the link (help: close)";
+    ListChoose "list-choose" [Help, Corpus, Differences, Orphans, Conflicts, LinkPicker, RelationMenu] ["enter"] false "take the row: open the article, go to the difference, the conflict or the old position, add the link (help: close)";
     Reattach "reattach" [Orphans] ["r"] false "re-attach it to the text selected in the pane (undoable)";
-    ListClose "list-close" [Help, Corpus, Differences, Orphans, Conflicts, Status] ["esc", "q"] false "close";
+    ListClose "list-close" [Help, Corpus, Differences, Orphans, Conflicts, Status, RelationMenu] ["esc", "q"] false "close";
     SettleYours "settle-yours" [Conflicts] ["y"] false "settle the conflict under the cursor: keep yours (undoable)";
     SettleTheirs "settle-theirs" [Conflicts] ["t"] false "settle it: keep theirs";
     SettleBoth "settle-both" [Conflicts] ["b"] false "settle it: keep both (theirs gets a new id)";
+    LinkPick "link-pick" [LinkTarget] ["enter"] false "take the annotation under the cursor as the target: the relation at once when the scheme allows one, else a menu";
+    LinkCancel "link-cancel" [LinkTarget] ["esc"] false "cancel the link (in the relation menu, Esc goes back to the target)";
     PickerDown "picker-down" [LinkPicker] ["down", "ctrl-n"] false "next candidate (letters filter the list: id, label, line, text)";
     PickerUp "picker-up" [LinkPicker] ["up", "ctrl-p"] false "previous candidate";
     PickerCancel "picker-cancel" [LinkPicker] ["esc"] false "close the picker";

@@ -120,6 +120,9 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
     bidi_sequence(bidi::terminal_exit(bidi));
     ratatui::restore();
     open_lock::release_all();
+    if outcome.is_ok() {
+        save_session(&rt.app);
+    }
     match outcome {
         Ok(r) => r
             .map(|()| std::mem::take(&mut rt.app.exit_notes))
@@ -133,6 +136,28 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
             }
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
+    }
+}
+
+/// Keeps where the analyst left off in this corpus (issue 12): a state
+/// folder that cannot be written costs one warning line, not the exit code.
+fn save_session(app: &App) {
+    use claimtag_model::session::{self, MAX_PANES, PaneState, Session};
+    let (Some((file, key)), Some((panes, focus))) = (app.session_target(), app.session_panes())
+    else {
+        return;
+    };
+    let panes: Vec<PaneState> = panes
+        .into_iter()
+        .take(MAX_PANES)
+        .map(|(p, cursor)| PaneState {
+            article: std::fs::canonicalize(&p).unwrap_or(p),
+            cursor,
+        })
+        .collect();
+    let focus = focus.min(panes.len().saturating_sub(1));
+    if let Err(e) = session::save(file, &Session::new(key.clone(), panes, focus)) {
+        eprintln!("claimtag: warning: where you left off is not kept: {e}");
     }
 }
 

@@ -4,7 +4,9 @@ mod bidi;
 mod dispatch;
 mod editor;
 mod first_hour;
+mod linking;
 mod persist;
+mod session;
 mod suggestions;
 mod team;
 

@@ -22,6 +22,8 @@ pub struct Theme {
     pub dim: Style,
     pub popup: Style,
     pub highlight: Style,
+    /// The target a link would go to while choosing it in the text.
+    pub link_target: Style,
     pub mono: bool,
 }
 
@@ -85,6 +87,9 @@ impl Theme {
                 dim: Style::new().add_modifier(Modifier::DIM),
                 popup: Style::new(),
                 highlight: Style::new().add_modifier(Modifier::REVERSED),
+                // Unlike the selection (reversed, bold), the cursor (that
+                // and blinking) and the labels (underlined combinations).
+                link_target: Style::new().add_modifier(Modifier::REVERSED | Modifier::ITALIC),
                 mono: true,
             };
         }
@@ -135,6 +140,10 @@ impl Theme {
                 .fg(fg)
                 .bg(if light { Color::White } else { Color::Black }),
             highlight: Style::new().fg(Color::Black).bg(Color::Cyan),
+            link_target: Style::new()
+                .fg(Color::Black)
+                .bg(Color::LightCyan)
+                .add_modifier(Modifier::BOLD | Modifier::ITALIC),
             mono: false,
         }
     }

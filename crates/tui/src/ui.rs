@@ -38,6 +38,11 @@ impl Widget for &App {
                 draw_status_screen(self, lines, *scroll, area, buf)
             }
             Overlay::TakeOver(slot) => draw_take_over(self, *slot, area, buf),
+            Overlay::Link(l) => {
+                if let Some(menu) = &l.menu {
+                    draw_relation_menu(self, l, menu, area, buf);
+                }
+            }
         }
     }
 }
@@ -201,6 +206,13 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
         let t = doc.snap_selection(r.clone(), app.trim);
         if t.is_empty() { r } else { t }
     });
+    // While choosing a link's target in this pane: the target under the cursor.
+    let link_target = match &app.overlay {
+        Overlay::Link(l) if l.pane == i => app
+            .link_target()
+            .and_then(|t| d.spans.get(t).cloned().flatten()),
+        _ => None,
+    };
     let cursor = pane.cursor;
     let cursor_pos = layout.row_pos(cursor);
     for (y, (pos, row)) in rows.iter().enumerate() {
@@ -258,6 +270,12 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                 .is_some_and(|r| r.start <= b && b < r.end)
             {
                 style = style.patch(app.theme.selection);
+            }
+            if link_target
+                .as_ref()
+                .is_some_and(|r| r.start <= b && b < r.end)
+            {
+                style = style.patch(app.theme.link_target);
             }
             if b == cursor {
                 style = style.patch(app.theme.cursor);
@@ -356,6 +374,15 @@ fn draw_status(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(d) = app.doc_of(app.focus) {
         if pane.anchor.is_some() {
             parts.push((9, vec![Span::styled("SELECT", app.theme.selection)]));
+        }
+        if let Overlay::Link(l) = &app.overlay {
+            parts.push((
+                9,
+                vec![Span::styled(
+                    format!("LINK from {}", l.from),
+                    app.theme.link_target,
+                )],
+            ));
         }
         let (line, col) = d.doc().line_col(pane.cursor);
         parts.push((3, vec![Span::raw(d.article.file_name())]));
@@ -760,6 +787,56 @@ fn draw_orphans(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         area,
         buf,
     );
+}
+
+/// The relations a picked link target allows, to choose one.
+fn draw_relation_menu(
+    app: &App,
+    l: &crate::app::Linking,
+    menu: &crate::app::RelationMenu,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let describe = |rel: &str| {
+        app.scheme
+            .relations
+            .iter()
+            .find(|r| r.name == rel)
+            .map(|r| r.description.clone())
+            .unwrap_or_default()
+    };
+    let lines: Vec<Line> = menu
+        .relations
+        .iter()
+        .enumerate()
+        .map(|(i, rel)| {
+            let style = if i == menu.selected {
+                app.theme.highlight
+            } else {
+                Style::new()
+            };
+            Line::styled(
+                format!("{} {rel} → {}  {}", l.from, menu.to, describe(rel)),
+                style,
+            )
+        })
+        .collect();
+    let w = lines
+        .iter()
+        .map(|l| l.width() as u16 + 4)
+        .max()
+        .unwrap_or(20)
+        .max(40);
+    let r = centered(area, w, lines.len() as u16 + 2);
+    let title = format!(
+        " Relation — {} ",
+        app.keymap.hint_list(
+            Mode::RelationMenu,
+            &[(Command::ListChoose, "links"), (Command::ListClose, "back")]
+        )
+    );
+    let inner = popup(app, &title, r, buf);
+    Paragraph::new(lines).render(inner, buf);
 }
 
 /// A popup list that keeps the selected row in view.

@@ -10,6 +10,8 @@ impl App {
     pub fn run(&mut self, c: Command) -> Vec<Effect> {
         use Command::*;
         match c {
+            // Choosing a link target takes every key while it lasts.
+            c if matches!(self.overlay, Overlay::Link(_)) => self.link_command(c),
             // overlays
             ListDown | ListUp | ListPageDown | ListPageUp | ListFirst | ListLast | ListChoose
             | ListClose | CorpusFilter | Reattach | CorpusStatus | SettleYours | SettleTheirs
@@ -137,6 +139,7 @@ impl App {
             Unanchored => self.open_orphans(),
             ConflictList => self.open_conflicts(),
             TakeOver => self.ask_take_over(),
+            StartLink => self.start_link(),
             NextDiff | PrevDiff | Accept | Reject | AcceptAll | DiffList => {
                 return review::command(self, c);
             }
@@ -152,8 +155,8 @@ impl App {
             | SettleBoth | PickerDown | PickerUp | PickerCancel | NextField | PrevField
             | PrevLabel | NextLabel | Unlink | EditorEnter | EditorSave | EditorCancel
             | MergeTheirs | KeepMine | ReloadTheirs | DecideLater | TakeOverYes | TakeOverNo
-            | PromptAccept | PromptCancel | FieldLeft | FieldRight | FieldStart | FieldEnd
-            | FieldDeleteBack | FieldDelete | FieldClear => {}
+            | PromptAccept | PromptCancel | LinkPick | LinkCancel | FieldLeft | FieldRight
+            | FieldStart | FieldEnd | FieldDeleteBack | FieldDelete | FieldClear => {}
         }
         if let Some(r) = self.review.as_ref()
             && r.locked

@@ -9,6 +9,7 @@ mod dashboard;
 mod doc;
 mod editor;
 mod keys;
+mod linking;
 mod lists;
 mod merge;
 mod motion;
@@ -17,6 +18,7 @@ mod orphans;
 mod persist;
 mod review;
 mod search;
+mod session;
 mod status;
 mod tagging;
 mod take_over;
@@ -31,6 +33,7 @@ pub use conflicts::ConflictRow;
 pub use doc::{Doc, Snapshot};
 pub use editor::{BUILT_IN_ATTRIBUTES, EditForm, LinkPicker};
 pub use keys::Resolved;
+pub use linking::{Linking, RelationMenu};
 pub use search::{find, rfind};
 pub use status::status_name;
 pub use tagging::MAX_TAG_CHARS;
@@ -139,6 +142,8 @@ pub enum Overlay {
     },
     /// "Take over this article from the instance that has it open?"
     TakeOver(usize),
+    /// Choosing a link's target in the text (then its relation).
+    Link(Box<Linking>),
 }
 
 /// A quit under way: saves (or recovery copies) still to come back.
@@ -202,6 +207,8 @@ pub struct App {
     /// The last search's matches are highlighted (Esc hides them, n/N and a
     /// new search show them again).
     pub(crate) search_shown: bool,
+    /// Where the session is kept when quitting (file, corpus key); None: not kept.
+    session: Option<(PathBuf, String)>,
     /// The set shown as suggestions (`--suggest-from`, `suggest_from:`).
     pub suggest_from: String,
     /// "Accept all suggestions?" was asked for this slot; the next key answers.
@@ -283,6 +290,7 @@ impl App {
             directions: Vec::new(),
             bidi_cache: Arc::new(BidiCache::new()),
             search_shown: false,
+            session: None,
             suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
             confirm_accept_all: None,
         }
@@ -444,6 +452,8 @@ impl App {
             Overlay::Conflicts { .. } => Mode::Conflicts,
             Overlay::Status { .. } => Mode::Status,
             Overlay::TakeOver(_) => Mode::TakeOver,
+            Overlay::Link(l) if l.menu.is_some() => Mode::RelationMenu,
+            Overlay::Link(_) => Mode::LinkTarget,
         }
     }
 
@@ -590,6 +600,7 @@ impl App {
             }
             Err(e) => Slot::Failed(path, e),
         };
+        self.clamp_cursors(slot);
     }
 
     /// The set whose suggestions the loader reads with each article: none in

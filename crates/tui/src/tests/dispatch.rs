@@ -101,6 +101,13 @@ fn enter(mode: Mode, c: Command) -> (Option<tempfile::TempDir>, App) {
             }
             keys(&mut app, "T");
         }
+        Mode::LinkTarget | Mode::RelationMenu => {
+            // a claim and evidence: evidence supports or refutes a claim
+            keys(&mut app, "s c ) s e L [");
+            if mode == Mode::RelationMenu {
+                keys(&mut app, "<Enter>");
+            }
+        }
         Mode::Annotate | Mode::Review | Mode::Differences => {}
     }
     (Some(dir), app)

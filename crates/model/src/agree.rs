@@ -458,16 +458,7 @@ impl Corpus {
             },
         );
         if documents.is_empty() {
-            if untouched > 0 {
-                warnings.push(format!(
-                    "{untouched} article(s) have no sidecar from any of {}",
-                    annotators.join(", ")
-                ));
-            }
-            return Err(AgreeError::NoCommonArticle {
-                annotators,
-                warnings,
-            });
+            return Err(no_common_article(annotators, warnings, untouched));
         }
         Ok(Corpus {
             annotators,
@@ -619,16 +610,7 @@ pub fn measure_streaming(
                 warnings,
             });
         }
-        if untouched > 0 {
-            warnings.push(format!(
-                "{untouched} article(s) have no sidecar from any of {}",
-                annotators.join(", ")
-            ));
-        }
-        return Err(AgreeError::NoCommonArticle {
-            annotators,
-            warnings,
-        });
+        return Err(no_common_article(annotators, warnings, untouched));
     };
     warnings.extend(done_left_out);
     stats.documents = documents as u64;
@@ -639,6 +621,25 @@ pub fn measure_streaming(
     stats.untouched = untouched as u64;
     stats.done_only = done_only;
     Ok(stats)
+}
+
+/// No article has a usable sidecar from every compared annotator; says how
+/// many have none from any of them.
+fn no_common_article(
+    annotators: Vec<String>,
+    mut warnings: Vec<String>,
+    untouched: usize,
+) -> AgreeError {
+    if untouched > 0 {
+        warnings.push(format!(
+            "{untouched} article(s) have no sidecar from any of {}",
+            annotators.join(", ")
+        ));
+    }
+    AgreeError::NoCommonArticle {
+        annotators,
+        warnings,
+    }
 }
 
 /// Why an article is left out by `--done-only`, or None when every compared

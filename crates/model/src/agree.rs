@@ -575,14 +575,7 @@ pub fn measure_streaming(
                     untouched: 0,
                     done_only,
                 };
-                let mut labels = scheme_labels.to_vec();
-                let others: BTreeSet<&str> = one.documents[0]
-                    .sidecars
-                    .values()
-                    .flat_map(|s| s.annotations.iter().map(|a| a.label.as_str()))
-                    .filter(|l| !scheme_labels.iter().any(|s| s == l))
-                    .collect();
-                labels.extend(others.into_iter().map(str::to_string));
+                let labels = with_labels_used(scheme_labels, &one);
                 Ok(collect(&one, scheme_labels, &labels))
             }))
         },
@@ -727,14 +720,20 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
 /// Labels to report: the scheme's, in its order, then any other label used in
 /// the corpus, sorted.
 pub fn labels_to_report(scheme: &Scheme, corpus: &Corpus) -> Vec<String> {
-    let mut labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
+    let scheme_labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
+    with_labels_used(&scheme_labels, corpus)
+}
+
+/// `scheme_labels`, then the other labels used in `corpus`, sorted.
+fn with_labels_used(scheme_labels: &[String], corpus: &Corpus) -> Vec<String> {
     let others: BTreeSet<&str> = corpus
         .documents
         .iter()
         .flat_map(|d| d.sidecars.values())
         .flat_map(|s| s.annotations.iter().map(|a| a.label.as_str()))
-        .filter(|l| scheme.label(l).is_none())
+        .filter(|l| !scheme_labels.iter().any(|s| s == l))
         .collect();
+    let mut labels = scheme_labels.to_vec();
     labels.extend(others.into_iter().map(str::to_string));
     labels
 }

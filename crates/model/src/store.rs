@@ -169,13 +169,17 @@ pub fn write_many_atomic(files: &[(PathBuf, Vec<u8>)]) -> Vec<Result<()>> {
             }
         }
         for dir in folders {
-            if let Ok(d) = std::fs::File::open(&dir) {
-                // Makes the renames durable; not all platforms allow it.
-                let _ = d.sync_all();
-            }
+            sync_folder(&dir);
         }
     }
     results
+}
+
+/// Makes renames in `dir` durable; not all platforms allow syncing a folder.
+fn sync_folder(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// Flushes the filesystems holding `files` to disk, once each; false where
@@ -266,10 +270,7 @@ impl AtomicFile {
         fault::stop_at("synced");
         self.tmp.persist(&path).map_err(|e| io(e.error))?;
         fault::stop_at("renamed");
-        if let Ok(d) = std::fs::File::open(folder_of(&path)) {
-            // Makes the rename itself durable; not all platforms allow it.
-            let _ = d.sync_all();
-        }
+        sync_folder(folder_of(&path));
         Ok(())
     }
 }

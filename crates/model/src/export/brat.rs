@@ -170,11 +170,6 @@ impl Stems {
     }
 }
 
-pub fn stems(corpus: &Corpus) -> Vec<String> {
-    let mut stems = Stems::default();
-    corpus.docs.iter().map(|d| stems.next(&d.rel)).collect()
-}
-
 /// annotation.conf: the scheme's labels and relations, then the labels and
 /// relations used in the data but missing from the scheme (sorted), so brat
 /// shows every one.
@@ -213,14 +208,6 @@ pub fn conf(
     out.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n");
     out.push_str("\n[events]\n\n[attributes]\n");
     out
-}
-
-pub fn annotation_conf(corpus: &Corpus, scheme: &Scheme) -> String {
-    let mut w = FolderWriter::new(scheme);
-    for d in &corpus.docs {
-        w.note_names(d);
-    }
-    conf(scheme, &w.extra_labels, &w.extra_rels)
 }
 
 /// Writes `<stem>.txt` and `<stem>.ann` per document, then annotation.conf.

@@ -58,12 +58,6 @@ pub struct Token {
     pub sentence: usize,
 }
 
-/// The tokens of a document, in order.
-pub fn tokens(d: &ExportDoc) -> Vec<Token> {
-    let sentences = d.doc.all_sentences();
-    tokens_of(d.doc.text(), &sentences, 0)
-}
-
 /// The tokens of `sentences` (numbered from `first_number`), in order.
 fn tokens_of(text: &str, sentences: &[std::ops::Range<usize>], first_number: usize) -> Vec<Token> {
     let mut out = Vec::new();

@@ -161,44 +161,21 @@ impl Corpus {
         annotator: &str,
         on_each: &mut dyn FnMut(&Source),
     ) -> std::result::Result<Corpus, Vec<String>> {
-        Corpus::load_sources(&index.sources, annotator, on_each)
-    }
-
-    /// [`Corpus::load`] over a chosen list of the index's sources (for
-    /// `--done-only`).
-    pub fn load_sources(
-        sources: &[Source],
-        annotator: &str,
-        on_each: &mut dyn FnMut(&Source),
-    ) -> std::result::Result<Corpus, Vec<String>> {
-        let mut docs = Vec::with_capacity(sources.len());
-        let mut warnings = Vec::new();
-        let mut skipped = Vec::new();
-        let mut errors = Vec::new();
-        parallel::map_ordered(
-            sources,
-            |source| open_for_export(source, annotator),
-            |source, opened| {
-                on_each(source);
-                match opened {
-                    Opened::Doc(doc, notes) => {
-                        warnings.extend(notes);
-                        docs.push(doc);
-                    }
-                    Opened::Skipped(why) => skipped.push(why),
-                    Opened::Error(e) => errors.push(e),
-                }
-            },
-        );
-        if errors.is_empty() {
-            Ok(Corpus {
+        let mut docs = Vec::with_capacity(index.sources.len());
+        let keep = &mut |d: ExportDoc| {
+            docs.push(d);
+            Ok(())
+        };
+        match each_doc(&index.sources, annotator, on_each, keep) {
+            Ok(summary) => Ok(Corpus {
                 annotator: annotator.to_string(),
                 docs,
-                warnings,
-                skipped,
-            })
-        } else {
-            Err(errors)
+                warnings: summary.warnings,
+                skipped: summary.skipped,
+            }),
+            Err(StreamError::Sidecars(errors)) => Err(errors),
+            // Keeping documents in memory writes nothing that could fail.
+            Err(StreamError::Refused(e) | StreamError::Io(e)) => Err(vec![e]),
         }
     }
 }
@@ -380,7 +357,7 @@ pub fn stream(
     match (format, out) {
         (Format::Brat, Output::Folder(put)) => {
             let mut writer = brat::FolderWriter::new(scheme);
-            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(d, put))?;
+            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(&d, put))?;
             summary.notes = writer.finish(put).map_err(io)?;
             Ok(summary)
         }
@@ -392,7 +369,7 @@ pub fn stream(
                 return Err(StreamError::Io("brat writes a folder, not one file".into()));
             };
             writer.begin(out).map_err(io)?;
-            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(d, out))?;
+            let mut summary = each_doc(sources, annotator, on_each, &mut |d| writer.doc(&d, out))?;
             summary.notes = writer.finish(out).map_err(StreamError::Refused)?;
             Ok(summary)
         }
@@ -464,7 +441,7 @@ fn each_doc(
     sources: &[Source],
     annotator: &str,
     on_each: &mut dyn FnMut(&Source),
-    write: &mut dyn FnMut(&ExportDoc) -> io::Result<()>,
+    write: &mut dyn FnMut(ExportDoc) -> io::Result<()>,
 ) -> std::result::Result<Summary, StreamError> {
     let mut summary = Summary::default();
     let mut errors = Vec::new();
@@ -480,7 +457,7 @@ fn each_doc(
                     if errors.is_empty() && failed.is_none() {
                         summary.docs += 1;
                         summary.spans += doc.spans.len();
-                        if let Err(e) = write(&doc) {
+                        if let Err(e) = write(doc) {
                             failed = Some(e);
                         }
                     }

@@ -1,9 +1,14 @@
 //! The `claimtag/1` sidecar format: serde types, validation and deterministic
 //! YAML output (DESIGN.md §2).
 //!
-//! Reading parses twice: once into typed structs (so errors carry line and
-//! column), once untyped to keep keys this version does not know, which are
-//! written back on save.
+//! Reading takes one of two roads to the same [`Wire`] record, which is then
+//! validated in one place. A sidecar of the plain shape claimtag writes is
+//! read in one pass over the YAML parser's events ([`events`]); anything else
+//! (keys this version does not know, anchors, tags, ambiguous plain scalars,
+//! an error) goes through serde-saphyr, which parses twice: once into typed
+//! structs (so errors carry line and column), once untyped to keep unknown
+//! keys, which are written back on save. Both roads give the same result for
+//! the plain shape (tests compare them on random and mutated sidecars).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -12,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+
+mod events;
 
 pub const FORMAT: &str = "claimtag/1";
 /// Sidecars larger than this are refused before parsing.
@@ -194,49 +201,30 @@ impl Sidecar {
     /// Parses like [`Sidecar::parse`] and also says on which line the parser
     /// found each key a message may point at, and each annotation's id.
     pub fn parse_placed(path: &Path, yaml: &str) -> Result<(Sidecar, Places)> {
-        let typed: WireFileIn = serde_saphyr::from_str_with_options(yaml, read_options())
-            .map_err(|e| Error::yaml(path, &e))?;
-        let untyped: Value = serde_saphyr::from_str_with_options(yaml, read_options())
-            .map_err(|e| Error::yaml(path, &e))?;
-        let line = |l: &serde_saphyr::Location| usize::try_from(l.line()).ok().filter(|&n| n > 0);
-        let places = Places {
-            annotator: line(&typed.annotator.referenced),
-            file: line(&typed.source.file.referenced),
-            sha256: typed
-                .source
-                .sha256
-                .as_ref()
-                .and_then(|s| line(&s.referenced)),
-            chars: typed
-                .source
-                .chars
-                .as_ref()
-                .and_then(|s| line(&s.referenced)),
-            ids: typed
-                .annotations
-                .iter()
-                .filter_map(|a| Some((a.id.value.clone(), line(&a.id.referenced)?)))
-                .collect(),
+        let wire = match events::read(yaml) {
+            Some(wire) => wire,
+            None => Wire::parse_with_serde(path, yaml)?,
         };
-        Ok((Self::from_wire(path, typed, &untyped)?, places))
+        let places = wire.places();
+        Ok((Self::from_wire(path, wire)?, places))
     }
 
-    fn from_wire(path: &Path, w: WireFileIn, untyped: &Value) -> Result<Sidecar> {
-        let at = |loc: &serde_saphyr::Location, msg: String| Error::Yaml {
+    fn from_wire(path: &Path, w: Wire) -> Result<Sidecar> {
+        let at = |place: &Place, message: String| Error::Yaml {
             path: path.to_path_buf(),
-            line: loc.line(),
-            column: loc.column(),
-            message: msg,
+            line: place.line,
+            column: place.column,
+            message,
         };
         if w.format.value != FORMAT {
             return Err(at(
-                &w.format.referenced,
+                &w.format.place,
                 format!("unknown format {:?}, expected {FORMAT:?}", w.format.value),
             ));
         }
         if !valid_annotator(&w.annotator.value) {
             return Err(at(
-                &w.annotator.referenced,
+                &w.annotator.place,
                 format!(
                     "annotator {:?} is not 1-32 of A-Za-z0-9_-",
                     w.annotator.value
@@ -247,7 +235,7 @@ impl Sidecar {
             None => None,
             Some(v) => Some(Status::parse(&v.value).ok_or_else(|| {
                 at(
-                    &v.referenced,
+                    &v.place,
                     format!(
                         "status {:?} is not one of todo, in-progress or done",
                         v.value
@@ -255,23 +243,18 @@ impl Sidecar {
                 )
             })?),
         };
-        let untyped_anns = untyped
-            .get("annotations")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
         let mut ids = BTreeSet::new();
         let mut annotations = Vec::with_capacity(w.annotations.len());
-        for (i, a) in w.annotations.into_iter().enumerate() {
+        for a in w.annotations {
             if a.id.value.is_empty() || !ids.insert(a.id.value.clone()) {
                 return Err(at(
-                    &a.id.referenced,
+                    &a.id.place,
                     format!("annotation id {:?} is empty or used twice", a.id.value),
                 ));
             }
             if a.start > a.end {
                 return Err(at(
-                    &a.id.referenced,
+                    &a.id.place,
                     format!(
                         "annotation {}: start {} is after end {}",
                         a.id.value, a.start, a.end
@@ -280,7 +263,7 @@ impl Sidecar {
             }
             if a.label.trim().is_empty() {
                 return Err(at(
-                    &a.id.referenced,
+                    &a.id.place,
                     format!("annotation {}: empty label", a.id.value),
                 ));
             }
@@ -298,22 +281,22 @@ impl Sidecar {
                 created: a.created,
                 from: a.from.filter(|s| !s.is_empty()),
                 orphan: a.orphan,
-                extra: unknown_keys(untyped_anns.get(i), ANNOTATION_KEYS),
+                extra: a.extra,
             });
         }
         let mut sidecar = Sidecar {
             source: SourceRef {
-                file: w.source.file.value,
-                sha256: w.source.sha256.map(|s| s.value).unwrap_or_default(),
-                chars: w.source.chars.map(|s| s.value).unwrap_or_default(),
-                extra: unknown_keys(untyped.get("source"), SOURCE_KEYS),
+                file: w.file.value,
+                sha256: w.sha256.map(|s| s.value).unwrap_or_default(),
+                chars: w.chars.map(|s| s.value).unwrap_or_default(),
+                extra: w.source_extra,
             },
             annotator: w.annotator.value,
             updated: w.updated,
             next_id: w.next_id.unwrap_or(1),
             status,
             annotations,
-            extra: unknown_keys(Some(untyped), FILE_KEYS),
+            extra: w.extra,
         };
         sidecar.next_id = sidecar.next_id.max(sidecar.max_used_id() + 1);
         sidecar.sort();
@@ -395,6 +378,137 @@ fn unknown_keys(v: Option<&Value>, known: &[&str]) -> Extra {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         None => Extra::new(),
+    }
+}
+
+/// Where the parser found a value: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    line: u64,
+    column: u64,
+}
+
+impl Place {
+    fn of(location: &serde_saphyr::Location) -> Place {
+        Place {
+            line: location.line(),
+            column: location.column(),
+        }
+    }
+}
+
+/// A value and where it was found.
+#[derive(Debug, Clone, PartialEq)]
+struct At<T> {
+    value: T,
+    place: Place,
+}
+
+impl<T> At<T> {
+    fn from_spanned(s: Sp<T>) -> At<T> {
+        At {
+            place: Place::of(&s.referenced),
+            value: s.value,
+        }
+    }
+}
+
+/// A sidecar as read, before validation: what both roads of reading give.
+#[derive(Debug, Clone, PartialEq)]
+struct Wire {
+    format: At<String>,
+    file: At<String>,
+    sha256: Option<At<String>>,
+    chars: Option<At<usize>>,
+    source_extra: Extra,
+    annotator: At<String>,
+    updated: String,
+    next_id: Option<u64>,
+    status: Option<At<String>>,
+    annotations: Vec<WireAnn>,
+    extra: Extra,
+}
+
+/// One annotation as read, before validation.
+#[derive(Debug, Clone, PartialEq)]
+struct WireAnn {
+    id: At<String>,
+    label: String,
+    start: usize,
+    end: usize,
+    text: String,
+    prefix: String,
+    suffix: String,
+    claimant: Option<String>,
+    links: Vec<Link>,
+    note: Option<String>,
+    created: String,
+    from: Option<String>,
+    orphan: bool,
+    extra: Extra,
+}
+
+impl Wire {
+    /// The general road: serde-saphyr, typed for places and errors, untyped
+    /// for the keys this version does not know.
+    fn parse_with_serde(path: &Path, yaml: &str) -> Result<Wire> {
+        let typed: WireFileIn = serde_saphyr::from_str_with_options(yaml, read_options())
+            .map_err(|e| Error::yaml(path, &e))?;
+        let untyped: Value = serde_saphyr::from_str_with_options(yaml, read_options())
+            .map_err(|e| Error::yaml(path, &e))?;
+        let untyped_anns = untyped
+            .get("annotations")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Ok(Wire {
+            format: At::from_spanned(typed.format),
+            file: At::from_spanned(typed.source.file),
+            sha256: typed.source.sha256.map(At::from_spanned),
+            chars: typed.source.chars.map(At::from_spanned),
+            source_extra: unknown_keys(untyped.get("source"), SOURCE_KEYS),
+            annotator: At::from_spanned(typed.annotator),
+            updated: typed.updated,
+            next_id: typed.next_id,
+            status: typed.status.map(At::from_spanned),
+            annotations: typed
+                .annotations
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| WireAnn {
+                    id: At::from_spanned(a.id),
+                    label: a.label,
+                    start: a.start,
+                    end: a.end,
+                    text: a.text,
+                    prefix: a.prefix,
+                    suffix: a.suffix,
+                    claimant: a.claimant,
+                    links: a.links,
+                    note: a.note,
+                    created: a.created,
+                    from: a.from,
+                    orphan: a.orphan,
+                    extra: unknown_keys(untyped_anns.get(i), ANNOTATION_KEYS),
+                })
+                .collect(),
+            extra: unknown_keys(Some(&untyped), FILE_KEYS),
+        })
+    }
+
+    fn places(&self) -> Places {
+        let line = |p: &Place| usize::try_from(p.line).ok().filter(|&n| n > 0);
+        Places {
+            annotator: line(&self.annotator.place),
+            file: line(&self.file.place),
+            sha256: self.sha256.as_ref().and_then(|s| line(&s.place)),
+            chars: self.chars.as_ref().and_then(|s| line(&s.place)),
+            ids: self
+                .annotations
+                .iter()
+                .filter_map(|a| Some((a.id.value.clone(), line(&a.id.place)?)))
+                .collect(),
+        }
     }
 }
 

@@ -75,7 +75,7 @@ pub enum BidiMode {
 
 /// A paragraph's base direction: from its first strong character (UAX #9
 /// P2/P3), or forced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     #[default]

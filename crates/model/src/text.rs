@@ -37,6 +37,9 @@ const BOM: &str = "\u{feff}";
 pub const PREVIEW_OVER: u64 = 4 << 20;
 pub const PREVIEW_BYTES: u64 = 64 << 10;
 
+/// The next [`Document::id`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 #[derive(Debug)]
 pub struct Document {
     text: String,
@@ -48,6 +51,10 @@ pub struct Document {
     chunk_chars: Vec<usize>,
     chars: usize,
     sha256: OnceLock<String>,
+    /// Unique in the process: what caches of laid-out text are keyed by, so
+    /// a document read again (even at the same address) is never served
+    /// another one's rows.
+    id: u64,
     /// Which full stops end a sentence (the corpus's languages).
     rules: Arc<SentenceRules>,
 }
@@ -104,8 +111,14 @@ impl Document {
             chunk_chars,
             chars,
             sha256: OnceLock::new(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rules: SentenceRules::default_rules(),
         }
+    }
+
+    /// This document's identity in the process (no two documents share one).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The same document with the sentence rules of a corpus's languages.

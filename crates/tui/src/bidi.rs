@@ -13,6 +13,10 @@ use std::sync::{Arc, Mutex};
 
 use unicode_bidi::{BidiClass, Level, ParagraphBidiInfo};
 
+use claimtag_model::text::Document;
+
+use crate::layout::RowCache;
+
 pub use claimtag_model::config::{BidiMode, Direction};
 
 /// How far the first strong character of a paragraph is looked for (P2): a
@@ -102,6 +106,26 @@ impl Resolved {
             return RowOrder::identity(n, self.paragraph);
         }
         let row = clamp(row, self.levels.len(), text);
+        // A row all at the paragraph level (a line of Dari words in a
+        // right-to-left paragraph): L1 changes nothing and the row is its
+        // graphemes in order, or reversed.
+        if self.levels[row.clone()]
+            .iter()
+            .all(|&l| l == self.paragraph)
+        {
+            let mut order = RowOrder::identity(n, self.paragraph);
+            if self.paragraph.is_rtl() {
+                order.visual.reverse();
+                order.logical.reverse();
+            }
+            return order;
+        }
+        self.order_row_by_runs(text, row, units)
+    }
+
+    /// [`Resolved::order_row`] by the crate's run machinery (L1, L2), for
+    /// any row; `row` is clamped already.
+    fn order_row_by_runs(&self, text: &str, row: Range<usize>, units: &[Range<usize>]) -> RowOrder {
         let line = ParagraphBidiInfo {
             text: &text[row.clone()],
             original_classes: self.classes[row.clone()].to_vec(),
@@ -192,30 +216,36 @@ pub fn mirrored(grapheme: &str) -> Option<char> {
     unicode_bidi_mirroring::get_mirrored(c)
 }
 
-/// What a pane's layout needs to show rows in display order.
+/// What a pane's layout needs: the cache its rows are kept in, and the
+/// article's direction when the app shows rows in display order (None:
+/// logical order, with bidi off or left to the terminal).
 #[derive(Debug, Clone)]
 pub struct BidiView {
     pub cache: Arc<BidiCache>,
-    pub direction: Direction,
+    pub direction: Option<Direction>,
 }
 
-/// Which paragraph block's levels are kept: the document (by the address and
-/// length of its text, so a reloaded document is never served stale levels),
+/// Which paragraph block's levels are kept: the document (by its
+/// [`Document::id`], so a reloaded document is never served stale levels),
 /// the block and the direction asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
-    text: usize,
-    len: usize,
+    doc: u64,
     block: (usize, usize),
     direction: Direction,
 }
 
-/// Resolved paragraphs, most recently used first. Shared by every frame of a
-/// pane, so levels are resolved once per paragraph, and only for paragraphs
-/// that are laid out (the visible ones and those the cursor moves through).
+/// Resolved paragraphs, most recently used first, and the rows laid out from
+/// them. Shared by every frame of a pane, so levels are resolved once per
+/// paragraph, and only for paragraphs that are laid out (the visible ones and
+/// those the cursor moves through); a block is wrapped (and reordered) once
+/// per width and direction, and later frames draw the rows kept. Rows in
+/// logical order are kept here too.
 #[derive(Debug, Default)]
 pub struct BidiCache {
     entries: Mutex<VecDeque<(Key, Arc<Resolved>)>>,
+    /// Blocks wrapped and put in display order (see [`crate::layout`]).
+    pub(crate) rows: RowCache,
 }
 
 impl BidiCache {
@@ -228,17 +258,17 @@ impl BidiCache {
     /// cache.
     pub fn resolve(
         &self,
-        text: &str,
+        doc: &Document,
         paragraph_start: usize,
         block: Range<usize>,
         direction: Direction,
     ) -> Arc<Resolved> {
         let key = Key {
-            text: text.as_ptr() as usize,
-            len: text.len(),
+            doc: doc.id(),
             block: (block.start, block.end),
             direction,
         };
+        let text = doc.text();
         if let Ok(mut entries) = self.entries.lock()
             && let Some(i) = entries.iter().position(|(k, _)| *k == key)
             && let Some(hit) = entries.remove(i)
@@ -367,7 +397,7 @@ mod tests {
     #[test]
     fn cache_resolves_each_block_once() {
         let c = BidiCache::new();
-        let t = "کابل\nKabul";
+        let t = &Document::from_string("کابل\nKabul".into());
         let a = c.resolve(t, 0, 0..8, Direction::Auto);
         let b = c.resolve(t, 0, 0..8, Direction::Auto);
         assert!(Arc::ptr_eq(&a, &b));
@@ -377,6 +407,28 @@ mod tests {
         assert_eq!(c.len(), 2);
         let forced = c.resolve(t, 9, 9..14, Direction::Rtl);
         assert!(forced.is_rtl());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn single_level_rows_take_the_short_way_to_the_same_order(
+            s in "[a-z0-9 ()«»\u{0627}-\u{064a}\u{06cc}\u{06f0}-\u{06f9}\u{200c}\u{064b}.]{0,60}",
+            rtl in proptest::bool::ANY,
+            cut in 0usize..60,
+        ) {
+            let r = Resolved::new(&s, rtl);
+            let cut = claimtag_model::text::floor_char_boundary(&s, cut.min(s.len()));
+            for row in [0..s.len(), 0..cut, cut..s.len()] {
+                let u: Vec<Range<usize>> = s[row.clone()]
+                    .grapheme_indices(true)
+                    .map(|(i, g)| row.start + i..row.start + i + g.len())
+                    .collect();
+                let got = r.order_row(&s, row.clone(), &u);
+                if !r.is_identity() && !u.is_empty() {
+                    proptest::prop_assert_eq!(&got, &r.order_row_by_runs(&s, row, &u));
+                }
+            }
+        }
     }
 
     #[test]

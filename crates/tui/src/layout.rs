@@ -10,7 +10,9 @@
 //! their screen columns, right-to-left paragraphs right-aligned, so drawing,
 //! the cursor and the mouse read the same cells.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -21,6 +23,11 @@ use crate::bidi::{BidiCache, BidiView, Direction, mirrored};
 
 /// Longest block in bytes: a 50 MB line is laid out in pieces this big.
 pub const MAX_BLOCK: usize = 8 * 1024;
+/// Blocks whose rows are kept: more than a tall screen of one-row blocks
+/// shows, so a frame is served whole from the cache.
+const CACHE_ROW_BLOCKS: usize = 1024;
+/// Cells kept at most over all kept blocks (some 8 MB).
+const CACHE_ROW_CELLS: usize = 256 * 1024;
 
 /// How one grapheme is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +84,8 @@ pub struct Layout<'a> {
     width: u16,
     tab: u16,
     bidi: Option<Bidi<'a>>,
+    /// Where laid-out blocks are kept, if anywhere.
+    rows: Option<&'a RowCache>,
 }
 
 /// Display order is on: paragraphs resolved through this cache.
@@ -93,20 +102,34 @@ impl<'a> Layout<'a> {
             width: width.max(1),
             tab: 4,
             bidi: None,
+            rows: None,
         }
     }
 
     /// Rows in display order (UAX #9), paragraph direction from `direction`;
     /// levels are resolved once per paragraph through `cache`.
+    /// Laid-out blocks are kept in `cache` too.
     pub fn with_bidi(mut self, cache: &'a BidiCache, direction: Direction) -> Self {
         self.bidi = Some(Bidi { cache, direction });
+        self.rows = Some(&cache.rows);
         self
     }
 
-    /// Display order when a view is given (the app reorders), else logical.
+    /// Laid-out blocks kept in `cache`, in logical order.
+    pub fn with_cache(mut self, cache: &'a BidiCache) -> Self {
+        self.rows = Some(&cache.rows);
+        self
+    }
+
+    /// Display order when the view has a direction (the app reorders), else
+    /// logical; rows kept in the view's cache.
     pub fn with_view(self, view: Option<&'a BidiView>) -> Self {
         match view {
-            Some(v) => self.with_bidi(&v.cache, v.direction),
+            Some(BidiView {
+                cache,
+                direction: Some(d),
+            }) => self.with_bidi(cache, *d),
+            Some(v) => self.with_cache(&v.cache),
             None => self,
         }
     }
@@ -173,8 +196,31 @@ impl<'a> Layout<'a> {
         Some(self.block_at(self.doc.line_end(line - 1)))
     }
 
-    /// Wraps a block into rows at word boundaries. An empty block is one empty row.
-    pub fn wrap(&self, block: &Range<usize>) -> Vec<Row> {
+    /// Wraps a block into rows at word boundaries (in display order with bidi
+    /// on). An empty block is one empty row. With a cache, the rows come from
+    /// it when this block was laid out at this width and direction before:
+    /// the document's text never changes, so they are still right.
+    pub fn wrap(&self, block: &Range<usize>) -> Arc<[Row]> {
+        let Some(cache) = self.rows else {
+            return self.lay_out(block).into();
+        };
+        let key = RowKey {
+            doc: self.doc.id(),
+            block: (block.start, block.end),
+            width: self.width,
+            tab: self.tab,
+            direction: self.bidi.map(|b| b.direction),
+        };
+        if let Some(rows) = cache.get(&key) {
+            return rows;
+        }
+        let rows: Arc<[Row]> = self.lay_out(block).into();
+        cache.put(key, Arc::clone(&rows));
+        rows
+    }
+
+    /// Wraps a block now (and reorders its rows with bidi on).
+    fn lay_out(&self, block: &Range<usize>) -> Vec<Row> {
         let text = self.doc.slice(block.clone());
         let base = block.start;
         let width = self.width;
@@ -254,9 +300,9 @@ impl<'a> Layout<'a> {
     /// paragraph, one row at a time (wrap first, then reorder).
     fn reorder(&self, block: &Range<usize>, rows: &mut [Row], bidi: Bidi) {
         let paragraph = self.doc.line_start(self.doc.line_of(block.start));
-        let resolved =
-            bidi.cache
-                .resolve(self.doc.text(), paragraph, block.clone(), bidi.direction);
+        let resolved = bidi
+            .cache
+            .resolve(self.doc, paragraph, block.clone(), bidi.direction);
         if resolved.is_identity() {
             return;
         }
@@ -369,7 +415,7 @@ impl<'a> Layout<'a> {
         loop {
             let rows = self.wrap(&block);
             let skip_now = skip.min(rows.len().saturating_sub(1));
-            for (i, r) in rows.into_iter().enumerate().skip(skip_now) {
+            for (i, r) in rows.iter().enumerate().skip(skip_now) {
                 if out.len() >= n {
                     return out;
                 }
@@ -378,7 +424,7 @@ impl<'a> Layout<'a> {
                         block: block.start,
                         row: i,
                     },
-                    r,
+                    r.clone(),
                 ));
             }
             skip = 0;
@@ -477,6 +523,82 @@ impl<'a> Layout<'a> {
             }
             _ => row.end,
         }
+    }
+}
+
+/// Which block's rows are kept: the document ([`Document::id`]), the block,
+/// and what its rows depend on besides the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RowKey {
+    doc: u64,
+    block: (usize, usize),
+    width: u16,
+    tab: u16,
+    /// None: logical order.
+    direction: Option<Direction>,
+}
+
+/// Laid-out blocks, the least recently used dropped first when more than
+/// [`CACHE_ROW_BLOCKS`] blocks or [`CACHE_ROW_CELLS`] cells are kept. A
+/// resize or another direction asks under another key; the rows of the old
+/// one age out.
+#[derive(Debug, Default)]
+pub(crate) struct RowCache {
+    inner: Mutex<RowStore>,
+}
+
+#[derive(Debug, Default)]
+struct RowStore {
+    blocks: HashMap<RowKey, (u64, Arc<[Row]>)>,
+    cells: usize,
+    clock: u64,
+}
+
+fn cells_of(rows: &[Row]) -> usize {
+    rows.iter().map(|r| r.cells.len() + 1).sum()
+}
+
+impl RowCache {
+    fn get(&self, key: &RowKey) -> Option<Arc<[Row]>> {
+        let mut store = self.inner.lock().ok()?;
+        store.clock += 1;
+        let now = store.clock;
+        let (used, rows) = store.blocks.get_mut(key)?;
+        *used = now;
+        Some(Arc::clone(rows))
+    }
+
+    fn put(&self, key: RowKey, rows: Arc<[Row]>) {
+        let Ok(mut store) = self.inner.lock() else {
+            return;
+        };
+        store.clock += 1;
+        let now = store.clock;
+        store.cells += cells_of(&rows);
+        if let Some((_, old)) = store.blocks.insert(key, (now, rows)) {
+            store.cells -= cells_of(&old);
+        }
+        while store.blocks.len() > 1
+            && (store.blocks.len() > CACHE_ROW_BLOCKS || store.cells > CACHE_ROW_CELLS)
+        {
+            let Some(oldest) = store
+                .blocks
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            if let Some((_, old)) = store.blocks.remove(&oldest) {
+                store.cells -= cells_of(&old);
+            }
+        }
+    }
+
+    /// How many blocks are kept (for tests).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock().map(|s| s.blocks.len()).unwrap_or(0)
     }
 }
 
@@ -681,6 +803,58 @@ mod tests {
         // h moves left on the screen: forward in a right-to-left row
         assert_eq!(l.visual_step(0, true), d.next_grapheme(0));
         assert_eq!(l.visual_step(d.next_grapheme(0), false), 0);
+    }
+
+    #[test]
+    fn laid_out_blocks_are_kept_per_document_width_and_direction() {
+        let text = "احمد شاه روز ۱۲ مارچ در Kabul گفت.\nKabul";
+        let d = doc(text);
+        let cache = BidiCache::new();
+        let l = Layout::new(&d, 20).with_bidi(&cache, Direction::Auto);
+        let block = l.block_at(0);
+        let first = l.wrap(&block);
+        // a second frame is served the same rows, not laid out again
+        assert!(Arc::ptr_eq(&first, &l.wrap(&block)));
+        assert_eq!(cache.rows.len(), 1);
+        // another width lays out again, and gives that width's rows
+        let wide = Layout::new(&d, 40).with_bidi(&cache, Direction::Auto);
+        let rows = wide.wrap(&block);
+        assert!(!Arc::ptr_eq(&first, &rows));
+        assert_eq!(cache.rows.len(), 2);
+        let fresh = BidiCache::new();
+        let want = Layout::new(&d, 40).with_bidi(&fresh, Direction::Auto);
+        assert_eq!(&*rows, &*want.wrap(&block));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(shown_rows(&d, 20, &cache)[1], "       .تفگ Kabul رد");
+        // another direction, and another document with the same text, too
+        let ltr = Layout::new(&d, 20).with_bidi(&cache, Direction::Ltr);
+        assert!(!ltr.wrap(&block)[0].rtl);
+        let again = doc(text);
+        let l2 = Layout::new(&again, 20).with_bidi(&cache, Direction::Auto);
+        assert!(!Arc::ptr_eq(&first, &l2.wrap(&block)));
+        assert_eq!(&*first, &*l2.wrap(&block));
+        // and an identical layout still hits
+        assert!(Arc::ptr_eq(&first, &l.wrap(&block)));
+        // logical order is kept apart, and is what an uncached layout gives
+        let logical = Layout::new(&d, 20).with_cache(&cache);
+        let rows = logical.wrap(&block);
+        assert!(Arc::ptr_eq(&rows, &logical.wrap(&block)));
+        assert_eq!(&*rows, &*Layout::new(&d, 20).wrap(&block));
+        assert!(!rows[0].rtl);
+    }
+
+    #[test]
+    fn row_cache_is_bounded() {
+        let d = doc(&"کابل\n".repeat(CACHE_ROW_BLOCKS + 10));
+        let cache = BidiCache::new();
+        let l = Layout::new(&d, 20).with_bidi(&cache, Direction::Auto);
+        let rows = l.rows_from(RowPos::default(), CACHE_ROW_BLOCKS + 20);
+        assert_eq!(rows.len(), CACHE_ROW_BLOCKS + 11);
+        assert_eq!(cache.rows.len(), CACHE_ROW_BLOCKS);
+        // the most recent blocks are the ones kept
+        let last = l.block_at(d.len_bytes());
+        let kept = l.wrap(&last);
+        assert!(Arc::ptr_eq(&kept, &l.wrap(&last)));
     }
 
     #[test]

@@ -2,13 +2,13 @@
 
 use std::ops::Range;
 
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-use crate::layout::{Glyph, Layout};
+use crate::layout::{Cell, Glyph, Layout};
 
 use crate::app::{App, EditForm, Level, Overlay, Slot, screen_areas, short, text_area};
 use crate::command::{Command, Mode};
@@ -290,13 +290,23 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
             }
             match cell.glyph {
                 Glyph::Text => {
-                    buf.set_stringn(x, sy, doc.slice(b..b + cell.len), w, style);
+                    let g = doc.slice(b..b + cell.len);
+                    let measured = measured_width(cell, g, area.width);
+                    put_grapheme(buf, x, sy, g, measured, cell.width, style);
                 }
                 Glyph::Tab => {
                     buf.set_stringn(x, sy, " ".repeat(w), w, style);
                 }
                 Glyph::Mirrored(c) => {
-                    buf.set_stringn(x, sy, c.to_string(), w, style);
+                    put_grapheme(
+                        buf,
+                        x,
+                        sy,
+                        c.encode_utf8(&mut [0; 4]),
+                        None,
+                        cell.width,
+                        style,
+                    );
                 }
                 Glyph::Placeholder(c) => {
                     let s = if style == Style::new() {
@@ -304,7 +314,7 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
                     } else {
                         style
                     };
-                    buf.set_stringn(x, sy, c.to_string(), 1, s);
+                    put_grapheme(buf, x, sy, c.encode_utf8(&mut [0; 4]), None, 1, s);
                 }
             }
         }
@@ -320,6 +330,43 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
             buf.set_stringn(area.x + x, sy, " ", 1, style);
         }
     }
+}
+
+/// Draws one grapheme as [`Buffer::set_stringn`] draws a string of one
+/// (the same filter, width and clipping), without cutting it into graphemes
+/// again: the layout did, so a frame of Dari costs what one of ASCII does.
+/// `measured` is the grapheme's width when the layout knows it as ratatui
+/// counts it; else it is measured here.
+fn put_grapheme(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    g: &str,
+    measured: Option<u16>,
+    max_width: u16,
+    style: Style,
+) {
+    if g.contains(char::is_control) {
+        return;
+    }
+    let width = measured.unwrap_or_else(|| g.cell_width());
+    let room = buf.area.right().saturating_sub(x).min(max_width);
+    if width == 0 || width > room {
+        return;
+    }
+    buf[(x, y)].set_symbol(g).set_style(style);
+    // The cells a wide grapheme covers are emptied, as set_stringn does.
+    for hidden in x + 1..x + width {
+        buf[(hidden, y)].reset();
+    }
+}
+
+/// The width ratatui gives a text cell's grapheme, from the layout's: they
+/// agree unless the layout clipped it to a pane narrower than the grapheme,
+/// or it holds a halfwidth (han)dakuten, which ratatui counts as a cell.
+fn measured_width(cell: &Cell, g: &str, pane_width: u16) -> Option<u16> {
+    (cell.glyph == Glyph::Text && cell.width < pane_width && !g.contains(['\u{ff9e}', '\u{ff9f}']))
+        .then_some(cell.width)
 }
 
 /// Matches of `q` that touch the visible bytes `vis`: only the window (and a
@@ -1259,4 +1306,39 @@ fn draw_take_over(app: &App, slot: usize, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bidi::{BidiCache, Direction};
+    use crate::layout::RowPos;
+    use claimtag_model::Document;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A laid-out grapheme drawn by `put_grapheme`, with the layout's width,
+        /// lands in the buffer exactly as `set_stringn` puts it.
+        #[test]
+        fn put_grapheme_draws_what_set_stringn_does(
+            s in "[a-z ()«»\u{0627}-\u{064a}\u{064b}\u{0301}中😀\u{200d}ｶ\u{ff9e}\u{ff9f}\t]{0,40}",
+            w in 1u16..12,
+        ) {
+            let d = Document::from_string(s);
+            let cache = BidiCache::new();
+            let l = Layout::new(&d, w).with_bidi(&cache, Direction::Auto);
+            let area = Rect::new(0, 0, w, 1);
+            for (_, row) in l.rows_from(RowPos::default(), 100) {
+                let mut want = Buffer::empty(area);
+                let mut got = Buffer::empty(area);
+                for cell in row.cells.iter().filter(|c| c.glyph == Glyph::Text && c.x < w) {
+                    let g = d.slice(cell.byte..cell.byte + cell.len);
+                    want.set_stringn(cell.x, 0, g, cell.width as usize, Style::new());
+                    let measured = measured_width(cell, g, w);
+                    put_grapheme(&mut got, cell.x, 0, g, measured, cell.width, Style::new());
+                }
+                prop_assert_eq!(&got, &want);
+            }
+        }
+    }
 }

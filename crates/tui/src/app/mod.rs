@@ -308,20 +308,23 @@ impl App {
         self.bidi
     }
 
-    /// How a pane's rows are ordered: the cache and the article's direction
-    /// when the app reorders, None for logical order.
+    /// How a pane's rows are laid out: the cache they are kept in, and the
+    /// article's direction when the app reorders (None for logical order).
     pub fn bidi_view(&self, pane: usize) -> Option<BidiView> {
-        if self.bidi != BidiMode::App {
-            return None;
-        }
         let slot = self.panes.get(pane)?.slot;
+        if self.bidi != BidiMode::App {
+            return Some(BidiView {
+                cache: Arc::clone(&self.bidi_cache),
+                direction: None,
+            });
+        }
         // The review screen adds the colleague's copies after the sources:
         // they are the same articles, in the same order.
         let n = self.directions.len().max(1);
         let direction = self.directions.get(slot % n).copied().unwrap_or_default();
         Some(BidiView {
             cache: Arc::clone(&self.bidi_cache),
-            direction,
+            direction: Some(direction),
         })
     }
 

@@ -107,7 +107,10 @@ def getdents_calls(cmd, env):
 
 def measure(binary, folder, env, work):
     jsonl = os.path.join(work, "export.jsonl")
-    imported = os.path.join(work, "import")
+    # A folder of its own per run: ext4 skips recently deleted inodes when it
+    # allocates new ones, so importing where the last run's sidecars were just
+    # deleted measures that, not the import.
+    imported = os.path.join(work, f"import-{os.path.basename(folder)}")
     results = {}
     with open(jsonl, "wb") as out:
         results["export"] = run([binary, "export", "--format", "jsonl", "--annotator", "alice", folder], out, env)

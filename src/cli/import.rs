@@ -11,6 +11,9 @@ use claimtag_model::scheme::Scheme;
 
 use super::{Context, Failure, ImportArgs};
 
+/// Records planned and written together.
+const WINDOW: usize = 256;
+
 pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     if ctx.global.annotator.is_none() {
         return Err(Failure::usage(
@@ -37,15 +40,24 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     };
     let read = import::read_input(format, &args.files, offsets)?;
     let mut problems = read.problems;
-    let (planned, mut plan_problems) =
-        import::plan_with(&read.records, &mut index, &annotator, &checks);
-    problems.append(&mut plan_problems);
-    let (written, mut write_problems) = import::write(&planned, args.force);
-    problems.append(&mut write_problems);
+    let mut notes = Vec::new();
+    let mut written = 0;
+    // A window at a time: planned sidecars and the sources they were checked
+    // against are let go once written, so memory does not grow with them.
+    let mut planner = import::Planner::new(&annotator, &checks);
+    for window in read.records.chunks(WINDOW) {
+        let (planned, mut plan_problems) = planner.plan(window, &mut index);
+        problems.append(&mut plan_problems);
+        let (n, mut write_problems) = import::write(&planned, args.force);
+        written += n;
+        problems.append(&mut write_problems);
+        notes.extend(planned.into_iter().flat_map(|p| p.notes));
+        index.forget_documents();
+    }
     for p in &problems {
         eprintln!("claimtag: {p}");
     }
-    for note in planned.iter().flat_map(|p| &p.notes) {
+    for note in &notes {
         eprintln!("claimtag: warning: {note}");
     }
     let mut summary = format!(

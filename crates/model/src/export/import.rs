@@ -670,6 +670,12 @@ impl ImportTarget {
         })
     }
 
+    /// Lets go of the sources read so far (they are read again if needed);
+    /// what finds a source by its text stays.
+    pub fn forget_documents(&mut self) {
+        self.docs.clear();
+    }
+
     fn load(&mut self, path: &Path) -> std::result::Result<Arc<Document>, String> {
         if let Some(d) = self.docs.get(path) {
             return Ok(Arc::clone(d));
@@ -806,41 +812,70 @@ pub fn plan_with(
     annotator: &str,
     checks: &Checks,
 ) -> (Vec<Planned>, Vec<String>) {
-    let now = now_utc();
-    let mut planned: Vec<Planned> = Vec::new();
-    let mut problems = Vec::new();
-    let mut taken: BTreeMap<PathBuf, String> = BTreeMap::new();
-    for r in records {
-        let (source, doc) = match index.resolve(r) {
-            Ok(x) => x,
-            Err(why) => {
-                problems.push(format!("{}: skipped: {why}", r.at()));
-                continue;
-            }
-        };
-        match build_sidecar(r, &doc, &source, annotator, &now, checks) {
-            Ok(_) if taken.contains_key(&source) => {
-                let first = taken.get(&source).cloned().unwrap_or_default();
-                problems.push(format!(
-                    "{}: skipped: {} was already imported from {first}",
-                    r.at(),
-                    source.display()
-                ));
-            }
-            Ok((sidecar, notes)) => {
-                taken.insert(source.clone(), r.at());
-                planned.push(Planned {
-                    sidecar_path: store::sidecar_path(&source, annotator),
-                    source,
-                    sidecar,
-                    origin: r.at(),
-                    notes,
-                });
-            }
-            Err(mut lines) => problems.append(&mut lines),
+    Planner::new(annotator, checks).plan(records, index)
+}
+
+/// Plans records a window at a time, so an import holds one window's
+/// sources and sidecars, not the corpus's: it remembers which source each
+/// record went to, to refuse a second record for the same source.
+pub struct Planner<'c> {
+    annotator: &'c str,
+    checks: &'c Checks,
+    now: String,
+    taken: BTreeMap<PathBuf, String>,
+}
+
+impl<'c> Planner<'c> {
+    pub fn new(annotator: &'c str, checks: &'c Checks) -> Planner<'c> {
+        Planner {
+            annotator,
+            checks,
+            now: now_utc(),
+            taken: BTreeMap::new(),
         }
     }
-    (planned, problems)
+
+    /// Sidecars from these records (the next window of them), and one
+    /// problem line per record that does not match a source or its text.
+    pub fn plan(
+        &mut self,
+        records: &[Record],
+        index: &mut ImportTarget,
+    ) -> (Vec<Planned>, Vec<String>) {
+        let mut planned: Vec<Planned> = Vec::new();
+        let mut problems = Vec::new();
+        for r in records {
+            let (source, doc) = match index.resolve(r) {
+                Ok(x) => x,
+                Err(why) => {
+                    problems.push(format!("{}: skipped: {why}", r.at()));
+                    continue;
+                }
+            };
+            match build_sidecar(r, &doc, &source, self.annotator, &self.now, self.checks) {
+                Ok(_) if self.taken.contains_key(&source) => {
+                    let first = self.taken.get(&source).cloned().unwrap_or_default();
+                    problems.push(format!(
+                        "{}: skipped: {} was already imported from {first}",
+                        r.at(),
+                        source.display()
+                    ));
+                }
+                Ok((sidecar, notes)) => {
+                    self.taken.insert(source.clone(), r.at());
+                    planned.push(Planned {
+                        sidecar_path: store::sidecar_path(&source, self.annotator),
+                        source,
+                        sidecar,
+                        origin: r.at(),
+                        notes,
+                    });
+                }
+                Err(mut lines) => problems.append(&mut lines),
+            }
+        }
+        (planned, problems)
+    }
 }
 
 /// The code point offsets of a record span, or why they do not fit.

@@ -396,6 +396,53 @@ fn import_refuses_bad_input() {
     assert!(!out.path().join("escape.txt.imp.ann.yaml").exists());
 }
 
+/// Import works a window of records at a time; what it checks across
+/// records (a source imported twice) and its counts still hold across
+/// windows, and a second input file that cannot be read stops it before
+/// anything is written.
+#[test]
+fn import_holds_across_windows() {
+    let corpus = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut lines = String::new();
+    for i in 0..600 {
+        let name = format!("{i:04}.txt");
+        std::fs::write(corpus.path().join(&name), format!("Article {i} said so.")).unwrap();
+        lines += &format!(
+            "{{\"source\":\"{name}\",\"spans\":[{{\"start\":0,\"end\":7,\"label\":\"claim\"}}]}}\n"
+        );
+    }
+    // Line 601 names the first source again: refused, in another window.
+    lines += "{\"source\":\"0000.txt\",\"spans\":[]}\n";
+    let input = out.path().join("in.jsonl");
+    std::fs::write(&input, &lines).unwrap();
+    let import = |files: &[&str]| {
+        let mut args = vec!["import", "--from", "jsonl", "--annotator", "imp"];
+        args.extend_from_slice(files);
+        args.extend_from_slice(&["--corpus", s(corpus.path())]);
+        claimtag(home.path(), &args)
+    };
+    let missing = out.path().join("missing.jsonl");
+    let o = import(&[s(&input), s(&missing)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing.jsonl"), "{}", stderr(&o));
+    assert!(!corpus.path().join("0000.txt.imp.ann.yaml").exists());
+
+    let o = import(&[s(&input)]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("in.jsonl:601: skipped:") && err.contains("was already imported from"),
+        "{err}"
+    );
+    assert!(err.contains("imported 600 of 601 record(s)"), "{err}");
+    for i in [0, 255, 256, 599] {
+        let spans = spans_of(&corpus.path().join(format!("{i:04}.txt")), "imp");
+        assert_eq!(spans.len(), 1, "article {i}");
+    }
+}
+
 #[test]
 fn progress_bar_is_drawn_on_a_terminal() {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};

@@ -38,22 +38,25 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         keep_unknown_labels: args.keep_unknown_labels,
         keep_empty_spans: args.keep_empty_spans,
     };
-    let read = import::read_input(format, &args.files, offsets)?;
-    let mut problems = read.problems;
+    let mut planned_problems = Vec::new();
     let mut notes = Vec::new();
-    let mut written = 0;
-    // A window at a time: planned sidecars and the sources they were checked
-    // against are let go once written, so memory does not grow with them.
+    let (mut records, mut written) = (0, 0);
+    // A window at a time: records, the sidecars planned from them and the
+    // sources they were checked against are let go once written, so memory
+    // does not grow with the input.
     let mut planner = import::Planner::new(&annotator, &checks);
-    for window in read.records.chunks(WINDOW) {
-        let (planned, mut plan_problems) = planner.plan(window, &mut index);
-        problems.append(&mut plan_problems);
+    let read = import::read_input_windows(format, &args.files, offsets, WINDOW, &mut |window| {
+        records += window.len();
+        let (planned, mut plan_problems) = planner.plan(&window, &mut index);
+        planned_problems.append(&mut plan_problems);
         let (n, mut write_problems) = import::write(&planned, args.force);
         written += n;
-        problems.append(&mut write_problems);
+        planned_problems.append(&mut write_problems);
         notes.extend(planned.into_iter().flat_map(|p| p.notes));
         index.forget_documents();
-    }
+    })?;
+    let mut problems = read.problems;
+    problems.append(&mut planned_problems);
     for p in &problems {
         eprintln!("claimtag: {p}");
     }
@@ -62,7 +65,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
     }
     let mut summary = format!(
         "claimtag: imported {written} of {} record(s) as annotator {annotator} into {}",
-        read.records.len() + read.failed,
+        records + read.failed,
         args.corpus.display()
     );
     if read.discontinuous > 0 {

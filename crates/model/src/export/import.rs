@@ -132,11 +132,41 @@ pub fn read_input(
     files: &[PathBuf],
     offsets: Option<OffsetUnit>,
 ) -> Result<Read> {
+    let mut records = Vec::new();
+    let mut read = read_input_windows(format, files, offsets, usize::MAX, &mut |mut w| {
+        records.append(&mut w)
+    })?;
+    read.records = records;
+    Ok(read)
+}
+
+/// Reads the input files like [`read_input`], handing the records to `each`
+/// `window` at a time as they are read, so an import holds one window of
+/// them; the [`Read`] returned has the problems and counts, no records.
+pub fn read_input_windows(
+    format: ImportFormat,
+    files: &[PathBuf],
+    offsets: Option<OffsetUnit>,
+    window: usize,
+    each: &mut dyn FnMut(Vec<Record>),
+) -> Result<Read> {
     let mut read = Read::default();
+    let mut batch = Vec::new();
+    let mut push = |r: Record, batch: &mut Vec<Record>| {
+        batch.push(r);
+        if batch.len() >= window {
+            each(std::mem::take(batch));
+        }
+    };
     match format {
         ImportFormat::Jsonl | ImportFormat::Doccano => {
-            for f in files {
-                let text = read_text(f)?;
+            // Every file is read before the first record is handed on: a file
+            // that cannot be read stops the import before anything is written.
+            let texts = files
+                .iter()
+                .map(|f| Ok((f, read_text(f)?)))
+                .collect::<Result<Vec<_>>>()?;
+            for (f, text) in texts {
                 for (i, line) in text.lines().enumerate() {
                     if line.trim().is_empty() {
                         continue;
@@ -150,7 +180,7 @@ pub fn read_input(
                             if let Some(u) = offsets {
                                 r.unit = u;
                             }
-                            read.records.push(r);
+                            push(r, &mut batch);
                         }
                         Err(msg) => {
                             read.failed += 1;
@@ -164,7 +194,7 @@ pub fn read_input(
             for ann in brat_files(files)? {
                 match brat_record(&ann, offsets.unwrap_or(OffsetUnit::Codepoint)) {
                     Ok(b) => {
-                        read.records.push(b.record);
+                        push(b.record, &mut batch);
                         read.not_carried += b.not_carried.len();
                         read.problems.extend(b.not_carried);
                     }
@@ -178,6 +208,9 @@ pub fn read_input(
                 }
             }
         }
+    }
+    if !batch.is_empty() {
+        each(batch);
     }
     Ok(read)
 }

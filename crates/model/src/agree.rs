@@ -83,7 +83,7 @@ impl PairTable {
         self.both += both;
         self.only_a += in_a - both;
         self.only_b += in_b - both;
-        self.neither += a.len() as u64 - in_a - in_b + both;
+        self.neither += a.len() as u64 - (in_a + in_b - both);
         Ok(())
     }
 

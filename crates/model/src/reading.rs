@@ -56,6 +56,44 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<(Vec<u8>, Metadata)> {
     Ok((bytes, meta))
 }
 
+/// Calls `each(line_number, line)` for each line of a regular UTF-8 text
+/// file of at most `limit` bytes, holding one line at a time (line ends
+/// `\n` or `\r\n`, as `str::lines`). Invalid UTF-8 is an error with its
+/// byte offset, as [`read_text_capped`] gives, after the lines before it.
+pub fn for_each_line_capped(
+    path: &Path,
+    limit: u64,
+    mut each: impl FnMut(usize, &str),
+) -> Result<()> {
+    use std::io::BufRead;
+    let (file, meta) = open_regular(path)?;
+    if meta.len() > limit {
+        return Err(too_large(path, meta.len(), limit));
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file.take(limit.saturating_add(1)));
+    let (mut line, mut offset, mut number) = (Vec::new(), 0u64, 0usize);
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        if offset + n as u64 > limit {
+            return Err(too_large(path, offset + n as u64, limit));
+        }
+        let text = std::str::from_utf8(&line).map_err(|e| Error::NotUtf8 {
+            path: path.to_path_buf(),
+            offset: offset as usize + e.valid_up_to(),
+        })?;
+        number += 1;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        each(number, text.strip_suffix('\r').unwrap_or(text));
+        offset += n as u64;
+    }
+}
+
 /// Reads a regular UTF-8 text file of at most `limit` bytes; invalid UTF-8 is
 /// an error with its byte offset.
 pub fn read_text_capped(path: &Path, limit: u64) -> Result<(String, Metadata)> {
@@ -114,6 +152,33 @@ pub fn kind_of(meta: &Metadata) -> &'static str {
 mod tests {
     use super::*;
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn lines_are_read_one_at_a_time_as_str_lines_splits_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.jsonl");
+        let text = "one\r\ntwo\n\nthree";
+        std::fs::write(&p, text).unwrap();
+        let mut got = Vec::new();
+        for_each_line_capped(&p, 100, |n, l| got.push((n, l.to_string()))).unwrap();
+        let want: Vec<(usize, String)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        // Bad UTF-8 on the second line: its byte offset in the file, after
+        // the first line was handed on.
+        std::fs::write(&p, b"ok\nb\xffd\n").unwrap();
+        let mut seen = 0;
+        let e = for_each_line_capped(&p, 100, |_, _| seen += 1).unwrap_err();
+        assert_eq!(seen, 1);
+        assert!(matches!(e, Error::NotUtf8 { offset: 4, .. }), "{e}");
+        assert!(
+            for_each_line_capped(&p, 3, |_, _| {}).is_err(),
+            "over the cap"
+        );
+    }
 
     #[test]
     fn reads_a_regular_file_under_the_cap() {

@@ -160,20 +160,21 @@ pub fn read_input_windows(
     };
     match format {
         ImportFormat::Jsonl | ImportFormat::Doccano => {
-            // Every file is read before the first record is handed on: a file
-            // that cannot be read stops the import before anything is written.
-            let texts = files
-                .iter()
-                .map(|f| Ok((f, read_text(f)?)))
-                .collect::<Result<Vec<_>>>()?;
-            for (f, text) in texts {
-                for (i, line) in text.lines().enumerate() {
+            // Every file is checked (readable, not too large, UTF-8) in a
+            // first pass before the first record is handed on, so a bad file
+            // stops the import before anything is written; the second pass
+            // holds a line at a time, not the file.
+            for f in files {
+                crate::reading::for_each_line_capped(f, MAX_INPUT_BYTES, |_, _| {})?;
+            }
+            for f in files {
+                crate::reading::for_each_line_capped(f, MAX_INPUT_BYTES, |number, line| {
                     if line.trim().is_empty() {
-                        continue;
+                        return;
                     }
                     let parsed = match format {
-                        ImportFormat::Jsonl => jsonl_record(f, i + 1, line),
-                        _ => doccano_record(f, i + 1, line),
+                        ImportFormat::Jsonl => jsonl_record(f, number, line),
+                        _ => doccano_record(f, number, line),
                     };
                     match parsed {
                         Ok(mut r) => {
@@ -187,7 +188,7 @@ pub fn read_input_windows(
                             read.problems.push(msg);
                         }
                     }
-                }
+                })?;
             }
         }
         ImportFormat::Brat => {

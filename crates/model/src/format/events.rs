@@ -10,8 +10,8 @@
 //! extra by the other road), a duplicate or missing key, an anchor, alias or
 //! tag, a block scalar, a plain string that might be read as a null, a boolean
 //! or a number (`~`, `no`, `1e3`), a count that is not plain decimal digits
-//! (`0x1F`, `01`, `"5"`), more than one document, or more events or nodes
-//! than [`super::read_options`] allows.
+//! (`0x1F`, `01`, `"5"`), a `%YAML` directive, more than one document, or
+//! more events or nodes than [`super::read_options`] allows.
 //! Comments are skipped, as serde-saphyr skips them for typed data.
 
 use std::borrow::Cow;
@@ -32,7 +32,8 @@ pub(super) fn read(yaml: &str) -> Option<Wire> {
         nodes_left: budget.max_nodes,
     };
     r.expect(|e| matches!(e, Event::StreamStart))?;
-    r.expect(|e| matches!(e, Event::DocumentStart(..)))?;
+    // A `%YAML` directive may change how scalars read: the general road.
+    r.expect(|e| matches!(e, Event::DocumentStart(_, None)))?;
     let wire = r.file()?;
     r.expect(|e| matches!(e, Event::DocumentEnd))?;
     r.expect(|e| matches!(e, Event::StreamEnd))?;
@@ -417,6 +418,7 @@ mod tests {
             ("id: a1\n", ""),
             ("annotator: bob", "annotator: bob\nproject: x"),
             ("annotations:", "---\nannotations:"),
+            ("format:", "%YAML 1.1\n---\nformat:"),
         ] {
             let y = base.replacen(from, to, 1);
             assert!(read(&y).is_none(), "{y}");

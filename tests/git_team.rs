@@ -93,6 +93,21 @@ impl Repo {
         std::fs::write(self.dir.join(SIDECAR), s.to_yaml()).unwrap();
     }
 
+    /// Writes `a.txt` and alice's sidecar of it with these spans (id, label,
+    /// quoted text); returns the document and the sidecar as saved.
+    fn article(&self, spans: &[(&str, &str, &str)]) -> (Document, Sidecar) {
+        std::fs::write(self.dir.join("a.txt"), TEXT).unwrap();
+        let doc = Document::from_string(TEXT.into());
+        let mut s = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
+        s.updated = "2026-11-24T10:00:00Z".into();
+        s.annotations = spans
+            .iter()
+            .map(|(id, label, quote)| span(&doc, id, label, quote))
+            .collect();
+        self.save(&s);
+        (doc, s)
+    }
+
     fn commit(&self, msg: &str) {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "-m", msg]);
@@ -124,16 +139,11 @@ fn ids(s: &Sidecar) -> Vec<&str> {
 #[test]
 fn two_branches_merge_through_the_driver() {
     let repo = Repo::new();
-    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
-    let doc = Document::from_string(TEXT.into());
-    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
-    base.updated = "2026-11-24T10:00:00Z".into();
-    base.annotations = vec![
-        span(&doc, "a1", "claim", "the crossing reopened"),
-        span(&doc, "a2", "denial", "Witnesses denied it."),
-        span(&doc, "a3", "evidence", "Trucks queued for hours."),
-    ];
-    repo.save(&base);
+    let (doc, base) = repo.article(&[
+        ("a1", "claim", "the crossing reopened"),
+        ("a2", "denial", "Witnesses denied it."),
+        ("a3", "evidence", "Trucks queued for hours."),
+    ]);
     repo.commit("alice starts");
 
     let o = repo.claimtag(&["git-setup"]);
@@ -268,12 +278,7 @@ fn two_branches_merge_through_the_driver() {
 #[test]
 fn a_clean_merge_commits_by_itself() {
     let repo = Repo::new();
-    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
-    let doc = Document::from_string(TEXT.into());
-    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
-    base.updated = "2026-11-24T10:00:00Z".into();
-    base.annotations = vec![span(&doc, "a1", "claim", "the crossing reopened")];
-    repo.save(&base);
+    let (doc, base) = repo.article(&[("a1", "claim", "the crossing reopened")]);
     repo.commit("start");
     let o = repo.claimtag(&["git-setup"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -308,12 +313,7 @@ fn a_clean_merge_commits_by_itself() {
 #[test]
 fn the_older_side_is_reanchored_during_a_git_merge() {
     let repo = Repo::new();
-    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
-    let doc = Document::from_string(TEXT.into());
-    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
-    base.updated = "2026-11-24T10:00:00Z".into();
-    base.annotations = vec![span(&doc, "a1", "claim", "Witnesses denied it.")];
-    repo.save(&base);
+    let (_, base) = repo.article(&[("a1", "claim", "Witnesses denied it.")]);
     repo.commit("start");
     assert_eq!(repo.claimtag(&["git-setup"]).status.code(), Some(0));
     repo.commit("setup");
@@ -348,15 +348,10 @@ fn the_older_side_is_reanchored_during_a_git_merge() {
 #[test]
 fn a_conflict_left_by_git_merge_is_settled_in_the_tui() {
     let repo = Repo::new();
-    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
-    let doc = Document::from_string(TEXT.into());
-    let mut base = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
-    base.updated = "2026-11-24T10:00:00Z".into();
-    base.annotations = vec![
-        span(&doc, "a1", "claim", "the crossing reopened"),
-        span(&doc, "a3", "evidence", "Trucks queued for hours."),
-    ];
-    repo.save(&base);
+    let (_, base) = repo.article(&[
+        ("a1", "claim", "the crossing reopened"),
+        ("a3", "evidence", "Trucks queued for hours."),
+    ]);
     repo.commit("start");
     assert_eq!(repo.claimtag(&["git-setup"]).status.code(), Some(0));
     repo.commit("setup");
@@ -409,16 +404,11 @@ fn a_conflict_left_by_git_merge_is_settled_in_the_tui() {
 #[test]
 fn log_shows_the_history_of_an_articles_annotations() {
     let repo = Repo::new();
-    std::fs::write(repo.dir.join("a.txt"), TEXT).unwrap();
+    let (doc, first) = repo.article(&[
+        ("a1", "claim", "the crossing reopened"),
+        ("a2", "denial", "Witnesses denied it."),
+    ]);
     std::fs::write(repo.dir.join("b.txt"), "Another article.\n").unwrap();
-    let doc = Document::from_string(TEXT.into());
-    let mut first = Sidecar::new("alice", "a.txt", doc.sha256(), doc.len_chars());
-    first.updated = "2026-11-24T10:00:00Z".into();
-    first.annotations = vec![
-        span(&doc, "a1", "claim", "the crossing reopened"),
-        span(&doc, "a2", "denial", "Witnesses denied it."),
-    ];
-    repo.save(&first);
     repo.commit("alice starts");
     let mut bob = Sidecar::new("bob", "a.txt", doc.sha256(), doc.len_chars());
     bob.annotations = vec![span(&doc, "b1", "evidence", "Trucks queued for hours.")];

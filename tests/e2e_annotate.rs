@@ -7,23 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use claimtag_model::{Document, Sidecar};
-use common::{Color, Key, Spawn, Term, WAIT, awkward, repo_root, write_file};
+use common::{Color, Key, Spawn, Term, WAIT, awkward, write_file};
 
 const ANNOTATOR: &str = common::ANNOTATOR;
 
 /// A copy of sample-data's articles (without sidecars) in a temp folder.
 fn sample_corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(repo_root().join("sample-data"))
-        .unwrap()
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".txt") {
-            std::fs::copy(e.path(), dir.path().join(&name)).unwrap();
-        }
-    }
-    dir
+    common::copy_sample_data(|name| name.ends_with(".txt"))
 }
 
 fn sidecar_of(source: &Path, who: &str) -> PathBuf {

@@ -6,21 +6,13 @@ mod common;
 use std::path::Path;
 
 use claimtag_model::{Document, Sidecar};
-use common::{Key, Spawn, WAIT, repo_root};
+use common::{Key, Spawn, WAIT};
 
 /// A copy of sample-data with alice's and bob's sidecars (made with the tool).
 fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(repo_root().join("sample-data"))
-        .unwrap()
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".txt") || name.contains(".alice.") || name.contains(".bob.") {
-            std::fs::copy(e.path(), dir.path().join(&name)).unwrap();
-        }
-    }
-    dir
+    common::copy_sample_data(|name| {
+        name.ends_with(".txt") || name.contains(".alice.") || name.contains(".bob.")
+    })
 }
 
 fn load(path: &Path) -> Sidecar {

@@ -3,21 +3,11 @@
 
 mod common;
 
-use common::{Key, Spawn, Term, WAIT, repo_root};
+use common::{Key, Spawn, Term, WAIT};
 
 /// A copy of sample-data's articles (without sidecars) in a temp folder.
 fn sample_corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(repo_root().join("sample-data"))
-        .unwrap()
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".txt") {
-            std::fs::copy(e.path(), dir.path().join(&name)).unwrap();
-        }
-    }
-    dir
+    common::copy_sample_data(|name| name.ends_with(".txt"))
 }
 
 fn open(corpus: &std::path::Path, state: &std::path::Path, extra: &[&str]) -> Term {

@@ -13,14 +13,7 @@ use common::{Key, Spawn, Term, WAIT, repo_root};
 const ME: &str = common::ANNOTATOR;
 
 fn sample_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(repo_root().join("sample-data"))
-        .unwrap()
-        .flatten()
-    {
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
+    common::copy_sample_data(|_| true)
 }
 
 fn claimtag(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -92,6 +92,21 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A temporary copy of the sample-data files whose names `keep` accepts.
+pub fn copy_sample_data(keep: impl Fn(&str) -> bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(repo_root().join("sample-data"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if keep(&name) {
+            std::fs::copy(e.path(), dir.path().join(&name)).unwrap();
+        }
+    }
+    dir
+}
+
 /// A committed fixture from `tests/fixtures/awkward/`.
 pub fn awkward(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/awkward").join(name)

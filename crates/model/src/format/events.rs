@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use granit_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
-use super::{At, Extra, Link, Place, Wire, WireAnn};
+use super::{Annotation, At, Extra, Link, Place, Wire, WireAnn};
 
 /// Reads `yaml` if it has the plain shape; `None` sends it the general road.
 pub(super) fn read(yaml: &str) -> Option<Wire> {
@@ -235,21 +235,25 @@ impl<'a> Reader<'a> {
             "orphan" => once(&mut orphan, r.flag()?),
             _ => None,
         })?;
+        let id: At<String> = id?;
         Some(WireAnn {
-            id: id?,
-            label: label?,
-            start: start?,
-            end: end?,
-            text: text.unwrap_or_default(),
-            prefix: prefix.unwrap_or_default(),
-            suffix: suffix.unwrap_or_default(),
-            claimant,
-            links: links.unwrap_or_default(),
-            note,
-            created: created.unwrap_or_default(),
-            from,
-            orphan: orphan.unwrap_or_default(),
-            extra: Extra::new(),
+            id_place: id.place,
+            annotation: Annotation {
+                id: id.value,
+                label: label?,
+                start: start?,
+                end: end?,
+                text: text.unwrap_or_default(),
+                prefix: prefix.unwrap_or_default(),
+                suffix: suffix.unwrap_or_default(),
+                claimant,
+                links: links.unwrap_or_default(),
+                note,
+                created: created.unwrap_or_default(),
+                from,
+                orphan: orphan.unwrap_or_default(),
+                extra: Extra::new(),
+            },
         })
     }
 
@@ -374,9 +378,9 @@ mod tests {
         let a5 = fast
             .annotations
             .iter()
-            .find(|a| a.id.value == "a5")
+            .find(|a| a.annotation.id == "a5")
             .unwrap();
-        assert_eq!(a5.id.place.line, {
+        assert_eq!(a5.id_place.line, {
             let at = y.find("id: a5").unwrap();
             y[..at].matches('\n').count() as u64 + 1
         });

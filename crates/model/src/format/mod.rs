@@ -245,44 +245,33 @@ impl Sidecar {
         };
         let mut ids = BTreeSet::new();
         let mut annotations = Vec::with_capacity(w.annotations.len());
-        for a in w.annotations {
-            if a.id.value.is_empty() || !ids.insert(a.id.value.clone()) {
+        for WireAnn {
+            id_place,
+            annotation: mut a,
+        } in w.annotations
+        {
+            if a.id.is_empty() || !ids.insert(a.id.clone()) {
                 return Err(at(
-                    &a.id.place,
-                    format!("annotation id {:?} is empty or used twice", a.id.value),
+                    &id_place,
+                    format!("annotation id {:?} is empty or used twice", a.id),
                 ));
             }
             if a.start > a.end {
                 return Err(at(
-                    &a.id.place,
+                    &id_place,
                     format!(
                         "annotation {}: start {} is after end {}",
-                        a.id.value, a.start, a.end
+                        a.id, a.start, a.end
                     ),
                 ));
             }
             if a.label.trim().is_empty() {
-                return Err(at(
-                    &a.id.place,
-                    format!("annotation {}: empty label", a.id.value),
-                ));
+                return Err(at(&id_place, format!("annotation {}: empty label", a.id)));
             }
-            annotations.push(Annotation {
-                id: a.id.value,
-                label: a.label,
-                start: a.start,
-                end: a.end,
-                text: a.text,
-                prefix: a.prefix,
-                suffix: a.suffix,
-                claimant: a.claimant.filter(|s| !s.is_empty()),
-                links: a.links,
-                note: a.note.filter(|s| !s.is_empty()),
-                created: a.created,
-                from: a.from.filter(|s| !s.is_empty()),
-                orphan: a.orphan,
-                extra: a.extra,
-            });
+            for optional in [&mut a.claimant, &mut a.note, &mut a.from] {
+                optional.take_if(|s| s.is_empty());
+            }
+            annotations.push(a);
         }
         let mut sidecar = Sidecar {
             source: SourceRef {
@@ -429,23 +418,12 @@ struct Wire {
     extra: Extra,
 }
 
-/// One annotation as read, before validation.
+/// One annotation as read, before validation: its fields, and where its id
+/// was found (for messages that point at it).
 #[derive(Debug, Clone, PartialEq)]
 struct WireAnn {
-    id: At<String>,
-    label: String,
-    start: usize,
-    end: usize,
-    text: String,
-    prefix: String,
-    suffix: String,
-    claimant: Option<String>,
-    links: Vec<Link>,
-    note: Option<String>,
-    created: String,
-    from: Option<String>,
-    orphan: bool,
-    extra: Extra,
+    id_place: Place,
+    annotation: Annotation,
 }
 
 impl Wire {
@@ -476,20 +454,23 @@ impl Wire {
                 .into_iter()
                 .enumerate()
                 .map(|(i, a)| WireAnn {
-                    id: At::from_spanned(a.id),
-                    label: a.label,
-                    start: a.start,
-                    end: a.end,
-                    text: a.text,
-                    prefix: a.prefix,
-                    suffix: a.suffix,
-                    claimant: a.claimant,
-                    links: a.links,
-                    note: a.note,
-                    created: a.created,
-                    from: a.from,
-                    orphan: a.orphan,
-                    extra: unknown_keys(untyped_anns.get(i), ANNOTATION_KEYS),
+                    id_place: Place::of(&a.id.referenced),
+                    annotation: Annotation {
+                        id: a.id.value,
+                        label: a.label,
+                        start: a.start,
+                        end: a.end,
+                        text: a.text,
+                        prefix: a.prefix,
+                        suffix: a.suffix,
+                        claimant: a.claimant,
+                        links: a.links,
+                        note: a.note,
+                        created: a.created,
+                        from: a.from,
+                        orphan: a.orphan,
+                        extra: unknown_keys(untyped_anns.get(i), ANNOTATION_KEYS),
+                    },
                 })
                 .collect(),
             extra: unknown_keys(Some(&untyped), FILE_KEYS),
@@ -506,7 +487,7 @@ impl Wire {
             ids: self
                 .annotations
                 .iter()
-                .filter_map(|a| Some((a.id.value.clone(), line(&a.id.place)?)))
+                .filter_map(|a| Some((a.annotation.id.clone(), line(&a.id_place)?)))
                 .collect(),
         }
     }

@@ -10,7 +10,7 @@ use super::{CheckArgs, Context, Failure};
 
 pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
     let mode = if args.fix { Mode::Fix } else { Mode::Check };
-    let index = CorpusIndex::scan(&args.paths)?;
+    let index = CorpusIndex::scan_with_sidecars(&args.paths)?;
     let report = check::run_index(&index, Schemes::Discover, mode, |sidecar| {
         if let Some(fixed) = &sidecar.fixed {
             println!("{fixed}");

@@ -2,12 +2,17 @@
 //! for each, the annotators that have a sidecar beside it (`gold` included).
 //! Every command that works on a corpus (annotate, review, agree, export,
 //! import, check) starts here, so a folder is listed once, whatever its size.
+//!
+//! The walk lists one folder at a time and sorts that folder's names, then
+//! goes depth first: what comes out is already in `Path` order, so nothing
+//! the size of the corpus is sorted, hashed or held beyond the index itself.
+//! Sources with the same annotators share one list of names.
 
 use std::collections::{BTreeSet, HashMap};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::fs::DirEntry;
 use std::path::{Component, Path, PathBuf};
-
-use walkdir::WalkDir;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::store::{SIDECAR_SUFFIX, parse_sidecar_name, sidecar_path};
@@ -23,8 +28,9 @@ pub struct Source {
     /// The path relative to the PATH it was found under, `/`-separated; the
     /// file name when PATH was the file itself.
     pub rel: String,
-    /// Annotators with a sidecar beside this source, sorted.
-    pub annotators: Vec<String>,
+    /// Annotators with a sidecar beside this source, sorted; shared by every
+    /// source with the same ones.
+    pub annotators: Arc<[String]>,
 }
 
 impl Source {
@@ -45,73 +51,74 @@ pub struct CorpusIndex {
     /// Sorted by path; each file once even when two paths reach it.
     pub sources: Vec<Source>,
     /// Every `*.ann.yaml` found, sorted and unique, whether or not its name is
-    /// valid or its source exists (what `check` looks at).
+    /// valid or its source exists (what `check` looks at). Listed only by
+    /// [`CorpusIndex::scan_with_sidecars`]: the other commands reach a
+    /// sidecar through its source, and a corpus has twice as many of them.
     pub sidecars: Vec<PathBuf>,
 }
 
 impl CorpusIndex {
     /// Walks the paths once: folders recursively (hidden entries skipped,
     /// symbolic links to folders not followed, so a link to a parent cannot
-    /// loop), a source file as itself with the sidecars beside it, a sidecar
-    /// as itself. A path that cannot be read is an error.
+    /// loop), a source file as itself with the sidecars beside it. A path that
+    /// cannot be read is an error.
     pub fn scan(paths: &[PathBuf]) -> Result<CorpusIndex> {
-        let mut sources: Vec<Source> = Vec::new();
-        let mut sidecars: Vec<PathBuf> = Vec::new();
-        // Source path -> annotators, filled from sidecar names as they come.
-        let mut beside: HashMap<OsString, Vec<String>> = HashMap::new();
-        // Folders of single files given, listed once each.
-        let mut listed: BTreeSet<PathBuf> = BTreeSet::new();
+        Self::scan_listing(paths, false)
+    }
+
+    /// [`CorpusIndex::scan`], also listing every sidecar (a sidecar given as
+    /// a path is listed as itself).
+    pub fn scan_with_sidecars(paths: &[PathBuf]) -> Result<CorpusIndex> {
+        Self::scan_listing(paths, true)
+    }
+
+    fn scan_listing(paths: &[PathBuf], list_sidecars: bool) -> Result<CorpusIndex> {
+        let mut found = Found {
+            sidecars: list_sidecars.then(Vec::new),
+            ..Found::default()
+        };
         for root in paths {
             let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
             if meta.is_dir() {
-                walk(root, &mut sources, &mut sidecars, &mut beside)?;
+                walk(root, root, &mut found)?;
             } else if is_sidecar_name(root) {
-                sidecars.push(root.clone());
+                if let Some(list) = &mut found.sidecars {
+                    list.push(root.clone());
+                }
             } else {
-                let dir = folder_of(root);
-                if listed.insert(dir.clone()) {
-                    list_sidecars(&dir, &mut beside)?;
-                }
-                if let Some(name) = root.file_name() {
-                    for a in beside.get(&beside_key(root)).into_iter().flatten() {
-                        sidecars.push(sidecar_path(root, a));
-                    }
-                    sources.push(Source {
-                        rel: name.to_string_lossy().into_owned(),
-                        path: root.clone(),
-                        annotators: Vec::new(),
-                    });
-                }
+                found.file(root)?;
             }
         }
-        for s in &mut sources {
-            let key = beside_key(&s.path);
-            if let Some(names) = beside.get(&key) {
-                s.annotators = names.clone();
-                s.annotators.sort();
-                s.annotators.dedup();
-            }
-        }
-        sources.sort_by_cached_key(|s| order_key(&s.path));
-        sources.dedup_by(|a, b| a.path == b.path);
+        let mut sources = found.sources;
+        let mut sidecars = found.sidecars.unwrap_or_default();
         if paths.len() > 1 {
-            // Two paths may reach one file under different names.
+            // Each path came out in order; together they may not, and two
+            // paths may reach one file, under the same name or another.
+            sources.sort_by_cached_key(|s| order_key(&s.path));
+            sources.dedup_by(|a, b| a.path == b.path);
             let mut seen = BTreeSet::new();
             sources.retain(|s| {
                 seen.insert(std::fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone()))
             });
+            sidecars.sort_by_cached_key(|p| order_key(p));
+            sidecars.dedup();
         }
-        sidecars.sort_by_cached_key(|p| order_key(p));
-        sidecars.dedup();
         Ok(CorpusIndex { sources, sidecars })
     }
 
     /// Every annotator with at least one sidecar beside a source.
     pub fn annotators(&self) -> BTreeSet<&str> {
-        self.sources
-            .iter()
-            .flat_map(|s| s.annotators.iter().map(String::as_str))
-            .collect()
+        let mut out = BTreeSet::new();
+        let mut last: Option<&Arc<[String]>> = None;
+        for s in &self.sources {
+            // Neighbours mostly share one list: look at each list once.
+            if last.is_some_and(|l| Arc::ptr_eq(l, &s.annotators)) {
+                continue;
+            }
+            out.extend(s.annotators.iter().map(String::as_str));
+            last = Some(&s.annotators);
+        }
+        out
     }
 
     /// Whether any source has a `gold` sidecar.
@@ -124,79 +131,171 @@ impl CorpusIndex {
     }
 }
 
-fn walk(
-    root: &Path,
-    sources: &mut Vec<Source>,
-    sidecars: &mut Vec<PathBuf>,
-    beside: &mut HashMap<OsString, Vec<String>>,
-) -> Result<()> {
-    let entries = WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in entries {
-        let entry = entry.map_err(|e| walk_error(root, e))?;
-        if entry.depth() == 0 {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        // Anything named like a sidecar is one to check, a folder or FIFO
-        // too (reported, never silently passed over).
-        if name.ends_with(SIDECAR_SUFFIX) {
-            if entry.file_type().is_dir() {
-                // Not walked into: its content is not a corpus.
-                sidecars.push(entry.path().to_path_buf());
-                continue;
-            }
-            note_sidecar(entry.path(), &name, beside);
-            sidecars.push(entry.path().to_path_buf());
-        } else if entry.file_type().is_dir() {
-            continue;
-        } else if is_source_name(&name)
-            // A link to a file counts as the file; a link to a folder is skipped.
-            && (entry.file_type().is_file() || entry.path().is_file())
-        {
-            let path = entry.path().to_path_buf();
-            let rel = relative_slash_path(path.strip_prefix(root).unwrap_or(&path));
-            sources.push(Source {
-                path,
-                rel,
-                annotators: Vec::new(),
-            });
-        }
-    }
-    Ok(())
+/// What the walk has found so far.
+#[derive(Default)]
+struct Found {
+    sources: Vec<Source>,
+    /// `None` when sidecars are not wanted.
+    sidecars: Option<Vec<PathBuf>>,
+    /// One shared list per set of annotators seen.
+    annotator_sets: HashMap<Vec<String>, Arc<[String]>>,
+    /// Folders of files given by name: source name -> annotators beside it.
+    listed: HashMap<PathBuf, HashMap<OsString, Vec<String>>>,
 }
 
-/// The sidecars directly in one folder (for a source file given by name).
-fn list_sidecars(dir: &Path, beside: &mut HashMap<OsString, Vec<String>>) -> Result<()> {
+impl Found {
+    fn annotators(&mut self, mut names: Vec<String>) -> Arc<[String]> {
+        names.sort();
+        names.dedup();
+        self.annotator_sets
+            .entry(names)
+            .or_insert_with_key(|names| names.as_slice().into())
+            .clone()
+    }
+
+    /// A source file given by name, with the sidecars beside it. Its folder
+    /// is listed once however many of its files are given (a shell glob).
+    fn file(&mut self, path: &Path) -> Result<()> {
+        let Some(name) = path.file_name() else {
+            return Ok(());
+        };
+        let dir = folder_of(path);
+        if !self.listed.contains_key(&dir) {
+            let mut beside: HashMap<OsString, Vec<String>> = HashMap::new();
+            for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                if let Some((source, annotator)) =
+                    entry.file_name().to_str().and_then(parse_sidecar_name)
+                {
+                    beside
+                        .entry(source.into())
+                        .or_default()
+                        .push(annotator.to_string());
+                }
+            }
+            self.listed.insert(dir.clone(), beside);
+        }
+        let names = self.listed[&dir].get(name).cloned().unwrap_or_default();
+        let annotators = self.annotators(names);
+        if let Some(list) = &mut self.sidecars {
+            let mut paths: Vec<PathBuf> =
+                annotators.iter().map(|a| sidecar_path(path, a)).collect();
+            paths.sort();
+            list.extend(paths);
+        }
+        self.sources.push(Source {
+            rel: name.to_string_lossy().into_owned(),
+            path: path.to_path_buf(),
+            annotators,
+        });
+        Ok(())
+    }
+}
+
+/// What a folder entry is to the corpus; anything else is passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Source,
+    /// Named like a sidecar. `file` is false for a folder so named: it is
+    /// reported by `check`, never walked into (its content is not a corpus).
+    Sidecar {
+        file: bool,
+    },
+    Folder,
+}
+
+fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
+    let name = name.to_string_lossy();
+    if name.starts_with('.') {
+        return Ok(None);
+    }
+    let file_type = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+    // Anything named like a sidecar is one to check, a FIFO too (reported,
+    // never silently passed over).
+    Ok(if name.ends_with(SIDECAR_SUFFIX) {
+        Some(Kind::Sidecar {
+            file: !file_type.is_dir(),
+        })
+    } else if file_type.is_dir() {
+        Some(Kind::Folder)
+    } else if is_source_name(&name)
+        // A link to a file counts as the file; a link to a folder is skipped.
+        && (file_type.is_file() || (file_type.is_symlink() && entry.path().is_file()))
+    {
+        Some(Kind::Source)
+    } else {
+        None
+    })
+}
+
+/// Lists `dir`, then walks its entries in name order, going into each folder
+/// where its name falls, so every list comes out in `Path` order.
+///
+/// A sidecar's source is found without a lookup table: its name is a prefix
+/// of the sidecar's, and in name order every name between the two starts
+/// with it too. So the sources whose names start the current name are a
+/// stack (each a prefix of the one above), and a source's sidecars have all
+/// been seen when it is popped.
+fn walk(dir: &Path, root: &Path, found: &mut Found) -> Result<()> {
+    let mut entries: Vec<(OsString, Kind)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.ends_with(SIDECAR_SUFFIX) {
-            note_sidecar(&entry.path(), &name, beside);
+        if let Some(kind) = kind_of(&entry, &name)? {
+            entries.push((name, kind));
         }
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // (entry, its place in `found.sources`, its annotators so far)
+    let mut open: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for (at, (name, kind)) in entries.iter().enumerate() {
+        let bytes = name.as_encoded_bytes();
+        while let Some(&(top, ..)) = open.last()
+            && !bytes.starts_with(entries[top].0.as_encoded_bytes())
+        {
+            close(&mut open, found);
+        }
+        let path = dir.join(name);
+        match kind {
+            Kind::Source => {
+                let rel = relative_slash_path(path.strip_prefix(root).unwrap_or(&path));
+                open.push((at, found.sources.len(), Vec::new()));
+                found.sources.push(Source {
+                    path,
+                    rel,
+                    annotators: Arc::from([]),
+                });
+            }
+            Kind::Sidecar { file } => {
+                if *file
+                    && let Some((source, annotator)) = name.to_str().and_then(parse_sidecar_name)
+                    && let Some(owner) = open
+                        .iter_mut()
+                        .rev()
+                        .find(|(entry, ..)| entries[*entry].0 == OsStr::new(source))
+                {
+                    owner.2.push(annotator.to_string());
+                }
+                if let Some(list) = &mut found.sidecars {
+                    list.push(path);
+                }
+            }
+            Kind::Folder => walk(&path, root, found)?,
+        }
+    }
+    while !open.is_empty() {
+        close(&mut open, found);
     }
     Ok(())
 }
 
-fn note_sidecar(path: &Path, name: &str, beside: &mut HashMap<OsString, Vec<String>>) {
-    if let Some((source, annotator)) = parse_sidecar_name(name) {
-        let key = beside_key(&folder_of(path).join(source));
-        beside.entry(key).or_default().push(annotator.to_string());
+/// Gives the source on top of the stack its annotators.
+fn close(open: &mut Vec<(usize, usize, Vec<String>)>, found: &mut Found) {
+    if let Some((_, place, names)) = open.pop()
+        && !names.is_empty()
+    {
+        found.sources[place].annotators = found.annotators(names);
     }
-}
-
-/// The key a source is known by in `beside`: its path without `.` parts, so a
-/// file given as `./a.txt` meets the sidecars listed from `.`.
-/// The key a source's sidecars are found under: its path without `.`
-/// components, as bytes (hashing a `PathBuf` walks its components).
-fn beside_key(path: &Path) -> OsString {
-    path.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect::<PathBuf>()
-        .into_os_string()
 }
 
 /// A key whose byte order is `Path`'s order (component by component), built
@@ -219,14 +318,6 @@ fn order_key(path: &Path) -> Vec<u8> {
         key.push(0);
     }
     key
-}
-
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
-    let path = e.path().unwrap_or(root).to_path_buf();
-    match e.into_io_error() {
-        Some(io) => Error::io(path, io),
-        None => Error::invalid(path, "file system loop"),
-    }
 }
 
 fn is_source_name(name: &str) -> bool {
@@ -321,7 +412,7 @@ mod tests {
                 "y.yaml",
             ],
         );
-        let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        let index = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
         let got: Vec<(&str, Vec<&str>)> = index
             .sources
             .iter()
@@ -362,6 +453,134 @@ mod tests {
         );
     }
 
+    fn found(index: &CorpusIndex) -> Vec<(String, Vec<String>)> {
+        index
+            .sources
+            .iter()
+            .map(|s| (s.rel.clone(), s.annotators.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn sources_with_the_same_annotators_share_one_list() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(
+            dir.path(),
+            &[
+                "a.txt",
+                "a.txt.alice.ann.yaml",
+                "a.txt.bob.ann.yaml",
+                "b.txt",
+                "b.txt.bob.ann.yaml",
+                "b.txt.alice.ann.yaml",
+                "c.txt",
+            ],
+        );
+        let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        let [a, b, c] = &index.sources[..] else {
+            panic!("{:?}", index.sources)
+        };
+        assert_eq!(*a.annotators, ["alice", "bob"]);
+        assert!(Arc::ptr_eq(&a.annotators, &b.annotators));
+        assert!(c.annotators.is_empty());
+        assert!(index.sidecars.is_empty(), "listed only when asked");
+    }
+
+    #[test]
+    fn a_sidecar_finds_its_source_past_longer_names_and_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        // In name order, `a.txt` and its sidecars have other sources and a
+        // folder between them.
+        touch(
+            dir.path(),
+            &[
+                "a.txt",
+                "a.txt-.txt",
+                "a.txt.a.txt",
+                "a.txt.a.txt.bob.ann.yaml",
+                "a.txt.b/x.txt",
+                "a.txt.b/x.txt.carol.ann.yaml",
+                "a.txt.alice.ann.yaml",
+                "a.txt.z-.ann.yaml",
+                "a.txt.z.ann.yaml",
+            ],
+        );
+        let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        let own = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            found(&index),
+            [
+                ("a.txt".to_string(), own(&["alice", "z", "z-"])),
+                ("a.txt-.txt".to_string(), own(&[])),
+                ("a.txt.a.txt".to_string(), own(&["bob"])),
+                ("a.txt.b/x.txt".to_string(), own(&["carol"])),
+            ]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The walk that sorts one folder at a time and pairs sidecars by
+        /// prefix finds what a plain reading of the rules finds: every
+        /// source in `Path` order, with the annotators of the sidecars named
+        /// after it in its folder.
+        #[test]
+        fn the_walk_agrees_with_the_rules(
+            files in prop::collection::btree_set(
+                (
+                    prop::collection::vec(prop::sample::select(vec!["a", "a.txt", "b", "a-"]), 0..3),
+                    prop::sample::select(vec!["a", "a.txt", "a-", "b", "a.txt.a"]),
+                    prop::sample::select(vec![".txt", ".md", ".alice.ann.yaml", ".z-.ann.yaml", ".txt.bob.ann.yaml", ".yaml"]),
+                ),
+                1..24,
+            ),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut made: Vec<PathBuf> = Vec::new();
+            for (folders, base, ext) in &files {
+                let rel: PathBuf = folders.iter().collect::<PathBuf>().join(format!("{base}{ext}"));
+                let path = dir.path().join(&rel);
+                // A name already taken by a folder (or the other way) is left out.
+                if path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                    && !path.is_dir()
+                    && std::fs::write(&path, "").is_ok()
+                {
+                    made.push(rel);
+                }
+            }
+            let made: BTreeSet<PathBuf> = made
+                .into_iter()
+                .filter(|p| dir.path().join(p).is_file())
+                .collect();
+            let mut want: Vec<(String, Vec<String>)> = Vec::new();
+            for rel in &made {
+                let name = rel.file_name().unwrap().to_str().unwrap();
+                if !is_source_name(name) {
+                    continue;
+                }
+                let under_sidecar = rel
+                    .parent()
+                    .into_iter()
+                    .flat_map(Path::components)
+                    .any(|c| c.as_os_str().to_string_lossy().ends_with(SIDECAR_SUFFIX));
+                if under_sidecar {
+                    continue;
+                }
+                let mut annotators: Vec<String> = made
+                    .iter()
+                    .filter(|o| o.parent() == rel.parent())
+                    .filter_map(|o| parse_sidecar_name(o.file_name()?.to_str()?))
+                    .filter(|(source, _)| *source == name)
+                    .map(|(_, a)| a.to_string())
+                    .collect();
+                annotators.sort();
+                want.push((relative_slash_path(rel), annotators));
+            }
+            let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+            prop_assert_eq!(found(&index), want);
+        }
+    }
+
     #[test]
     fn files_given_by_name_bring_their_sidecars_and_count_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -375,10 +594,10 @@ mod tests {
         .unwrap();
         let rels: Vec<_> = index.sources.iter().map(|s| s.rel.as_str()).collect();
         assert_eq!(rels, ["a.txt", "ab.txt"]);
-        assert_eq!(index.sources[0].annotators, ["bob"]);
-        let alone = CorpusIndex::scan(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(*index.sources[0].annotators, ["bob"]);
+        let alone = CorpusIndex::scan_with_sidecars(std::slice::from_ref(&a)).unwrap();
         assert_eq!(alone.sources[0].rel, "a.txt");
-        assert_eq!(alone.sources[0].annotators, ["bob"]);
+        assert_eq!(*alone.sources[0].annotators, ["bob"]);
         assert_eq!(alone.sidecars, [dir.path().join("a.txt.bob.ann.yaml")]);
         assert!(CorpusIndex::scan(&[dir.path().join("missing")]).is_err());
     }

@@ -58,13 +58,23 @@ pub struct SidecarReport {
 /// What checking a corpus found, sidecar by sidecar in path order.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The sidecars with something to say (a finding or a fix); a clean one
+    /// is only counted, so a report does not grow with a clean corpus.
     pub sidecars: Vec<SidecarReport>,
+    checked: usize,
 }
 
 impl Report {
     /// How many sidecars were checked.
     pub fn checked(&self) -> usize {
-        self.sidecars.len()
+        self.checked
+    }
+
+    fn add(&mut self, one: SidecarReport) {
+        self.checked += 1;
+        if one.fixed.is_some() || !one.findings.is_empty() {
+            self.sidecars.push(one);
+        }
     }
 
     pub fn fixes(&self) -> impl Iterator<Item = &Fixed> {
@@ -110,7 +120,12 @@ pub fn run_corpus(
     mode: Mode,
     each: impl FnMut(&SidecarReport),
 ) -> Result<Report> {
-    run_index(&CorpusIndex::scan(paths)?, schemes, mode, each)
+    run_index(
+        &CorpusIndex::scan_with_sidecars(paths)?,
+        schemes,
+        mode,
+        each,
+    )
 }
 
 /// [`run_corpus`] over an index already made (a front end that also looks at
@@ -145,7 +160,7 @@ pub fn run_index(
         },
         |_, one| {
             each(&one);
-            report.sidecars.push(one);
+            report.add(one);
         },
     );
     Ok(report)

@@ -579,12 +579,15 @@ fn collects_sidecars_skipping_hidden_and_linked_folders() {
     std::fs::write(root.join("sub/.c.txt.bob.ann.yaml"), "").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
-    let all = CorpusIndex::scan(&[root.to_path_buf()]).unwrap().sidecars;
-    assert_eq!(all, [side.clone(), nested_side.clone()]);
-    // A source brings its sidecars; a sidecar is itself; no duplicates.
-    let some = CorpusIndex::scan(&[nested.clone(), nested_side.clone(), side.clone()])
+    let all = CorpusIndex::scan_with_sidecars(&[root.to_path_buf()])
         .unwrap()
         .sidecars;
+    assert_eq!(all, [side.clone(), nested_side.clone()]);
+    // A source brings its sidecars; a sidecar is itself; no duplicates.
+    let some =
+        CorpusIndex::scan_with_sidecars(&[nested.clone(), nested_side.clone(), side.clone()])
+            .unwrap()
+            .sidecars;
     assert_eq!(some, [side, nested_side]);
     assert!(CorpusIndex::scan(&[root.join("nope")]).is_err());
 }
@@ -641,9 +644,9 @@ fn report_splits_problems_from_unreadable_files() {
     let good = annotate(&src, "alice", &[("quote", "Officials")], |_| {});
     let gone = store::sidecar_path(&src, "ghost");
     let scheme = Scheme::default();
-    let report = Report {
-        sidecars: vec![check_sidecar(&gone, &scheme), check_sidecar(&good, &scheme)],
-    };
+    let mut report = Report::default();
+    report.add(check_sidecar(&gone, &scheme));
+    report.add(check_sidecar(&good, &scheme));
     assert_eq!(report.checked(), 2);
     assert!(!report.is_clean());
     let problems: Vec<_> = report.problems().map(|f| f.sidecar.clone()).collect();
@@ -716,4 +719,15 @@ fn unresolved_merge_conflicts_are_reported_and_links_to_them_hold() {
             .contains("unresolved merge conflict on a1: ours and theirs differ in note"),
         "{f}"
     );
+}
+
+#[test]
+fn a_clean_sidecar_is_counted_not_kept() {
+    let (dir, src) = corpus();
+    annotate(&src, "alice", &[("claim", "Officials")], |_| {});
+    annotate(&src, "bob", &[("claim", "crossing")], |_| {});
+    let report = check_corpus(&[dir.path().to_path_buf()], Schemes::Discover).unwrap();
+    assert_eq!(report.checked(), 2);
+    assert!(report.is_clean());
+    assert!(report.sidecars.is_empty(), "{:?}", report.sidecars);
 }

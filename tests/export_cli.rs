@@ -95,6 +95,44 @@ fn exports_every_format_to_stdout_and_file() {
     }
 }
 
+/// A corpus on a read-only disk, or checked out without write permission,
+/// exports as any other: export never writes a sidecar, so a sidecar it may
+/// not write is no reason to refuse it.
+#[cfg(unix)]
+#[test]
+fn a_read_only_corpus_exports() {
+    use std::os::unix::fs::PermissionsExt;
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let mut files = vec![corpus.path().to_path_buf()];
+    let mut folders = vec![corpus.path().to_path_buf()];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path.clone());
+            }
+            files.push(path);
+        }
+    }
+    // Files first, then folders, deepest last in the list.
+    files.sort_by_key(|p| (p.is_dir(), std::cmp::Reverse(p.components().count())));
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for p in &files {
+        mode(p, if p.is_dir() { 0o555 } else { 0o444 });
+    }
+    let o = claimtag(
+        home.path(),
+        &["export", s(corpus.path()), "--format", "jsonl"],
+    );
+    for p in files.iter().rev() {
+        mode(p, if p.is_dir() { 0o755 } else { 0o644 });
+    }
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, std::fs::read(golden("jsonl.jsonl")).unwrap());
+}
+
 #[test]
 fn annotator_flag_overrides_gold_and_conll_reports_widening() {
     let corpus = support::fixture_corpus();

@@ -110,9 +110,9 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
         None => ctx.annotator()?,
     };
     let sources = if args.done_only {
-        done_only(index.sources.clone(), &annotator)
+        done_only(index.sources, &annotator)
     } else {
-        index.sources.clone()
+        index.sources
     };
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
@@ -435,7 +435,7 @@ fn check_output(
         if resolved(&s.path) == target {
             return Err(refuse("is a source file".into()));
         }
-        for a in &s.annotators {
+        for a in s.annotators.iter() {
             if resolved(&s.sidecar_path(a)) == target {
                 return Err(refuse("is a sidecar".into()));
             }
@@ -453,8 +453,8 @@ fn done_only(sources: Vec<Source>, annotator: &str) -> Vec<Source> {
         .into_iter()
         .filter(|s| {
             matches!(
-                store::read_sidecar(&s.sidecar_path(annotator)),
-                Ok(Some((sc, _))) if sc.status == Some(Status::Done)
+                store::read_sidecar_only(&s.sidecar_path(annotator)),
+                Ok(Some(sc)) if sc.status == Some(Status::Done)
             )
         })
         .collect();

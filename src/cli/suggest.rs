@@ -139,7 +139,7 @@ fn like_examples(name: &str, sources: &[Source]) -> Result<Vec<(String, String)>
     let mut seen = BTreeSet::new();
     let mut found_any = false;
     for s in sources.iter().filter(|s| s.has(name)) {
-        if let Some((sidecar, _)) = store::read_sidecar(&s.sidecar_path(name))? {
+        if let Some(sidecar) = store::read_sidecar_only(&s.sidecar_path(name))? {
             found_any = true;
             for ex in suggest::examples_of(&sidecar.annotations) {
                 seen.insert(ex);
@@ -183,9 +183,9 @@ fn suggest_one(
     let mut found = suggest::find(&doc, matcher);
     if let (Some(name), Some(examples)) = (like, examples) {
         let theirs = if source.has(name) {
-            store::read_sidecar(&source.sidecar_path(name))
+            store::read_sidecar_only(&source.sidecar_path(name))
                 .map_err(|e| e.to_string())?
-                .map(|(s, _)| s.annotations)
+                .map(|s| s.annotations)
                 .unwrap_or_default()
         } else {
             Vec::new()
@@ -208,9 +208,9 @@ fn report(ctx: &Context, args: &SuggestArgs, sources: &[Source]) -> Result<(), F
     let mut stats: BTreeMap<String, PatternStats> = BTreeMap::new();
     let mut problems = Vec::new();
     for source in sources.iter().filter(|s| s.has(set)) {
-        let read = |name: &str| store::read_sidecar(&source.sidecar_path(name));
+        let read = |name: &str| store::read_sidecar_only(&source.sidecar_path(name));
         let suggestions = match read(set) {
-            Ok(Some((s, _))) => s,
+            Ok(Some(s)) => s,
             Ok(None) => continue,
             Err(e) => {
                 problems.push(e.to_string());
@@ -218,7 +218,7 @@ fn report(ctx: &Context, args: &SuggestArgs, sources: &[Source]) -> Result<(), F
             }
         };
         let own = match source.has(&me).then(|| read(&me)).transpose() {
-            Ok(o) => o.flatten().map(|(s, _)| s),
+            Ok(o) => o.flatten(),
             Err(e) => {
                 problems.push(e.to_string());
                 continue;

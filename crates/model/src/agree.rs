@@ -704,8 +704,8 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
     let mut problems = Vec::new();
     for name in annotators {
         let path = store::sidecar_path(source, name);
-        match store::read_sidecar(&path) {
-            Ok(Some((sidecar, _))) if sidecar.source.sha256 != doc.sha256() => {
+        match store::read_sidecar_only(&path) {
+            Ok(Some(sidecar)) if sidecar.source.sha256 != doc.sha256() => {
                 problems.push(format!(
                     "{}: stale: source.sha256 {} differs from the source file's {}; \
                      excluded (run `claimtag check --fix`)",
@@ -714,7 +714,7 @@ fn load_article(source: &Path, annotators: &[String]) -> Result<CorpusDoc, Strin
                     short_hash(doc.sha256())
                 ));
             }
-            Ok(Some((sidecar, _))) => {
+            Ok(Some(sidecar)) => {
                 sidecars.insert(name.clone(), sidecar);
             }
             Ok(None) => problems.push(format!("{}: missing; excluded", path.display())),

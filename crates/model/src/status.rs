@@ -130,8 +130,8 @@ fn article_row(
         let path = store::sidecar_path(source, &name);
         let is_gold = name == GOLD;
         art.gold |= is_gold;
-        let sidecar = match store::read_sidecar(&path) {
-            Ok(Some((s, _))) => s,
+        let sidecar = match store::read_sidecar_only(&path) {
+            Ok(Some(s)) => s,
             Ok(None) => continue,
             Err(e) => {
                 art.unreadable.push(e.to_string());

@@ -69,6 +69,16 @@ pub use crate::reading::read_capped;
 
 /// Reads and parses a sidecar. `Ok(None)` when there is none.
 pub fn read_sidecar(path: &Path) -> Result<Option<(Sidecar, DiskStamp)>> {
+    Ok(read_sidecar_stamped(path, true)?.and_then(|(sidecar, stamp)| Some((sidecar, stamp?))))
+}
+
+/// [`read_sidecar`] for a reader that will not write the sidecar back
+/// (export, agree, status): the stamp, a hash of the whole file, is left out.
+pub fn read_sidecar_only(path: &Path) -> Result<Option<Sidecar>> {
+    Ok(read_sidecar_stamped(path, false)?.map(|(sidecar, _)| sidecar))
+}
+
+fn read_sidecar_stamped(path: &Path, stamp: bool) -> Result<Option<(Sidecar, Option<DiskStamp>)>> {
     let (bytes, meta) = match read_capped(path, MAX_SIDECAR_BYTES) {
         Ok(read) => read,
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
@@ -81,7 +91,10 @@ pub fn read_sidecar(path: &Path) -> Result<Option<(Sidecar, DiskStamp)>> {
         offset: e.valid_up_to(),
     })?;
     let sidecar = Sidecar::parse(path, text)?;
-    Ok(Some((sidecar, DiskStamp::of_bytes(&bytes, &meta))))
+    Ok(Some((
+        sidecar,
+        stamp.then(|| DiskStamp::of_bytes(&bytes, &meta)),
+    )))
 }
 
 /// The current stamp of a file, or None when it does not exist.
@@ -376,6 +389,13 @@ mod fault {
     pub fn stop_at(_point: &str) {}
 }
 
+/// Whether an article is opened to be edited and saved, or only read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Edit,
+    Read,
+}
+
 /// A source file opened for one annotator.
 #[derive(Debug, Clone)]
 pub struct Article {
@@ -384,7 +404,7 @@ pub struct Article {
     pub sidecar_path: PathBuf,
     pub sidecar: Sidecar,
     /// The sidecar as read from disk, to detect changes by others. None when
-    /// there was no sidecar.
+    /// there was no sidecar, or the article was opened only to be read.
     pub stamp: Option<DiskStamp>,
     /// Set when the sidecar could not be read: the article is read-only and the
     /// sidecar is never overwritten.
@@ -412,19 +432,41 @@ impl Article {
     }
 
     pub fn with_doc(source: &Path, doc: Arc<Document>, annotator: &str) -> Article {
+        Self::assemble(source, doc, annotator, Purpose::Edit)
+    }
+
+    /// Opens a source and `annotator`'s sidecar to read them, never to save
+    /// (export): a sidecar that is read-only on disk is fine, no leftover
+    /// temporary file is cleaned up, and no stamp is taken. `read_only` is
+    /// set only when the sidecar could not be read.
+    pub fn read(source: &Path, annotator: &str) -> Result<Article> {
+        utf8_file_name(source)?;
+        let doc = Document::load(source)?.with_sentence_rules(SentenceRules::default_rules());
+        Ok(Self::assemble(
+            source,
+            Arc::new(doc),
+            annotator,
+            Purpose::Read,
+        ))
+    }
+
+    fn assemble(source: &Path, doc: Arc<Document>, annotator: &str, purpose: Purpose) -> Article {
         let sidecar_path = sidecar_path(source, annotator);
-        remove_stale_temps_once(folder_of(&sidecar_path));
+        let edit = purpose == Purpose::Edit;
+        if edit {
+            remove_stale_temps_once(folder_of(&sidecar_path));
+        }
         let file_name = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let empty = || Sidecar::new(annotator, &file_name, "", doc.len_chars());
-        let (sidecar, stamp, mut read_only) = match read_sidecar(&sidecar_path) {
-            Ok(Some((s, st))) => (s, Some(st), None),
+        let (sidecar, stamp, mut read_only) = match read_sidecar_stamped(&sidecar_path, edit) {
+            Ok(Some((s, st))) => (s, st, None),
             Ok(None) => (empty(), None, None),
             Err(e) => (empty(), None, Some(e.to_string())),
         };
-        if read_only.is_none() {
+        if read_only.is_none() && edit {
             read_only = not_writable(source, &sidecar_path);
         }
         let mut article = Article {

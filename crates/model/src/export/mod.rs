@@ -1,7 +1,7 @@
 //! Dataset export and import (issue 5).
 //!
 //! Export reads every source under the given paths with one annotator's
-//! sidecar (re-anchored by [`Article::open`] when the source changed), drops
+//! sidecar (re-anchored by [`Article::read`] when the source changed), drops
 //! orphaned spans with a warning, and writes one of the formats below. Every
 //! format includes every document, also those without spans, in source path
 //! order.
@@ -194,7 +194,7 @@ enum Opened {
 fn open_for_export(entry: &Source, annotator: &str) -> Opened {
     // Only the source is read here: a sidecar that cannot be read makes the
     // article read-only instead, below.
-    let article = match Article::open(&entry.path, annotator) {
+    let article = match Article::read(&entry.path, annotator) {
         Ok(a) => a,
         Err(e) => return Opened::Skipped(e.to_string()),
     };

@@ -11,6 +11,9 @@ Each article is about 4 KB of text with two annotators (alice, bob) of 20
 spans each. `--compare N` also runs the N-article corpus and prints how much
 longer the larger one took (linear growth: 10x the articles, at most 11x the
 time). `--strace` counts getdents64 calls of `agree` (folder listings).
+Import writes a file per article, so it is also compared with writing files
+of the same sizes alone (create, write, rename, one sync at the end), the
+filesystem's floor.
 """
 
 import argparse
@@ -142,7 +145,33 @@ def measure(binary, folder, env, work):
             os.link(os.path.join(folder, name), os.path.join(imported, name))
     results["import"] = run([binary, "import", "--from", "jsonl", "--annotator", "imp",
                              "--corpus", imported, jsonl], None, env)
+    results["files"] = write_files_alone(imported)
     return results
+
+
+def write_files_alone(imported):
+    """The filesystem's floor under import: creating, writing and renaming
+    files of the same number and sizes as the sidecars import wrote, in the
+    folder import wrote them to (where creating a file costs what it cost
+    import), from this script, with no YAML and one sync at the end, where
+    import syncs every 256 files (a sidecar is on disk before it is in
+    place); removed afterwards."""
+    sizes = [os.path.getsize(os.path.join(imported, n)) for n in os.listdir(imported)
+             if n.endswith(".ann.yaml")]
+    written = []
+    start = time.perf_counter()
+    for i, size in enumerate(sizes):
+        temp, final = os.path.join(imported, f".floor{i}.tmp"), os.path.join(imported, f"floor{i}.yaml")
+        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644)
+        os.write(fd, b"x" * size)
+        os.close(fd)
+        os.rename(temp, final)
+        written.append(final)
+    os.sync()
+    took = time.perf_counter() - start
+    for f in written:
+        os.unlink(f)
+    return took, 0.0
 
 
 def main():
@@ -170,11 +199,14 @@ def main():
         r = figures[n]
         print(f"\n{n} articles ({os.cpu_count()} cores):")
         for k, (wall, rss) in r.items():
-            print(f"  {k:8} {wall:8.2f} s  peak {rss:7.1f} MB")
+            peak = f"  peak {rss:7.1f} MB" if k != "files" else "  (the sidecars' files alone, synced)"
+            print(f"  {k:8} {wall:8.2f} s{peak}")
         ex = r["export"][0]
         print(f"  export vs Python reference: {r['python'][0] / ex:.1f}x faster")
         for k in ("agree", "check", "import"):
             print(f"  {k} / export: {r[k][0] / ex:.2f}x")
+        print(f"  import / writing its files alone (the filesystem's floor): "
+              f"{r['import'][0] / r['files'][0]:.2f}x")
         if args.strace and shutil.which("strace"):
             calls = getdents_calls([args.binary, "agree", "--annotators", "alice,bob", "--json", folder], env)
             print(f"  agree getdents64 calls: {calls}")
@@ -182,6 +214,8 @@ def main():
         big, small = figures[max(sizes)], figures[min(sizes)]
         print(f"\ngrowth {min(sizes)} -> {max(sizes)} articles ({max(sizes) / min(sizes):.0f}x):")
         for k in big:
+            if k == "files":
+                continue
             print(f"  {k:8} {big[k][0] / small[k][0]:6.2f}x time, {big[k][1] / small[k][1]:5.2f}x peak memory")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -21,10 +21,6 @@ use claimtag_tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// The binary's allocator (see src/main.rs), so the figures are the program's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn generate(dir: &Path, articles: usize) {
     let side = "format: claimtag/1\nsource: {file: x}\nannotator: a\nannotations: []\n";
     for i in 0..articles {

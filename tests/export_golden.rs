@@ -27,17 +27,7 @@ fn export(root: &Path, format: Format, unit: OffsetUnit) -> (Rendered, Vec<Strin
     let index = CorpusIndex::scan(&[root.to_path_buf()]).unwrap();
     assert!(index.has_gold());
     let scheme = Scheme::default();
-    let stream = |out| {
-        export::stream(
-            format,
-            &index.sources,
-            "gold",
-            &scheme,
-            unit,
-            out,
-            &mut |_| {},
-        )
-    };
+    let stream = |out| export::stream(format, &index, "gold", &scheme, unit, out, &mut |_| {});
     let (rendered, summary) = if format == Format::Brat {
         let mut files = Vec::new();
         let mut put = |name: &str, content: &[u8]| {

@@ -44,11 +44,9 @@ pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
 /// are reported by the sidecar check): export and agree skip them, so check
 /// names them too.
 fn unreadable_sources(index: &CorpusIndex) -> Vec<String> {
-    index
-        .sources
-        .iter()
-        .filter(|s| s.annotators.is_empty())
-        .filter_map(|s| Document::load(&s.path).err())
+    (0..index.len())
+        .filter(|&i| index.annotators_of(i).is_empty())
+        .filter_map(|i| Document::load(&index.source(i).path).err())
         .map(|e| format!("{e} (a source that export and agree skip)"))
         .collect()
 }

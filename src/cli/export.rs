@@ -100,26 +100,24 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let index = CorpusIndex::scan(&args.paths)?;
+    let mut index = CorpusIndex::scan(&args.paths)?;
     if let Some(out) = &args.output {
-        check_output(out, format == Format::Brat, &args.paths, &index.sources)?;
+        check_output(out, format == Format::Brat, &args.paths, &index)?;
     }
     let annotator = match &ctx.global.annotator {
         Some(_) => ctx.annotator()?,
         None if index.has_gold() => GOLD.to_string(),
         None => ctx.annotator()?,
     };
-    let sources = if args.done_only {
-        done_only(index.sources, &annotator)
-    } else {
-        index.sources
-    };
+    if args.done_only {
+        done_only(&mut index, &annotator);
+    }
+    let sources = index;
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
-    let missing: Vec<String> = sources
-        .iter()
-        .filter(|s| !s.has(&annotator))
-        .map(|s| s.rel.clone())
+    let missing: Vec<String> = (0..sources.len())
+        .filter(|&i| !sources.has(i, &annotator))
+        .map(|i| sources.source(i).rel)
         .collect();
     let (scheme, _) = match args.paths.first() {
         Some(p) => Scheme::discover(p)?,
@@ -401,7 +399,7 @@ fn check_output(
     out: &Path,
     folder: bool,
     paths: &[PathBuf],
-    sources: &[Source],
+    sources: &CorpusIndex,
 ) -> Result<(), Failure> {
     let target = resolved(out);
     let refuse = |what: String| {
@@ -431,7 +429,7 @@ fn check_output(
     if name_is_sidecar {
         return Err(refuse("is a sidecar".into()));
     }
-    for s in sources {
+    for s in sources.iter() {
         if resolved(&s.path) == target {
             return Err(refuse("is a source file".into()));
         }
@@ -447,20 +445,16 @@ fn check_output(
 /// The sources whose `annotator` sidecar says `status: done`; says how many
 /// were left out (an unreadable sidecar is left out here and reported by
 /// `check`).
-fn done_only(sources: Vec<Source>, annotator: &str) -> Vec<Source> {
+fn done_only(sources: &mut CorpusIndex, annotator: &str) {
     let total = sources.len();
-    let kept: Vec<Source> = sources
-        .into_iter()
-        .filter(|s| {
-            matches!(
-                store::read_sidecar_only(&s.sidecar_path(annotator)),
-                Ok(Some(sc)) if sc.status == Some(Status::Done)
-            )
-        })
-        .collect();
+    sources.retain(|s| {
+        matches!(
+            store::read_sidecar_only(&s.sidecar_path(annotator)),
+            Ok(Some(sc)) if sc.status == Some(Status::Done)
+        )
+    });
     eprintln!(
         "claimtag: --done-only: {} of {total} document(s) are marked done by {annotator}; the others are left out",
-        kept.len()
+        sources.len()
     );
-    kept
 }

@@ -32,9 +32,7 @@ pub fn run(ctx: &Context, args: ReviewArgs) -> Result<(), Failure> {
         )));
     }
     let n = s.sources.len();
-    let with_theirs: Vec<usize> = (0..n)
-        .filter(|&i| s.index.sources[i].has(&theirs))
-        .collect();
+    let with_theirs: Vec<usize> = (0..n).filter(|&i| s.index.has(i, &theirs)).collect();
     let Some(&first) = with_theirs.first() else {
         return Err(Failure::usage(format!(
             "no sidecars by {theirs} next to the {n} article(s) given"

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: SuggestArgs) -> Result<(), Failure> {
         )));
     }
     let index = CorpusIndex::scan(&args.paths)?;
-    let sources = &index.sources;
+    let sources = &index.sources();
     if sources.is_empty() {
         return Err(Failure::usage(
             "suggest: no .txt or .md files under the PATHs",

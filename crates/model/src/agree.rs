@@ -470,7 +470,7 @@ impl Corpus {
         let mut warnings = Vec::new();
         let mut untouched = 0usize;
         parallel::map_ordered(
-            &index.sources,
+            index.iter(),
             |source| open_source(source, &annotators),
             |_, loaded| match loaded {
                 None => untouched += 1,
@@ -498,7 +498,7 @@ fn choose_annotators(
     wanted: &[String],
     excluded: &[String],
 ) -> Result<Vec<String>, AgreeError> {
-    if index.sources.is_empty() {
+    if index.is_empty() {
         return Err(AgreeError::NoSources);
     }
     let everyone = index.annotators();
@@ -582,7 +582,7 @@ pub fn measure_streaming(
     let mut done_left_out = Vec::new();
     let mut documents = 0usize;
     parallel::map_ordered(
-        &index.sources,
+        index.iter(),
         |source| {
             let loaded = open_source(source, &annotators)?;
             Some(loaded.map(|doc| {

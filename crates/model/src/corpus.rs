@@ -5,8 +5,11 @@
 //!
 //! The walk lists one folder at a time and sorts that folder's names, then
 //! goes depth first: what comes out is already in `Path` order, so nothing
-//! the size of the corpus is sorted, hashed or held beyond the index itself.
-//! Sources with the same annotators share one list of names.
+//! the size of the corpus is sorted or looked up. The index holds, per
+//! source, its file name, its folder's number and its set of annotators'
+//! number (some 40 bytes); a [`Source`] with its whole path is made when
+//! asked for, so a command going through the corpus a window at a time holds
+//! a window of paths, not all of them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::{OsStr, OsString};
@@ -35,9 +38,7 @@ pub struct Source {
 
 impl Source {
     pub fn has(&self, annotator: &str) -> bool {
-        self.annotators
-            .binary_search_by(|a| a.as_str().cmp(annotator))
-            .is_ok()
+        has(&self.annotators, annotator)
     }
 
     pub fn sidecar_path(&self, annotator: &str) -> PathBuf {
@@ -45,16 +46,42 @@ impl Source {
     }
 }
 
+fn has(annotators: &[String], annotator: &str) -> bool {
+    annotators
+        .binary_search_by(|a| a.as_str().cmp(annotator))
+        .is_ok()
+}
+
 /// Sources and sidecars under a set of paths.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusIndex {
+    folders: Vec<Folder>,
     /// Sorted by path; each file once even when two paths reach it.
-    pub sources: Vec<Source>,
+    entries: Vec<Entry>,
+    /// Each set of annotators once; `sets[0]` is the empty one.
+    sets: Vec<Arc<[String]>>,
     /// Every `*.ann.yaml` found, sorted and unique, whether or not its name is
     /// valid or its source exists (what `check` looks at). Listed only by
     /// [`CorpusIndex::scan_with_sidecars`]: the other commands reach a
     /// sidecar through its source, and a corpus has twice as many of them.
     pub sidecars: Vec<PathBuf>,
+}
+
+/// A folder sources were found in.
+#[derive(Debug, Clone)]
+struct Folder {
+    path: PathBuf,
+    /// Its path relative to the PATH it was found under, `/`-separated and
+    /// ending in `/`; empty for PATH itself and for files given by name.
+    rel: String,
+}
+
+/// One source: its file name in its folder, and its set of annotators.
+#[derive(Debug, Clone)]
+struct Entry {
+    folder: u32,
+    set: u32,
+    name: Box<OsStr>,
 }
 
 impl CorpusIndex {
@@ -74,83 +101,173 @@ impl CorpusIndex {
 
     fn scan_listing(paths: &[PathBuf], list_sidecars: bool) -> Result<CorpusIndex> {
         let mut found = Found {
-            sidecars: list_sidecars.then(Vec::new),
+            list_sidecars,
             ..Found::default()
         };
+        found.index.sets.push(Arc::from([]));
+        found.set_ids.insert(Vec::new(), 0);
         for root in paths {
             let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
             if meta.is_dir() {
-                walk(root, root, &mut found)?;
+                walk(root, "", &mut found)?;
             } else if is_sidecar_name(root) {
-                if let Some(list) = &mut found.sidecars {
-                    list.push(root.clone());
+                if list_sidecars {
+                    found.index.sidecars.push(root.clone());
                 }
             } else {
                 found.file(root)?;
             }
         }
-        let mut sources = found.sources;
-        let mut sidecars = found.sidecars.unwrap_or_default();
+        let mut index = found.index;
         if paths.len() > 1 {
-            // Each path came out in order; together they may not, and two
-            // paths may reach one file, under the same name or another.
-            sources.sort_by_cached_key(|s| order_key(&s.path));
-            sources.dedup_by(|a, b| a.path == b.path);
-            let mut seen = BTreeSet::new();
-            sources.retain(|s| {
-                seen.insert(std::fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone()))
-            });
-            sidecars.sort_by_cached_key(|p| order_key(p));
-            sidecars.dedup();
+            index.merge_paths();
         }
-        Ok(CorpusIndex { sources, sidecars })
+        index.entries.shrink_to_fit();
+        Ok(index)
+    }
+
+    /// Each path came out in order; together they may not, and two paths
+    /// may reach one file, under the same name or another.
+    fn merge_paths(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_by_cached_key(|e| order_key(&self.path_of(e)));
+        entries.dedup_by(|a, b| self.path_of(a) == self.path_of(b));
+        let mut seen = BTreeSet::new();
+        entries.retain(|e| {
+            let path = self.path_of(e);
+            seen.insert(std::fs::canonicalize(&path).unwrap_or(path))
+        });
+        self.entries = entries;
+        self.sidecars.sort_by_cached_key(|p| order_key(p));
+        self.sidecars.dedup();
+    }
+
+    fn path_of(&self, entry: &Entry) -> PathBuf {
+        self.folders[entry.folder as usize].path.join(&*entry.name)
+    }
+
+    /// How many sources.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The `i`th source, in path order.
+    pub fn source(&self, i: usize) -> Source {
+        let entry = &self.entries[i];
+        let folder = &self.folders[entry.folder as usize];
+        Source {
+            path: folder.path.join(&*entry.name),
+            rel: format!("{}{}", folder.rel, entry.name.to_string_lossy()),
+            annotators: Arc::clone(&self.sets[entry.set as usize]),
+        }
+    }
+
+    /// Every source in path order, each made as it is taken.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Source> + Clone + Send + '_ {
+        (0..self.len()).map(|i| self.source(i))
+    }
+
+    /// Every source at once (the TUI's list).
+    pub fn sources(&self) -> Vec<Source> {
+        self.iter().collect()
+    }
+
+    pub fn source_paths(&self) -> Vec<PathBuf> {
+        self.entries.iter().map(|e| self.path_of(e)).collect()
+    }
+
+    /// The annotators with a sidecar beside the `i`th source.
+    pub fn annotators_of(&self, i: usize) -> &[String] {
+        &self.sets[self.entries[i].set as usize]
+    }
+
+    /// Whether `annotator` has a sidecar beside the `i`th source.
+    pub fn has(&self, i: usize, annotator: &str) -> bool {
+        has(self.annotators_of(i), annotator)
+    }
+
+    /// Keeps the sources `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Source) -> bool) {
+        let mut i = 0;
+        let kept: Vec<bool> = (0..self.len()).map(|at| keep(&self.source(at))).collect();
+        self.entries.retain(|_| {
+            i += 1;
+            kept[i - 1]
+        });
     }
 
     /// Every annotator with at least one sidecar beside a source.
     pub fn annotators(&self) -> BTreeSet<&str> {
-        let mut out = BTreeSet::new();
-        let mut last: Option<&Arc<[String]>> = None;
-        for s in &self.sources {
-            // Neighbours mostly share one list: look at each list once.
-            if last.is_some_and(|l| Arc::ptr_eq(l, &s.annotators)) {
-                continue;
-            }
-            out.extend(s.annotators.iter().map(String::as_str));
-            last = Some(&s.annotators);
+        let mut used = vec![false; self.sets.len()];
+        for e in &self.entries {
+            used[e.set as usize] = true;
         }
-        out
+        self.sets
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| *used)
+            .flat_map(|(set, _)| set.iter().map(String::as_str))
+            .collect()
     }
 
     /// Whether any source has a `gold` sidecar.
     pub fn has_gold(&self) -> bool {
-        self.sources.iter().any(|s| s.has(GOLD))
-    }
-
-    pub fn source_paths(&self) -> Vec<PathBuf> {
-        self.sources.iter().map(|s| s.path.clone()).collect()
+        (0..self.len()).any(|i| self.has(i, GOLD))
     }
 }
 
 /// What the walk has found so far.
 #[derive(Default)]
 struct Found {
-    sources: Vec<Source>,
-    /// `None` when sidecars are not wanted.
-    sidecars: Option<Vec<PathBuf>>,
-    /// One shared list per set of annotators seen.
-    annotator_sets: HashMap<Vec<String>, Arc<[String]>>,
-    /// Folders of files given by name: source name -> annotators beside it.
-    listed: HashMap<PathBuf, HashMap<OsString, Vec<String>>>,
+    index: CorpusIndex,
+    list_sidecars: bool,
+    /// Annotator names seen, numbered, for the sets below.
+    names: Vec<String>,
+    name_ids: HashMap<String, u32>,
+    /// Set of annotators (sorted by name) -> its place in `index.sets`.
+    set_ids: HashMap<Vec<u32>, u32>,
+    /// Folders of files given by name: their place in `index.folders` and
+    /// source name -> annotators beside it.
+    listed: HashMap<PathBuf, (u32, HashMap<OsString, Vec<u32>>)>,
 }
 
 impl Found {
-    fn annotators(&mut self, mut names: Vec<String>) -> Arc<[String]> {
-        names.sort();
-        names.dedup();
-        self.annotator_sets
-            .entry(names)
-            .or_insert_with_key(|names| names.as_slice().into())
-            .clone()
+    fn name_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.name_ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The place in `index.sets` of these annotators (numbers, in any order,
+    /// duplicates allowed); `ids` is left sorted by name.
+    fn set_id(&mut self, ids: &mut Vec<u32>) -> u32 {
+        let names = &self.names;
+        ids.sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+        ids.dedup();
+        if let Some(&set) = self.set_ids.get(ids.as_slice()) {
+            return set;
+        }
+        let set = self.index.sets.len() as u32;
+        let list: Vec<String> = ids
+            .iter()
+            .map(|&i| self.names[i as usize].clone())
+            .collect();
+        self.index.sets.push(list.into());
+        self.set_ids.insert(ids.clone(), set);
+        set
+    }
+
+    fn folder(&mut self, path: PathBuf, rel: String) -> u32 {
+        self.index.folders.push(Folder { path, rel });
+        (self.index.folders.len() - 1) as u32
     }
 
     /// A source file given by name, with the sidecars beside it. Its folder
@@ -159,34 +276,40 @@ impl Found {
         let Some(name) = path.file_name() else {
             return Ok(());
         };
-        let dir = folder_of(path);
-        if !self.listed.contains_key(&dir) {
-            let mut beside: HashMap<OsString, Vec<String>> = HashMap::new();
+        // The folder as given (empty for a bare name), so the path made
+        // again is the path given.
+        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if !self.listed.contains_key(&parent) {
+            let dir = folder_of(path);
+            let mut beside: HashMap<OsString, Vec<u32>> = HashMap::new();
             for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
                 let entry = entry.map_err(|e| Error::io(&dir, e))?;
                 if let Some((source, annotator)) =
                     entry.file_name().to_str().and_then(parse_sidecar_name)
                 {
-                    beside
-                        .entry(source.into())
-                        .or_default()
-                        .push(annotator.to_string());
+                    let id = self.name_id(annotator);
+                    beside.entry(source.into()).or_default().push(id);
                 }
             }
-            self.listed.insert(dir.clone(), beside);
+            let folder = self.folder(parent.clone(), String::new());
+            self.listed.insert(parent.clone(), (folder, beside));
         }
-        let names = self.listed[&dir].get(name).cloned().unwrap_or_default();
-        let annotators = self.annotators(names);
-        if let Some(list) = &mut self.sidecars {
-            let mut paths: Vec<PathBuf> =
-                annotators.iter().map(|a| sidecar_path(path, a)).collect();
+        let (folder, beside) = &self.listed[&parent];
+        let folder = *folder;
+        let mut ids = beside.get(name).cloned().unwrap_or_default();
+        let set = self.set_id(&mut ids);
+        if self.list_sidecars {
+            let mut paths: Vec<PathBuf> = ids
+                .iter()
+                .map(|&a| sidecar_path(path, &self.names[a as usize]))
+                .collect();
             paths.sort();
-            list.extend(paths);
+            self.index.sidecars.extend(paths);
         }
-        self.sources.push(Source {
-            rel: name.to_string_lossy().into_owned(),
-            path: path.to_path_buf(),
-            annotators,
+        self.index.entries.push(Entry {
+            folder,
+            set,
+            name: name.into(),
         });
         Ok(())
     }
@@ -228,74 +351,103 @@ fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
     })
 }
 
-/// Lists `dir`, then walks its entries in name order, going into each folder
-/// where its name falls, so every list comes out in `Path` order.
+/// Lists `dir` (`rel` is its path under the PATH walked, ending in `/`),
+/// sorts its names, and takes them in that order, going into each folder
+/// where its name falls, so sources and sidecars come out in `Path` order.
 ///
-/// A sidecar's source is found without a lookup table: its name is a prefix
-/// of the sidecar's, and in name order every name between the two starts
-/// with it too. So the sources whose names start the current name are a
-/// stack (each a prefix of the one above), and a source's sidecars have all
-/// been seen when it is popped.
-fn walk(dir: &Path, root: &Path, found: &mut Found) -> Result<()> {
-    let mut entries: Vec<(OsString, Kind)> = Vec::new();
+/// Sidecars are only counted beside their sources: unless `check` wants them
+/// listed, their names are not kept, and the folder is listed a second time
+/// to read them (in a flat folder of articles, two names in three are
+/// sidecars, so holding them cost most of the index's memory).
+fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
+    let mut items: Vec<(Box<OsStr>, Kind)> = Vec::new();
+    let mut sidecars_passed = false;
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
-        if let Some(kind) = kind_of(&entry, &name)? {
-            entries.push((name, kind));
+        match kind_of(&entry, &name)? {
+            Some(Kind::Sidecar { .. }) if !found.list_sidecars => sidecars_passed = true,
+            Some(kind) => items.push((name.into_boxed_os_str(), kind)),
+            None => {}
         }
     }
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // (entry, its place in `found.sources`, its annotators so far)
-    let mut open: Vec<(usize, usize, Vec<String>)> = Vec::new();
-    for (at, (name, kind)) in entries.iter().enumerate() {
-        let bytes = name.as_encoded_bytes();
-        while let Some(&(top, ..)) = open.last()
-            && !bytes.starts_with(entries[top].0.as_encoded_bytes())
-        {
-            close(&mut open, found);
-        }
-        let path = dir.join(name);
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let sets = annotator_sets(dir, &items, sidecars_passed, found)?;
+    let mut folder = None;
+    for (at, (name, kind)) in items.into_iter().enumerate() {
         match kind {
             Kind::Source => {
-                let rel = relative_slash_path(path.strip_prefix(root).unwrap_or(&path));
-                open.push((at, found.sources.len(), Vec::new()));
-                found.sources.push(Source {
-                    path,
-                    rel,
-                    annotators: Arc::from([]),
+                let folder =
+                    *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()));
+                found.index.entries.push(Entry {
+                    folder,
+                    set: sets[at],
+                    name,
                 });
             }
-            Kind::Sidecar { file } => {
-                if *file
-                    && let Some((source, annotator)) = name.to_str().and_then(parse_sidecar_name)
-                    && let Some(owner) = open
-                        .iter_mut()
-                        .rev()
-                        .find(|(entry, ..)| entries[*entry].0 == OsStr::new(source))
-                {
-                    owner.2.push(annotator.to_string());
-                }
-                if let Some(list) = &mut found.sidecars {
-                    list.push(path);
-                }
+            Kind::Sidecar { .. } => found.index.sidecars.push(dir.join(&*name)),
+            Kind::Folder => {
+                let rel = format!("{rel}{}/", name.to_string_lossy());
+                walk(&dir.join(&*name), &rel, found)?;
             }
-            Kind::Folder => walk(&path, root, found)?,
         }
-    }
-    while !open.is_empty() {
-        close(&mut open, found);
     }
     Ok(())
 }
 
-/// Gives the source on top of the stack its annotators.
-fn close(open: &mut Vec<(usize, usize, Vec<String>)>, found: &mut Found) {
-    if let Some((_, place, names)) = open.pop()
-        && !names.is_empty()
-    {
-        found.sources[place].annotators = found.annotators(names);
+/// For each of a folder's items (sorted by name), the set of annotators with
+/// a sidecar beside it: from the sidecars among the items, or when they were
+/// not kept (`listed_again`), from listing the folder again.
+fn annotator_sets(
+    dir: &Path,
+    items: &[(Box<OsStr>, Kind)],
+    listed_again: bool,
+    found: &mut Found,
+) -> Result<Vec<u32>> {
+    // A table, not a binary search of the sorted names: in a folder of
+    // 100,000 sources, 200,000 searches of 17 steps each, every step a name
+    // elsewhere in memory, were most of opening it.
+    let sources: HashMap<&OsStr, u32> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, kind))| *kind == Kind::Source)
+        .map(|(at, (name, _))| (name.as_ref(), at as u32))
+        .collect();
+    // (item of the source, annotator)
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut pair = |name: &OsStr, found: &mut Found| {
+        let Some((source, annotator)) = name.to_str().and_then(parse_sidecar_name) else {
+            return;
+        };
+        if let Some(&at) = sources.get(OsStr::new(source)) {
+            let id = found.name_id(annotator);
+            pairs.push((at, id));
+        }
+    };
+    if listed_again {
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name();
+            if kind_of(&entry, &name)? == Some(Kind::Sidecar { file: true }) {
+                pair(&name, found);
+            }
+        }
+    } else {
+        for (name, kind) in items {
+            if *kind == (Kind::Sidecar { file: true }) {
+                pair(name, found);
+            }
+        }
     }
+    pairs.sort_unstable();
+    let mut sets = vec![0u32; items.len()];
+    let mut ids = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        ids.clear();
+        ids.extend(group.iter().map(|(_, id)| *id));
+        sets[group[0].0 as usize] = found.set_id(&mut ids);
+    }
+    Ok(sets)
 }
 
 /// A key whose byte order is `Path`'s order (component by component), built
@@ -413,8 +565,8 @@ mod tests {
             ],
         );
         let index = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
-        let got: Vec<(&str, Vec<&str>)> = index
-            .sources
+        let sources = index.sources();
+        let got: Vec<(&str, Vec<&str>)> = sources
             .iter()
             .map(|s| {
                 (
@@ -455,7 +607,7 @@ mod tests {
 
     fn found(index: &CorpusIndex) -> Vec<(String, Vec<String>)> {
         index
-            .sources
+            .sources()
             .iter()
             .map(|s| (s.rel.clone(), s.annotators.to_vec()))
             .collect()
@@ -477,8 +629,8 @@ mod tests {
             ],
         );
         let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
-        let [a, b, c] = &index.sources[..] else {
-            panic!("{:?}", index.sources)
+        let [a, b, c] = &index.sources()[..] else {
+            panic!("{:?}", index.sources())
         };
         assert_eq!(*a.annotators, ["alice", "bob"]);
         assert!(Arc::ptr_eq(&a.annotators, &b.annotators));
@@ -576,8 +728,12 @@ mod tests {
                 annotators.sort();
                 want.push((relative_slash_path(rel), annotators));
             }
+            // Without the sidecar list the folder is listed again for the
+            // sidecars; with it, they are paired from the one listing.
             let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
-            prop_assert_eq!(found(&index), want);
+            prop_assert_eq!(found(&index), want.clone());
+            let listed = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
+            prop_assert_eq!(found(&listed), want);
         }
     }
 
@@ -592,12 +748,12 @@ mod tests {
             dir.path().join("ab.txt"),
         ])
         .unwrap();
-        let rels: Vec<_> = index.sources.iter().map(|s| s.rel.as_str()).collect();
+        let rels: Vec<_> = index.sources().into_iter().map(|s| s.rel).collect();
         assert_eq!(rels, ["a.txt", "ab.txt"]);
-        assert_eq!(*index.sources[0].annotators, ["bob"]);
+        assert_eq!(*index.sources()[0].annotators, ["bob"]);
         let alone = CorpusIndex::scan_with_sidecars(std::slice::from_ref(&a)).unwrap();
-        assert_eq!(alone.sources[0].rel, "a.txt");
-        assert_eq!(*alone.sources[0].annotators, ["bob"]);
+        assert_eq!(alone.sources()[0].rel, "a.txt");
+        assert_eq!(*alone.sources()[0].annotators, ["bob"]);
         assert_eq!(alone.sidecars, [dir.path().join("a.txt.bob.ann.yaml")]);
         assert!(CorpusIndex::scan(&[dir.path().join("missing")]).is_err());
     }
@@ -609,7 +765,7 @@ mod tests {
         touch(dir.path(), &["sub/a.txt"]);
         std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/up")).unwrap();
         let index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(index.sources.len(), 1);
+        assert_eq!(index.sources().len(), 1);
     }
 
     #[test]

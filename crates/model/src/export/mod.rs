@@ -161,12 +161,12 @@ impl Corpus {
         annotator: &str,
         on_each: &mut dyn FnMut(&Source),
     ) -> std::result::Result<Corpus, Vec<String>> {
-        let mut docs = Vec::with_capacity(index.sources.len());
+        let mut docs = Vec::with_capacity(index.len());
         let keep = &mut |d: ExportDoc| {
             docs.push(d);
             Ok(())
         };
-        match each_doc(&index.sources, annotator, on_each, keep) {
+        match each_doc(index, annotator, on_each, keep) {
             Ok(summary) => Ok(Corpus {
                 annotator: annotator.to_string(),
                 docs,
@@ -346,7 +346,7 @@ pub enum Output<'o> {
 /// per source (progress).
 pub fn stream(
     format: Format,
-    sources: &[Source],
+    sources: &CorpusIndex,
     annotator: &str,
     scheme: &Scheme,
     unit: OffsetUnit,
@@ -382,7 +382,7 @@ pub fn stream(
 /// writes a folder.
 fn file_writer(
     format: Format,
-    sources: &[Source],
+    sources: &CorpusIndex,
     annotator: &str,
     scheme: &Scheme,
     unit: OffsetUnit,
@@ -405,7 +405,7 @@ fn file_writer(
             // Per label: how deep its spans nest (1 when they do not).
             let mut depth_of = std::collections::BTreeMap::<String, usize>::new();
             parallel::map_ordered(
-                sources,
+                sources.iter(),
                 |source| match open_for_export(source, annotator) {
                     Opened::Doc(d, _) => conll::depths(&d, nested),
                     _ => Vec::new(),
@@ -438,7 +438,7 @@ fn file_writer(
 /// document to `write` in order. Stops writing at the first sidecar that
 /// cannot be used but reads on, so every such sidecar is named at once.
 fn each_doc(
-    sources: &[Source],
+    sources: &CorpusIndex,
     annotator: &str,
     on_each: &mut dyn FnMut(&Source),
     write: &mut dyn FnMut(ExportDoc) -> io::Result<()>,
@@ -447,7 +447,7 @@ fn each_doc(
     let mut errors = Vec::new();
     let mut failed: Option<io::Error> = None;
     parallel::map_ordered(
-        sources,
+        sources.iter(),
         |source| open_for_export(source, annotator),
         |source, opened| {
             on_each(source);

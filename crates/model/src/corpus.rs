@@ -64,7 +64,7 @@ pub struct CorpusIndex {
     /// valid or its source exists (what `check` looks at). Listed only by
     /// [`CorpusIndex::scan_with_sidecars`]: the other commands reach a
     /// sidecar through its source, and a corpus has twice as many of them.
-    pub sidecars: Vec<PathBuf>,
+    sidecars: Vec<Named>,
 }
 
 /// A folder sources were found in.
@@ -74,6 +74,13 @@ struct Folder {
     /// Its path relative to the PATH it was found under, `/`-separated and
     /// ending in `/`; empty for PATH itself and for files given by name.
     rel: String,
+}
+
+/// A file in one of the folders.
+#[derive(Debug, Clone)]
+struct Named {
+    folder: u32,
+    name: Box<OsStr>,
 }
 
 /// One source: its file name in its folder, and its set of annotators.
@@ -111,8 +118,12 @@ impl CorpusIndex {
             if meta.is_dir() {
                 walk(root, "", &mut found)?;
             } else if is_sidecar_name(root) {
-                if list_sidecars {
-                    found.index.sidecars.push(root.clone());
+                if list_sidecars && let Some(name) = root.file_name() {
+                    let folder = found.file_folder(root);
+                    found.index.sidecars.push(Named {
+                        folder,
+                        name: name.into(),
+                    });
                 }
             } else {
                 found.file(root)?;
@@ -138,12 +149,26 @@ impl CorpusIndex {
             seen.insert(std::fs::canonicalize(&path).unwrap_or(path))
         });
         self.entries = entries;
-        self.sidecars.sort_by_cached_key(|p| order_key(p));
-        self.sidecars.dedup();
+        let mut sidecars = std::mem::take(&mut self.sidecars);
+        sidecars.sort_by_cached_key(|s| order_key(&self.sidecar_path_of(s)));
+        sidecars.dedup_by(|a, b| self.sidecar_path_of(a) == self.sidecar_path_of(b));
+        self.sidecars = sidecars;
     }
 
     fn path_of(&self, entry: &Entry) -> PathBuf {
         self.folders[entry.folder as usize].path.join(&*entry.name)
+    }
+
+    fn sidecar_path_of(&self, sidecar: &Named) -> PathBuf {
+        self.folders[sidecar.folder as usize]
+            .path
+            .join(&*sidecar.name)
+    }
+
+    /// Every sidecar found, in path order, each path made as it is taken;
+    /// empty unless the index was made by [`CorpusIndex::scan_with_sidecars`].
+    pub fn sidecars(&self) -> impl ExactSizeIterator<Item = PathBuf> + Clone + Send + '_ {
+        self.sidecars.iter().map(|s| self.sidecar_path_of(s))
     }
 
     /// How many sources.
@@ -230,9 +255,10 @@ struct Found {
     name_ids: HashMap<String, u32>,
     /// Set of annotators (sorted by name) -> its place in `index.sets`.
     set_ids: HashMap<Vec<u32>, u32>,
-    /// Folders of files given by name: their place in `index.folders` and
-    /// source name -> annotators beside it.
-    listed: HashMap<PathBuf, (u32, HashMap<OsString, Vec<u32>>)>,
+    /// Folders of files given by name -> their place in `index.folders`.
+    file_folders: HashMap<PathBuf, u32>,
+    /// Folders of files given by name: source name -> annotators beside it.
+    listed: HashMap<PathBuf, HashMap<OsString, Vec<u32>>>,
 }
 
 impl Found {
@@ -270,14 +296,25 @@ impl Found {
         (self.index.folders.len() - 1) as u32
     }
 
+    /// The folder of a file given by name, as given (empty for a bare name),
+    /// so the path made again is the path given.
+    fn file_folder(&mut self, path: &Path) -> u32 {
+        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(&folder) = self.file_folders.get(&parent) {
+            return folder;
+        }
+        let folder = self.folder(parent.clone(), String::new());
+        self.file_folders.insert(parent, folder);
+        folder
+    }
+
     /// A source file given by name, with the sidecars beside it. Its folder
     /// is listed once however many of its files are given (a shell glob).
     fn file(&mut self, path: &Path) -> Result<()> {
         let Some(name) = path.file_name() else {
             return Ok(());
         };
-        // The folder as given (empty for a bare name), so the path made
-        // again is the path given.
+        let folder = self.file_folder(path);
         let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
         if !self.listed.contains_key(&parent) {
             let dir = folder_of(path);
@@ -291,20 +328,24 @@ impl Found {
                     beside.entry(source.into()).or_default().push(id);
                 }
             }
-            let folder = self.folder(parent.clone(), String::new());
-            self.listed.insert(parent.clone(), (folder, beside));
+            self.listed.insert(parent.clone(), beside);
         }
-        let (folder, beside) = &self.listed[&parent];
-        let folder = *folder;
-        let mut ids = beside.get(name).cloned().unwrap_or_default();
+        let mut ids = self.listed[&parent].get(name).cloned().unwrap_or_default();
         let set = self.set_id(&mut ids);
         if self.list_sidecars {
-            let mut paths: Vec<PathBuf> = ids
+            let mut names: Vec<Box<OsStr>> = ids
                 .iter()
-                .map(|&a| sidecar_path(path, &self.names[a as usize]))
+                .filter_map(|&a| {
+                    Some(
+                        sidecar_path(path, &self.names[a as usize])
+                            .file_name()?
+                            .into(),
+                    )
+                })
                 .collect();
-            paths.sort();
-            self.index.sidecars.extend(paths);
+            names.sort();
+            let sidecars = names.into_iter().map(|name| Named { folder, name });
+            self.index.sidecars.extend(sidecars);
         }
         self.index.entries.push(Entry {
             folder,
@@ -373,19 +414,25 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     }
     items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let sets = annotator_sets(dir, &items, sidecars_passed, found)?;
+    // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
+    let mut this_folder = |found: &mut Found| {
+        *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()))
+    };
     for (at, (name, kind)) in items.into_iter().enumerate() {
         match kind {
             Kind::Source => {
-                let folder =
-                    *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()));
+                let folder = this_folder(found);
                 found.index.entries.push(Entry {
                     folder,
                     set: sets[at],
                     name,
                 });
             }
-            Kind::Sidecar { .. } => found.index.sidecars.push(dir.join(&*name)),
+            Kind::Sidecar { .. } => {
+                let folder = this_folder(found);
+                found.index.sidecars.push(Named { folder, name });
+            }
             Kind::Folder => {
                 let rel = format!("{rel}{}/", name.to_string_lossy());
                 walk(&dir.join(&*name), &rel, found)?;
@@ -589,8 +636,7 @@ mod tests {
             ["alice", "bob", "gold"]
         );
         let side: Vec<_> = index
-            .sidecars
-            .iter()
+            .sidecars()
             .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
             .collect();
         assert_eq!(
@@ -635,7 +681,7 @@ mod tests {
         assert_eq!(*a.annotators, ["alice", "bob"]);
         assert!(Arc::ptr_eq(&a.annotators, &b.annotators));
         assert!(c.annotators.is_empty());
-        assert!(index.sidecars.is_empty(), "listed only when asked");
+        assert_eq!(index.sidecars().len(), 0, "listed only when asked");
     }
 
     #[test]
@@ -734,6 +780,14 @@ mod tests {
             prop_assert_eq!(found(&index), want.clone());
             let listed = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
             prop_assert_eq!(found(&listed), want);
+            // Every sidecar-named file, in path order (no folder here is
+            // hidden or named like a sidecar).
+            let sidecars: Vec<PathBuf> = made
+                .iter()
+                .filter(|p| p.to_string_lossy().ends_with(SIDECAR_SUFFIX))
+                .map(|p| dir.path().join(p))
+                .collect();
+            prop_assert_eq!(listed.sidecars().collect::<Vec<_>>(), sidecars);
         }
     }
 
@@ -754,7 +808,10 @@ mod tests {
         let alone = CorpusIndex::scan_with_sidecars(std::slice::from_ref(&a)).unwrap();
         assert_eq!(alone.sources()[0].rel, "a.txt");
         assert_eq!(*alone.sources()[0].annotators, ["bob"]);
-        assert_eq!(alone.sidecars, [dir.path().join("a.txt.bob.ann.yaml")]);
+        assert_eq!(
+            alone.sidecars().collect::<Vec<_>>(),
+            [dir.path().join("a.txt.bob.ann.yaml")]
+        );
         assert!(CorpusIndex::scan(&[dir.path().join("missing")]).is_err());
     }
 

@@ -136,11 +136,10 @@ pub fn run_index(
     mode: Mode,
     mut each: impl FnMut(&SidecarReport),
 ) -> Result<Report> {
-    let sidecars = &index.sidecars;
     let mut discovered: BTreeMap<PathBuf, Scheme> = BTreeMap::new();
     if let Schemes::Discover = schemes {
-        for path in sidecars {
-            if let Entry::Vacant(slot) = discovered.entry(folder_of(path)) {
+        for path in index.sidecars() {
+            if let Entry::Vacant(slot) = discovered.entry(folder_of(&path)) {
                 let (scheme, _) = Scheme::discover(slot.key())?;
                 slot.insert(scheme);
             }
@@ -150,7 +149,7 @@ pub fn run_index(
     let mut report = Report::default();
     // Each sidecar on its own core, reports kept in path order.
     parallel::map_ordered(
-        sidecars,
+        index.sidecars(),
         |path| {
             let scheme = match schemes {
                 Schemes::Given(s) => s,

@@ -579,15 +579,17 @@ fn collects_sidecars_skipping_hidden_and_linked_folders() {
     std::fs::write(root.join("sub/.c.txt.bob.ann.yaml"), "").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
-    let all = CorpusIndex::scan_with_sidecars(&[root.to_path_buf()])
+    let all: Vec<PathBuf> = CorpusIndex::scan_with_sidecars(&[root.to_path_buf()])
         .unwrap()
-        .sidecars;
+        .sidecars()
+        .collect();
     assert_eq!(all, [side.clone(), nested_side.clone()]);
     // A source brings its sidecars; a sidecar is itself; no duplicates.
-    let some =
+    let some: Vec<PathBuf> =
         CorpusIndex::scan_with_sidecars(&[nested.clone(), nested_side.clone(), side.clone()])
             .unwrap()
-            .sidecars;
+            .sidecars()
+            .collect();
     assert_eq!(some, [side, nested_side]);
     assert!(CorpusIndex::scan(&[root.join("nope")]).is_err());
 }

@@ -133,6 +133,38 @@ fn a_read_only_corpus_exports() {
     assert_eq!(o.stdout, std::fs::read(golden("jsonl.jsonl")).unwrap());
 }
 
+/// `--done-only` keeps the documents whose sidecar says `status: done`, in
+/// path order, and says how many it left out.
+#[test]
+fn done_only_exports_the_documents_marked_done() {
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let first = corpus.path().join(support::ARTICLE_0);
+    let mut art = claimtag_model::Article::open(&first, "gold").unwrap();
+    art.sidecar.status = Some(claimtag_model::Status::Done);
+    art.save().unwrap();
+    let o = claimtag(
+        home.path(),
+        &[
+            "export",
+            s(corpus.path()),
+            "--format",
+            "jsonl",
+            "--done-only",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(lines[0].contains(support::ARTICLE_0), "{out}");
+    assert!(
+        stderr(&o).contains("--done-only: 1 of 4 document(s) are marked done by gold"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn annotator_flag_overrides_gold_and_conll_reports_widening() {
     let corpus = support::fixture_corpus();

@@ -217,12 +217,9 @@ impl CorpusIndex {
 
     /// Keeps the sources `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&Source) -> bool) {
-        let mut i = 0;
-        let kept: Vec<bool> = (0..self.len()).map(|at| keep(&self.source(at))).collect();
-        self.entries.retain(|_| {
-            i += 1;
-            kept[i - 1]
-        });
+        let kept: Vec<bool> = self.iter().map(|s| keep(&s)).collect();
+        let mut kept = kept.into_iter();
+        self.entries.retain(|_| kept.next().unwrap_or(false));
     }
 
     /// Every annotator with at least one sidecar beside a source.
@@ -682,6 +679,30 @@ mod tests {
         assert!(Arc::ptr_eq(&a.annotators, &b.annotators));
         assert!(c.annotators.is_empty());
         assert_eq!(index.sidecars().len(), 0, "listed only when asked");
+    }
+
+    #[test]
+    fn retain_keeps_what_it_is_told_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(
+            dir.path(),
+            &[
+                "a.txt",
+                "a.txt.alice.ann.yaml",
+                "b.txt",
+                "c.txt",
+                "c.txt.alice.ann.yaml",
+            ],
+        );
+        let mut index = CorpusIndex::scan(&[dir.path().to_path_buf()]).unwrap();
+        index.retain(|s| s.has("alice"));
+        let rels: Vec<String> = index.iter().map(|s| s.rel).collect();
+        assert_eq!(rels, ["a.txt", "c.txt"]);
+        assert!(index.has(1, "alice"));
+        assert_eq!(
+            index.annotators().into_iter().collect::<Vec<_>>(),
+            ["alice"]
+        );
     }
 
     #[test]

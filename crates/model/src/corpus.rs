@@ -92,10 +92,10 @@ struct Entry {
 }
 
 impl CorpusIndex {
-    /// Walks the paths once: folders recursively (hidden entries skipped,
-    /// symbolic links to folders not followed, so a link to a parent cannot
-    /// loop), a source file as itself with the sidecars beside it. A path that
-    /// cannot be read is an error.
+    /// Walks the paths once ([`Walk::Lean`]): folders recursively (hidden
+    /// entries skipped, symbolic links to folders not followed, so a link to
+    /// a parent cannot loop), a source file as itself with the sidecars
+    /// beside it. A path that cannot be read is an error.
     pub fn scan(paths: &[PathBuf]) -> Result<CorpusIndex> {
         Self::scan_as(paths, Walk::Lean)
     }

@@ -112,12 +112,11 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     if args.done_only {
         done_only(&mut index, &annotator);
     }
-    let sources = index;
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
-    let missing: Vec<String> = (0..sources.len())
-        .filter(|&i| !sources.has(i, &annotator))
-        .map(|i| sources.source(i).rel)
+    let missing: Vec<String> = (0..index.len())
+        .filter(|&i| !index.has(i, &annotator))
+        .map(|i| index.source(i).rel)
         .collect();
     let (scheme, _) = match args.paths.first() {
         Some(p) => Scheme::discover(p)?,
@@ -135,23 +134,15 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             path.display()
         )));
     }
-    let bar = progress_bar(sources.len());
+    let bar = progress_bar(index.len());
     let mut on_each = |s: &Source| {
         bar.set_message(s.rel.clone());
         bar.inc(1);
     };
     let mut run = |out: Output| {
-        export::stream(
-            format,
-            &sources,
-            &annotator,
-            &scheme,
-            unit,
-            out,
-            &mut on_each,
-        )
-        .map_err(failure)
-        .and_then(|summary| strict(summary, args.strict))
+        export::stream(format, &index, &annotator, &scheme, unit, out, &mut on_each)
+            .map_err(failure)
+            .and_then(|summary| strict(summary, args.strict))
     };
     let written = match (format, &args.output) {
         (Format::Brat, Some(dir)) => to_folder(dir, args.force, |put| run(Output::Folder(put))),
@@ -172,17 +163,17 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "claimtag: exporting the gold set (gold sidecars exist); --annotator NAME exports another"
         );
     }
-    if missing.len() == sources.len() && !sources.is_empty() {
+    if missing.len() == index.len() && !index.is_empty() {
         eprintln!(
             "claimtag: warning: {annotator} has no sidecars for these {} document(s): every one is exported with no spans",
-            sources.len()
+            index.len()
         );
     } else if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
         eprintln!(
             "claimtag: warning: {} of {} document(s) have no {annotator} sidecar and are exported with no spans: {}{}",
             missing.len(),
-            sources.len(),
+            index.len(),
             shown.join(", "),
             if missing.len() > shown.len() {
                 ", …"

@@ -108,10 +108,8 @@ impl CorpusIndex {
 
     /// [`CorpusIndex::scan`] in the way asked for.
     pub fn scan_as(paths: &[PathBuf], walk_as: Walk) -> Result<CorpusIndex> {
-        let list_sidecars = walk_as == Walk::WithSidecars;
         let mut found = Found {
-            list_sidecars,
-            keep_sidecar_names: walk_as != Walk::Lean,
+            walk_as,
             ..Found::default()
         };
         found.index.sets.push(Arc::from([]));
@@ -121,8 +119,10 @@ impl CorpusIndex {
             if meta.is_dir() {
                 walk(root, "", &mut found)?;
             } else if is_sidecar_name(root) {
-                if list_sidecars && let Some(name) = root.file_name() {
-                    let folder = found.file_folder(root);
+                if found.lists_sidecars()
+                    && let Some(name) = root.file_name()
+                {
+                    let folder = found.file_folder(parent_as_given(root));
                     found.index.sidecars.push(Named {
                         folder,
                         name: name.into(),
@@ -246,11 +246,12 @@ impl CorpusIndex {
 }
 
 /// How a walk pairs sidecars with their sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Walk {
     /// Each folder is listed twice, the second time for its sidecars, whose
     /// names are never held: in a flat folder two names in three are
     /// sidecars. For the commands that stream a corpus (export, agree).
+    #[default]
     Lean,
     /// Each folder is listed once, its sidecars' names held while it is
     /// read: about a third faster, for the TUI, which holds every source's
@@ -264,9 +265,7 @@ pub enum Walk {
 #[derive(Default)]
 struct Found {
     index: CorpusIndex,
-    list_sidecars: bool,
-    /// Sidecars' names are held while their folder is read (see [`Walk`]).
-    keep_sidecar_names: bool,
+    walk_as: Walk,
     /// Annotator names seen, numbered, for the sets below.
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
@@ -279,6 +278,16 @@ struct Found {
 }
 
 impl Found {
+    /// Whether every sidecar goes into the index's list.
+    fn lists_sidecars(&self) -> bool {
+        self.walk_as == Walk::WithSidecars
+    }
+
+    /// Whether sidecars' names are held while their folder is read.
+    fn keeps_sidecar_names(&self) -> bool {
+        self.walk_as != Walk::Lean
+    }
+
     fn name_id(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.name_ids.get(name) {
             return id;
@@ -313,10 +322,8 @@ impl Found {
         (self.index.folders.len() - 1) as u32
     }
 
-    /// The folder of a file given by name, as given (empty for a bare name),
-    /// so the path made again is the path given.
-    fn file_folder(&mut self, path: &Path) -> u32 {
-        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    /// The number of the folder of a file given by name.
+    fn file_folder(&mut self, parent: PathBuf) -> u32 {
         if let Some(&folder) = self.file_folders.get(&parent) {
             return folder;
         }
@@ -331,8 +338,8 @@ impl Found {
         let Some(name) = path.file_name() else {
             return Ok(());
         };
-        let folder = self.file_folder(path);
-        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let parent = parent_as_given(path);
+        let folder = self.file_folder(parent.clone());
         if !self.listed.contains_key(&parent) {
             let dir = folder_of(path);
             let mut beside: HashMap<OsString, Vec<u32>> = HashMap::new();
@@ -349,7 +356,7 @@ impl Found {
         }
         let mut ids = self.listed[&parent].get(name).cloned().unwrap_or_default();
         let set = self.set_id(&mut ids);
-        if self.list_sidecars {
+        if self.lists_sidecars() {
             let mut names: Vec<Box<OsStr>> = ids
                 .iter()
                 .filter_map(|&a| {
@@ -371,6 +378,12 @@ impl Found {
         });
         Ok(())
     }
+}
+
+/// The folder of a file given by name, as given (empty for a bare name), so
+/// the path made again from it is the path given.
+fn parent_as_given(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// What a folder entry is to the corpus; anything else is passed over.
@@ -450,7 +463,7 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         match kind_of(&entry, &name)? {
-            Some(Kind::Sidecar { .. }) if !found.keep_sidecar_names => sidecars_passed = true,
+            Some(Kind::Sidecar { .. }) if !found.keeps_sidecar_names() => sidecars_passed = true,
             Some(kind) => items.push(Item::new(name, kind)),
             None => {}
         }
@@ -472,7 +485,7 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
                     name,
                 });
             }
-            Kind::Sidecar { .. } if found.list_sidecars => {
+            Kind::Sidecar { .. } if found.lists_sidecars() => {
                 let folder = this_folder(found);
                 found.index.sidecars.push(Named { folder, name });
             }

@@ -389,6 +389,13 @@ mod fault {
     pub fn stop_at(_point: &str) {}
 }
 
+/// A source file as a document; a name that is not UTF-8 is refused first
+/// (see [`utf8_file_name`]).
+fn load_source(source: &Path, rules: Arc<SentenceRules>) -> Result<Arc<Document>> {
+    utf8_file_name(source)?;
+    Ok(Arc::new(Document::load(source)?.with_sentence_rules(rules)))
+}
+
 /// Whether an article is opened to be edited and saved, or only read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
@@ -426,8 +433,7 @@ impl Article {
         annotator: &str,
         rules: Arc<SentenceRules>,
     ) -> Result<Article> {
-        utf8_file_name(source)?;
-        let doc = Arc::new(Document::load(source)?.with_sentence_rules(rules));
+        let doc = load_source(source, rules)?;
         Ok(Self::with_doc(source, doc, annotator))
     }
 
@@ -440,14 +446,8 @@ impl Article {
     /// temporary file is cleaned up, and no stamp is taken. `read_only` is
     /// set only when the sidecar could not be read.
     pub fn read(source: &Path, annotator: &str) -> Result<Article> {
-        utf8_file_name(source)?;
-        let doc = Document::load(source)?.with_sentence_rules(SentenceRules::default_rules());
-        Ok(Self::assemble(
-            source,
-            Arc::new(doc),
-            annotator,
-            Purpose::Read,
-        ))
+        let doc = load_source(source, SentenceRules::default_rules())?;
+        Ok(Self::assemble(source, doc, annotator, Purpose::Read))
     }
 
     fn assemble(source: &Path, doc: Arc<Document>, annotator: &str, purpose: Purpose) -> Article {

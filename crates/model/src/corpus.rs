@@ -11,7 +11,8 @@
 //! asked for, so a command going through the corpus a window at a time holds
 //! a window of paths, not all of them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fs::DirEntry;
 use std::path::{Component, Path, PathBuf};
@@ -60,11 +61,15 @@ pub struct CorpusIndex {
     entries: Vec<Entry>,
     /// Each set of annotators once; `sets[0]` is the empty one.
     sets: Vec<Arc<[String]>>,
-    /// Every `*.ann.yaml` found, sorted and unique, whether or not its name is
-    /// valid or its source exists (what `check` looks at). Listed only by
-    /// [`CorpusIndex::scan_with_sidecars`]: the other commands reach a
-    /// sidecar through its source, and a corpus has twice as many of them.
+    /// The `*.ann.yaml` found that are not a sidecar beside a source above
+    /// (no such source, a name with no annotator, a folder so named), in
+    /// path order. Those beside a source are made from its name and its
+    /// annotators, so a corpus's 200,000 sidecars take no room. Listed only
+    /// by [`CorpusIndex::scan_with_sidecars`]: the other commands reach a
+    /// sidecar through its source.
     sidecars: Vec<Named>,
+    /// Whether [`CorpusIndex::sidecars`] lists the sidecars (check).
+    lists_sidecars: bool,
 }
 
 /// A folder sources were found in.
@@ -112,6 +117,7 @@ impl CorpusIndex {
             walk_as,
             ..Found::default()
         };
+        found.index.lists_sidecars = walk_as == Walk::WithSidecars;
         found.index.sets.push(Arc::from([]));
         found.set_ids.insert(Vec::new(), 0);
         for root in paths {
@@ -135,6 +141,12 @@ impl CorpusIndex {
         let mut index = found.index;
         if paths.len() > 1 {
             index.merge_paths();
+        } else {
+            // Found folder by folder, so a subfolder's come before its parent's.
+            let sidecars = &mut index.sidecars;
+            let folders = &index.folders;
+            sidecars
+                .sort_by_cached_key(|s| order_key(&folders[s.folder as usize].path.join(&*s.name)));
         }
         index.entries.shrink_to_fit();
         Ok(index)
@@ -155,7 +167,25 @@ impl CorpusIndex {
         let mut sidecars = std::mem::take(&mut self.sidecars);
         sidecars.sort_by_cached_key(|s| order_key(&self.sidecar_path_of(s)));
         sidecars.dedup_by(|a, b| self.sidecar_path_of(a) == self.sidecar_path_of(b));
+        // A sidecar given by name whose source was found too is made from it.
+        sidecars.retain(|s| !self.is_beside_a_source(&self.sidecar_path_of(s)));
         self.sidecars = sidecars;
+    }
+
+    /// Whether `sidecar` is the sidecar of a source of the index, by one of
+    /// its annotators.
+    fn is_beside_a_source(&self, sidecar: &Path) -> bool {
+        let Some((source, annotator)) = sidecar
+            .file_name()
+            .and_then(OsStr::to_str)
+            .and_then(parse_sidecar_name)
+        else {
+            return false;
+        };
+        let key = order_key(&sidecar.with_file_name(source));
+        self.entries
+            .binary_search_by(|e| order_key(&self.path_of(e)).cmp(&key))
+            .is_ok_and(|i| self.has(i, annotator))
     }
 
     fn path_of(&self, entry: &Entry) -> PathBuf {
@@ -168,10 +198,12 @@ impl CorpusIndex {
             .join(&*sidecar.name)
     }
 
-    /// Every sidecar found, in path order, each path made as it is taken;
-    /// empty unless the index was made by [`CorpusIndex::scan_with_sidecars`].
+    /// Every `*.ann.yaml` found, in path order, whether or not its name is
+    /// valid or its source exists (what `check` looks at), each path made as
+    /// it is taken; empty unless the index was made by
+    /// [`CorpusIndex::scan_with_sidecars`].
     pub fn sidecars(&self) -> impl ExactSizeIterator<Item = PathBuf> + Clone + Send + '_ {
-        self.sidecars.iter().map(|s| self.sidecar_path_of(s))
+        SidecarsInOrder::new(self)
     }
 
     /// How many sources.
@@ -257,7 +289,8 @@ pub enum Walk {
     /// read: about a third faster, for the TUI, which holds every source's
     /// path anyway.
     Quick,
-    /// As `Quick`, and every sidecar is listed in the index (check).
+    /// As `Lean`, and every sidecar can be listed from the index (check):
+    /// those beside a source are made from its name, the others are kept.
     WithSidecars,
 }
 
@@ -278,14 +311,14 @@ struct Found {
 }
 
 impl Found {
-    /// Whether every sidecar goes into the index's list.
+    /// Whether sidecars not beside a source go into the index's list.
     fn lists_sidecars(&self) -> bool {
         self.walk_as == Walk::WithSidecars
     }
 
     /// Whether sidecars' names are held while their folder is read.
     fn keeps_sidecar_names(&self) -> bool {
-        self.walk_as != Walk::Lean
+        self.walk_as == Walk::Quick
     }
 
     fn name_id(&mut self, name: &str) -> u32 {
@@ -356,21 +389,6 @@ impl Found {
         }
         let mut ids = self.listed[&parent].get(name).cloned().unwrap_or_default();
         let set = self.set_id(&mut ids);
-        if self.lists_sidecars() {
-            let mut names: Vec<Box<OsStr>> = ids
-                .iter()
-                .filter_map(|&a| {
-                    Some(
-                        sidecar_path(path, &self.names[a as usize])
-                            .file_name()?
-                            .into(),
-                    )
-                })
-                .collect();
-            names.sort();
-            let sidecars = names.into_iter().map(|name| Named { folder, name });
-            self.index.sidecars.extend(sidecars);
-        }
         self.index.entries.push(Entry {
             folder,
             set,
@@ -469,12 +487,16 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
         }
     }
     items.sort_unstable_by(|a, b| (a.head, &a.name).cmp(&(b.head, &b.name)));
-    let sets = annotator_sets(dir, &items, sidecars_passed, found)?;
+    let (sets, unpaired) = annotator_sets(dir, &items, sidecars_passed, found)?;
     // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
     let mut this_folder = |found: &mut Found| {
         *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()))
     };
+    for name in unpaired {
+        let folder = this_folder(found);
+        found.index.sidecars.push(Named { folder, name });
+    }
     for (at, Item { name, kind, .. }) in items.into_iter().enumerate() {
         match kind {
             Kind::Source => {
@@ -484,10 +506,6 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
                     set: sets[at],
                     name,
                 });
-            }
-            Kind::Sidecar { .. } if found.lists_sidecars() => {
-                let folder = this_folder(found);
-                found.index.sidecars.push(Named { folder, name });
             }
             Kind::Sidecar { .. } => {}
             Kind::Folder => {
@@ -501,15 +519,17 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
 
 /// For each of a folder's items (sorted by name), the set of annotators with
 /// a sidecar beside it: from the sidecars among the items, or when they were
-/// not kept (`listed_again`), from listing the folder again.
+/// not kept (`listed_again`), from listing the folder again. With them, in
+/// a walk that lists sidecars, the names of those beside no source.
 fn annotator_sets(
     dir: &Path,
     items: &[Item],
     listed_again: bool,
     found: &mut Found,
-) -> Result<Vec<u32>> {
+) -> Result<(Vec<u32>, Vec<Box<OsStr>>)> {
     // (item of the source, annotator)
     let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut unpaired: Vec<Box<OsStr>> = Vec::new();
     if listed_again {
         // A table, not a binary search of the sorted names: in a folder of
         // 100,000 sources, 200,000 searches of 17 steps each, every step a
@@ -523,11 +543,16 @@ fn annotator_sets(
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
             let name = entry.file_name();
-            if kind_of(&entry, &name)? == Some(Kind::Sidecar { file: true })
+            let Some(Kind::Sidecar { file }) = kind_of(&entry, &name)? else {
+                continue;
+            };
+            if file
                 && let Some((source, annotator)) = name.to_str().and_then(parse_sidecar_name)
                 && let Some(&at) = sources.get(OsStr::new(source))
             {
                 pairs.push((at, found.name_id(annotator)));
+            } else if found.lists_sidecars() {
+                unpaired.push(name.into_boxed_os_str());
             }
         }
     } else {
@@ -568,8 +593,111 @@ fn annotator_sets(
         ids.extend(group.iter().map(|(_, id)| *id));
         sets[group[0].0 as usize] = found.set_id(&mut ids);
     }
-    Ok(sets)
+    Ok((sets, unpaired))
 }
+
+/// Every sidecar of an index in path order: those beside each source, made
+/// from its name, merged with those kept. A source's sidecars come after it
+/// but may come after later names too (`a.txt.alice.ann.yaml` after
+/// `a.txt-.txt`), so each waits until the sources pass it; a few wait at
+/// any time.
+#[derive(Clone)]
+struct SidecarsInOrder<'i> {
+    index: &'i CorpusIndex,
+    /// The next source and its key; none when all have passed.
+    next_source: usize,
+    bound: Option<Vec<u8>>,
+    /// The next of the kept sidecars.
+    kept: std::slice::Iter<'i, Named>,
+    kept_next: Option<(Vec<u8>, PathBuf)>,
+    waiting: BinaryHeap<Reverse<(Vec<u8>, PathBuf)>>,
+    left: usize,
+}
+
+impl<'i> SidecarsInOrder<'i> {
+    fn new(index: &'i CorpusIndex) -> SidecarsInOrder<'i> {
+        let left = if index.lists_sidecars {
+            let beside: usize = index
+                .entries
+                .iter()
+                .map(|e| index.sets[e.set as usize].len())
+                .sum();
+            beside + index.sidecars.len()
+        } else {
+            0
+        };
+        let mut order = SidecarsInOrder {
+            index,
+            next_source: 0,
+            bound: None,
+            kept: index.sidecars.iter(),
+            kept_next: None,
+            waiting: BinaryHeap::new(),
+            left,
+        };
+        if left > 0 {
+            order.bound = order.key_of_source(0);
+            order.take_kept();
+        }
+        order
+    }
+
+    fn key_of_source(&self, i: usize) -> Option<Vec<u8>> {
+        let entry = self.index.entries.get(i)?;
+        Some(order_key(&self.index.path_of(entry)))
+    }
+
+    fn take_kept(&mut self) {
+        self.kept_next = self.kept.next().map(|s| {
+            let path = self.index.sidecar_path_of(s);
+            (order_key(&path), path)
+        });
+    }
+}
+
+impl Iterator for SidecarsInOrder<'_> {
+    type Item = PathBuf;
+
+    fn next(&mut self) -> Option<PathBuf> {
+        if self.left == 0 {
+            return None;
+        }
+        loop {
+            let before_bound =
+                |key: &Vec<u8>, bound: &Option<Vec<u8>>| bound.as_ref().is_none_or(|b| key < b);
+            if let Some((key, _)) = &self.kept_next
+                && before_bound(key, &self.bound)
+                && let Some(kept) = self.kept_next.take()
+            {
+                self.waiting.push(Reverse(kept));
+                self.take_kept();
+                continue;
+            }
+            if let Some(Reverse((key, _))) = self.waiting.peek()
+                && before_bound(key, &self.bound)
+                && let Some(Reverse((_, path))) = self.waiting.pop()
+            {
+                self.left -= 1;
+                return Some(path);
+            }
+            // Nothing comes before the next source: its sidecars wait.
+            let entry = self.index.entries.get(self.next_source)?;
+            let source = self.index.path_of(entry);
+            for annotator in self.index.sets[entry.set as usize].iter() {
+                let path = sidecar_path(&source, annotator);
+                self.waiting.push(Reverse((order_key(&path), path)));
+            }
+            self.next_source += 1;
+            self.bound = self.key_of_source(self.next_source);
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for SidecarsInOrder<'_> {}
 
 /// A key whose byte order is `Path`'s order (component by component), built
 /// once a path: sorting 300,000 paths by `Path::cmp` parses components in
@@ -820,6 +948,67 @@ mod tests {
                 ("a.txt.a.txt".to_string(), own(&["bob"])),
                 ("a.txt.b/x.txt".to_string(), own(&["carol"])),
             ]
+        );
+    }
+
+    #[test]
+    fn check_holds_no_name_for_a_sidecar_beside_its_source() {
+        let dir = tempfile::tempdir().unwrap();
+        // The sidecars of `a.txt` sort after `a.txt-.txt`, `a.txt.a.txt` and
+        // the folder `a.txt.b/`; `gone.txt`'s has no source, `bad.ann.yaml`
+        // no annotator, and `x.txt.bob.ann.yaml/` is a folder.
+        touch(
+            dir.path(),
+            &[
+                "a.txt",
+                "a.txt-.txt",
+                "a.txt-.txt.bob.ann.yaml",
+                "a.txt.a.txt",
+                "a.txt.b/x.txt",
+                "a.txt.b/x.txt.carol.ann.yaml",
+                "a.txt.alice.ann.yaml",
+                "a.txt.z.ann.yaml",
+                "bad.ann.yaml",
+                "gone.txt.bob.ann.yaml",
+                "x.txt.bob.ann.yaml/y.txt",
+            ],
+        );
+        let index = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
+        let kept: Vec<&OsStr> = index.sidecars.iter().map(|s| &*s.name).collect();
+        assert_eq!(
+            kept,
+            [
+                "bad.ann.yaml",
+                "gone.txt.bob.ann.yaml",
+                "x.txt.bob.ann.yaml"
+            ],
+            "a sidecar beside its source is made from the source's name"
+        );
+        let listed: Vec<PathBuf> = index
+            .sidecars()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        let want = [
+            "a.txt-.txt.bob.ann.yaml",
+            "a.txt.alice.ann.yaml",
+            "a.txt.b/x.txt.carol.ann.yaml",
+            "a.txt.z.ann.yaml",
+            "bad.ann.yaml",
+            "gone.txt.bob.ann.yaml",
+            "x.txt.bob.ann.yaml",
+        ];
+        assert_eq!(listed, want.map(PathBuf::from));
+        assert_eq!(index.sidecars().len(), want.len());
+        // Given by name as well, each is still listed once.
+        let again = CorpusIndex::scan_with_sidecars(&[
+            dir.path().join("a.txt.alice.ann.yaml"),
+            dir.path().to_path_buf(),
+            dir.path().join("gone.txt.bob.ann.yaml"),
+        ])
+        .unwrap();
+        assert_eq!(
+            again.sidecars().collect::<Vec<_>>(),
+            index.sidecars().collect::<Vec<_>>()
         );
     }
 

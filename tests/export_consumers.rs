@@ -547,6 +547,23 @@ fn export_output_never_lands_on_corpus_files() {
     }
     assert_eq!(std::fs::read(&side).unwrap(), before);
     assert_eq!(Document::load(&src).unwrap().text(), "Good text.\n");
+    // A sidecar kept elsewhere through a link, and that file named as the output.
+    #[cfg(unix)]
+    {
+        let kept = home.path().join("kept.csv");
+        std::fs::rename(&side, &kept).unwrap();
+        std::os::unix::fs::symlink(&kept, &side).unwrap();
+        let o = export(
+            home.path(),
+            c.path(),
+            &["--format", "csv", "--force", "-o", s(&kept)],
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("is a sidecar"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&kept).unwrap(), before);
+        std::fs::remove_file(&side).unwrap();
+        std::fs::rename(&kept, &side).unwrap();
+    }
     // A brat folder inside the corpus.
     let o = export(
         home.path(),

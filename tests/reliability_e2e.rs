@@ -360,3 +360,74 @@ fn closing_the_window_saves_the_work_and_ends_the_program() {
     );
     drop(dir);
 }
+
+/// A folder of more articles than the process may have files open (1,024 is
+/// a common limit): the last article opens, takes a tag and saves, and only
+/// the articles on screen hold a lock file. Before, every article loaded in
+/// the background kept its lock file open: past the limit no file could be
+/// opened, and the save failed with "Too many open files".
+#[test]
+fn a_folder_larger_than_the_open_file_limit_opens_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 150;
+    for i in 0..n {
+        std::fs::write(
+            dir.path().join(format!("{i:03}.txt")),
+            "Officials said the crossing reopened.\n",
+        )
+        .unwrap();
+    }
+    let command = format!(
+        "ulimit -n 48 && exec {} .",
+        common::claimtag_bin().display()
+    );
+    let mut t = Spawn::new("/bin/sh")
+        .args(&["-c", &command])
+        .cwd(dir.path())
+        .size(110, 30)
+        .start();
+    wait_count(&mut t, "claim", 0);
+    // The corpus list, once every article has loaded: the last one, opened.
+    t.keys("F");
+    t.keys("G");
+    let last = format!("{:03}.txt", n - 1);
+    t.wait_until(|s| s.contains(&last) && !s.contains("loading"), WAIT)
+        .unwrap();
+    t.key(Key::Enter);
+    t.wait_until(
+        |s| s.contains(&format!(" {last} ")) && !s.contains("[loading"),
+        WAIT,
+    )
+    .unwrap();
+    t.keys("s");
+    t.wait_for("SELECT", WAIT).unwrap();
+    t.keys("c");
+    t.key(Key::Ctrl('s'));
+    let src = dir.path().join(&last);
+    assert!(
+        wait_until(WAIT, || sidecar(&src).exists()
+            && count(&sidecar(&src)) == 1),
+        "{}",
+        t.screen_text()
+    );
+    let locks = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".lock")
+            })
+            .count()
+    };
+    assert!(
+        wait_until(WAIT, || locks() == 1),
+        "lock files: {} (only the article on screen holds one)",
+        locks()
+    );
+    t.keys("q");
+    assert_eq!(t.exit_code(WAIT), 0);
+    assert_eq!(locks(), 0, "lock file left after quitting");
+}

@@ -122,10 +122,17 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
             order.push(slot);
         }
     }
+    let on_screen = if order.is_empty() { 1 } else { order.len() };
     order.extend((0..s.sources.len()).filter(|i| !restored.iter().any(|(slot, _)| slot == i)));
+    // The articles shown at once are marked open as they load; the others
+    // when they come on screen (a lock file each keeps a file open).
     let jobs: Vec<LoadJob> = order
         .into_iter()
-        .map(|i| tui::open_job(i, s.sources[i].clone(), s.annotator.clone(), rules.clone()))
+        .enumerate()
+        .map(|(n, i)| {
+            let (source, annotator) = (s.sources[i].clone(), s.annotator.clone());
+            tui::open_job(i, source, annotator, rules.clone(), n < on_screen)
+        })
         .collect();
     let suggest_from = args
         .suggest_from
@@ -149,7 +156,8 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         s.sources,
         ctx.config.trim_selections,
     )
-    .with_bidi(s.bidi, s.directions);
+    .with_bidi(s.bidi, s.directions)
+    .with_open_claims();
     if let Some(f) = file {
         app = app.with_session(f, key);
     }

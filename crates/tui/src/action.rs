@@ -76,6 +76,12 @@ pub enum Action {
     /// SIGTERM, SIGHUP or SIGINT (named): save or keep the work, then leave
     /// with a non-zero status.
     Stop(&'static str),
+    /// The article's sidecar was marked open by us, or (`elsewhere`) another
+    /// instance has it open: why it is read-only here.
+    Claimed {
+        slot: usize,
+        elsewhere: Option<String>,
+    },
 }
 
 /// What a successful save wrote.
@@ -158,6 +164,10 @@ pub enum Effect {
     /// Mark the article's sidecar open by us though another instance has it
     /// (the user confirmed), and read it again.
     TakeOver { slot: usize, article: Box<Article> },
+    /// Mark the sidecar of an article come on screen open by us.
+    Claim { slot: usize, sidecar: PathBuf },
+    /// Let go of these lock files (articles no longer on screen, saved).
+    Release(Vec<claimtag_model::lock::OpenMarker>),
     /// Repaint every cell on the next frame.
     ClearScreen,
     /// Leave the program.

@@ -45,17 +45,22 @@ use runtime::Runtime;
 pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + Send>;
 
 /// A job that opens one source for one annotator into `slot`, with the
-/// sentence rules of the corpus's scheme.
+/// sentence rules of the corpus's scheme. `on_screen`: the article is shown
+/// at once, so its sidecar is marked open by us before it is (the others
+/// are marked when they come on screen, see `App::with_open_claims`).
 pub fn open_job(
     slot: usize,
     source: PathBuf,
     annotator: String,
     rules: Arc<SentenceRules>,
+    on_screen: bool,
 ) -> LoadJob {
     Box::new(move || {
         // Marked open by us, or read-only when another instance has it open.
         let opened = Article::open_with_rules(&source, &annotator, rules).map(|mut a| {
-            open_lock::claim(&mut a);
+            if on_screen {
+                open_lock::claim(&mut a);
+            }
             a
         });
         vec![(slot, opened.map_err(|e| e.to_string()))]

@@ -25,17 +25,41 @@ pub fn claim(article: &mut Article) {
     if article.read_only.is_some() {
         return;
     }
-    match OpenMarker::claim(&article.sidecar_path) {
-        Ok(OpenClaim::Claimed(m)) => hold(&article.sidecar_path, m),
-        Ok(OpenClaim::Elsewhere(h)) => {
-            article.read_only = Some(format!(
-                "{}: {OPEN_ELSEWHERE}{}; opened read-only (editable once that one closes it)",
-                article.sidecar_path.display(),
-                h.describe()
-            ));
-        }
-        Err(_) => {}
+    if let Some(why) = claim_path(&article.sidecar_path) {
+        article.read_only = Some(why);
     }
+}
+
+/// Marks `sidecar` open by us; when another live instance has it open, the
+/// reason to open it read-only instead.
+pub fn claim_path(sidecar: &Path) -> Option<String> {
+    match OpenMarker::claim(sidecar) {
+        Ok(OpenClaim::Claimed(m)) => {
+            hold(sidecar, m);
+            None
+        }
+        Ok(OpenClaim::Elsewhere(h)) => Some(format!(
+            "{}: {OPEN_ELSEWHERE}{}; opened read-only (editable once that one closes it)",
+            sidecar.display(),
+            h.describe()
+        )),
+        Err(_) => None,
+    }
+}
+
+/// Whether this process holds the lock file of `sidecar`.
+pub fn is_held(sidecar: &Path) -> bool {
+    HELD.lock()
+        .map(|held| held.iter().any(|(p, _)| p == sidecar))
+        .unwrap_or(false)
+}
+
+/// Takes the lock of `sidecar` out of those held, to be let go elsewhere
+/// (dropping it removes its file: disk work, for the worker).
+pub fn take(sidecar: &Path) -> Option<OpenMarker> {
+    let mut held = HELD.lock().ok()?;
+    let at = held.iter().position(|(p, _)| p == sidecar)?;
+    Some(held.swap_remove(at).1)
 }
 
 /// Whether the article is read-only only because another instance had it

@@ -5,6 +5,7 @@ mod dispatch;
 mod editor;
 mod first_hour;
 mod linking;
+mod open_claims;
 mod persist;
 mod session;
 mod suggestions;
@@ -65,7 +66,13 @@ pub(crate) fn fixture_at_with_scheme(
     let theme = Theme::new(None, false, &scheme, &Default::default());
     let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true);
     for (i, p) in paths.iter().enumerate() {
-        let job = crate::open_job(i, p.clone(), "alice".into(), app.scheme.sentence_rules());
+        let job = crate::open_job(
+            i,
+            p.clone(),
+            "alice".into(),
+            app.scheme.sentence_rules(),
+            true,
+        );
         for (slot, result) in job() {
             app.update(Action::Loaded(slot, Box::new(result)));
         }

@@ -126,6 +126,14 @@ pub fn perform(effect: Effect) -> Vec<Action> {
             slot,
             result: crate::open_lock::take_over(&article).map(Box::new),
         }],
+        Effect::Claim { slot, sidecar } => vec![Action::Claimed {
+            slot,
+            elsewhere: crate::open_lock::claim_path(&sidecar),
+        }],
+        Effect::Release(markers) => {
+            drop(markers);
+            vec![]
+        }
         Effect::ClearScreen | Effect::Quit => vec![],
     }
 }

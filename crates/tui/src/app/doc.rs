@@ -48,6 +48,10 @@ pub struct Doc {
     counts: RefCell<Option<(u64, Rc<LabelCounts>)>>,
     /// Suggestions shown as ghost spans (issue 16).
     pub suggestions: crate::suggest::Suggestions,
+    /// Its sidecar is being marked open by us. Edits go on meanwhile: if
+    /// another instance has it open after all, the article turns read-only
+    /// and unsaved work goes to a recovery file, as after a take-over.
+    pub claim_pending: bool,
 }
 
 /// Annotations per label name.
@@ -94,6 +98,7 @@ impl Doc {
             dirty_since: None,
             counts: RefCell::new(None),
             suggestions: Default::default(),
+            claim_pending: false,
         };
         d.reindex();
         d

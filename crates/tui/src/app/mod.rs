@@ -14,6 +14,7 @@ mod lists;
 mod merge;
 mod motion;
 mod mouse;
+mod open_claims;
 mod orphans;
 mod persist;
 mod review;
@@ -213,6 +214,10 @@ pub struct App {
     pub suggest_from: String,
     /// "Accept all suggestions?" was asked for this slot; the next key answers.
     pub(crate) confirm_accept_all: Option<usize>,
+    /// Whether articles on screen get a lock file (annotating; see
+    /// [`App::with_open_claims`]), and the slots holding one.
+    claims_open: bool,
+    claimed: std::collections::BTreeSet<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -293,6 +298,8 @@ impl App {
             session: None,
             suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
             confirm_accept_all: None,
+            claims_open: false,
+            claimed: std::collections::BTreeSet::new(),
         }
     }
 
@@ -472,6 +479,7 @@ impl App {
             }
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
+                self.note_open_claim(slot);
                 vec![]
             }
             Action::SuggestionsLoaded(slot, result) => {
@@ -529,7 +537,12 @@ impl App {
                 vec![]
             }
             Action::Stop(signal) => self.stop(signal),
+            Action::Claimed { slot, elsewhere } => {
+                self.claimed(slot, elsewhere);
+                vec![]
+            }
         };
+        effects.extend(self.reconcile_open_claims());
         if std::mem::take(&mut self.clear_screen) {
             effects.push(Effect::ClearScreen);
         }

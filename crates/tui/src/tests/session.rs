@@ -67,7 +67,7 @@ fn a_cursor_restored_before_its_article_loads_is_clamped_when_it_loads() {
     f.app.restore(&[(1, 999)], 0);
     assert_eq!(f.app.panes[0].cursor, 999);
     super::terminal(&f.app);
-    let job = crate::open_job(1, b, "alice".into(), f.app.scheme.sentence_rules());
+    let job = crate::open_job(1, b, "alice".into(), f.app.scheme.sentence_rules(), true);
     for (slot, r) in job() {
         f.app.update(Action::Loaded(slot, Box::new(r)));
     }

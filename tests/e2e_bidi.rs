@@ -102,3 +102,32 @@ fn bidi_terminal_and_off_send_logical_order() {
         );
     }
 }
+
+/// A scheme's `directions:` names one article in a subfolder right-to-left:
+/// that article is right-aligned, its neighbour of another name is not.
+#[test]
+fn a_direction_named_in_the_scheme_applies_to_that_article() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/a.txt"), "Hello world.\n").unwrap();
+    std::fs::write(dir.path().join("sub/b.txt"), "Other text.\n").unwrap();
+    std::fs::write(
+        dir.path().join("claimtag.yaml"),
+        "labels:\n- {name: claim, key: c}\ndirections:\n  sub/a.txt: rtl\n",
+    )
+    .unwrap();
+    let mut t = Spawn::claimtag()
+        .args(&["--bidi", "app", "."])
+        .cwd(dir.path())
+        .env("CLAIMTAG_ANNOTATOR", "tester")
+        .size(60, 10)
+        .start();
+    t.wait_for("Hello world", WAIT).unwrap();
+    let (_, cols) = t.size();
+    assert_eq!(rightmost_letter(&t, 1), cols - 1, "{}", t.dump());
+    t.keys("F");
+    t.keys("G");
+    t.key(common::Key::Enter);
+    t.wait_for("Other text", WAIT).unwrap();
+    assert!(rightmost_letter(&t, 1) < 20, "{}", t.dump());
+}

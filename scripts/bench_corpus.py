@@ -13,7 +13,9 @@ longer the larger one took (linear growth: 10x the articles, at most 11x the
 time). `--strace` counts getdents64 calls of `agree` (folder listings).
 Import writes a file per article, so it is also compared with writing files
 of the same sizes alone (create, write, rename, one sync at the end), the
-filesystem's floor.
+filesystem's floor. `tui` is the annotating screen as a user starts it, in a
+pseudo-terminal: seconds to its first frame, and its memory once every
+article has loaded in the background.
 """
 
 import argparse
@@ -146,7 +148,58 @@ def measure(binary, folder, env, work):
     results["import"] = run([binary, "import", "--from", "jsonl", "--annotator", "imp",
                              "--corpus", imported, jsonl], None, env)
     results["files"] = write_files_alone(imported)
+    results["tui"] = tui_open(binary, folder, env)
     return results
+
+
+def tui_open(binary, folder, env):
+    """Seconds from starting `claimtag annotate FOLDER` in a pseudo-terminal
+    (120x35) to its first frame (the status bar's "q quit"), and the program's
+    resident memory (MB) once every article has loaded in the background
+    (when it has stopped growing for a second)."""
+    import fcntl
+    import pty
+    import select
+    import signal
+    import struct
+    import termios
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, "annotate", "--no-restore", folder], {**env, "TERM": "xterm-256color"})
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
+    os.kill(pid, signal.SIGWINCH)
+    seen, first = b"", None
+    deadline = start + 60
+    while first is None and time.perf_counter() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                seen = (seen + os.read(fd, 1 << 16))[-4096:]
+            except OSError:
+                break
+            if b"q quit" in seen:
+                first = time.perf_counter() - start
+    last, stable_since = 0, time.perf_counter()
+    while time.perf_counter() < deadline and time.perf_counter() - stable_since < 1.0:
+        # Keep reading so the program never blocks on a full terminal.
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                os.read(fd, 1 << 16)
+            except OSError:
+                break
+        with open(f"/proc/{pid}/status") as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+        if rss != last:
+            last, stable_since = rss, time.perf_counter()
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    # A killed program leaves the lock file of the article on screen.
+    for name in os.listdir(folder):
+        if name.startswith(".") and name.endswith(".lock"):
+            os.unlink(os.path.join(folder, name))
+    return (first if first is not None else float("nan")), last / 1024
 
 
 def write_files_alone(imported):
@@ -199,7 +252,8 @@ def main():
         r = figures[n]
         print(f"\n{n} articles ({os.cpu_count()} cores):")
         for k, (wall, rss) in r.items():
-            peak = f"  peak {rss:7.1f} MB" if k != "files" else "  (the sidecars' files alone, synced)"
+            peak = {"files": "  (the sidecars' files alone, synced)",
+                    "tui": f"  to the first frame; {rss:.0f} MB once every article has loaded"}.get(k, f"  peak {rss:7.1f} MB")
             print(f"  {k:8} {wall:8.2f} s{peak}")
         ex = r["export"][0]
         print(f"  export vs Python reference: {r['python'][0] / ex:.1f}x faster")
@@ -216,7 +270,8 @@ def main():
         for k in big:
             if k == "files":
                 continue
-            print(f"  {k:8} {big[k][0] / small[k][0]:6.2f}x time, {big[k][1] / small[k][1]:5.2f}x peak memory")
+            memory = "memory once loaded" if k == "tui" else "peak memory"
+            print(f"  {k:8} {big[k][0] / small[k][0]:6.2f}x time, {big[k][1] / small[k][1]:5.2f}x {memory}")
     shutil.rmtree(work, ignore_errors=True)
 
 

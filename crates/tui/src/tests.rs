@@ -1,6 +1,7 @@
 //! Behaviour of the pure update and the drawing, without a terminal.
 
 mod bidi;
+mod corpus_list;
 mod dispatch;
 mod editor;
 mod first_hour;

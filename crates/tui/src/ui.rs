@@ -708,14 +708,49 @@ fn draw_corpus(
     buf: &mut Buffer,
 ) {
     let rows = app.corpus_rows(filter);
+    let shown = match filter {
+        Some(f) => format!("only {}", crate::app::status_name(f)),
+        None => "all".to_string(),
+    };
+    let title = format!(
+        " Articles ({shown}) — {} ",
+        app.keymap.hint_list(
+            Mode::Corpus,
+            &[
+                (Command::ListChoose, "opens"),
+                (Command::CorpusFilter, "filters"),
+                (Command::CorpusStatus, "status"),
+                (Command::ConflictList, "conflicts"),
+                (Command::ListClose, "closes")
+            ]
+        )
+    );
+    if rows.is_empty() {
+        let empty = vec![Line::raw(format!("  (no article is {shown})"))];
+        draw_list(app, &title, empty, selected, area, buf);
+        return;
+    }
+    draw_list_rows(app, &title, rows.len(), selected, area, buf, |on_screen| {
+        corpus_lines(app, &rows, on_screen, selected)
+    });
+}
+
+/// The corpus list's rows `on_screen` (of `rows`, slots in list order).
+fn corpus_lines<'l>(
+    app: &App,
+    rows: &[usize],
+    on_screen: std::ops::Range<usize>,
+    selected: usize,
+) -> Vec<Line<'l>> {
     let mut lines = Vec::new();
-    let name_w = rows
+    let name_w = rows[on_screen.clone()]
         .iter()
         .filter_map(|&i| app.slots.get(i))
         .map(|s| unicode_width::UnicodeWidthStr::width(app.display_path(s.path()).as_str()))
         .max()
         .unwrap_or(0);
-    for (row, &i) in rows.iter().enumerate() {
+    for row in on_screen {
+        let i = rows[row];
         let Some(slot) = app.slots.get(i) else {
             continue;
         };
@@ -773,33 +808,7 @@ fn draw_corpus(
         };
         lines.push(Line::styled(format!("{marker} {name}  {status}"), style));
     }
-    let shown = match filter {
-        Some(f) => format!("only {}", crate::app::status_name(f)),
-        None => "all".to_string(),
-    };
-    if rows.is_empty() {
-        lines.push(Line::raw(format!("  (no article is {shown})")));
-    }
-    draw_list(
-        app,
-        &format!(
-            " Articles ({shown}) — {} ",
-            app.keymap.hint_list(
-                Mode::Corpus,
-                &[
-                    (Command::ListChoose, "opens"),
-                    (Command::CorpusFilter, "filters"),
-                    (Command::CorpusStatus, "status"),
-                    (Command::ConflictList, "conflicts"),
-                    (Command::ListClose, "closes")
-                ]
-            )
-        ),
-        lines,
-        selected,
-        area,
-        buf,
-    );
+    lines
 }
 
 fn draw_orphans(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
@@ -895,16 +904,35 @@ fn draw_list(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).max(20),
-        lines.len() as u16 + 2,
-    );
+    let rows = lines.len();
+    draw_list_rows(app, title, rows, selected, area, buf, |shown| {
+        lines
+            .into_iter()
+            .skip(shown.start)
+            .take(shown.len())
+            .collect()
+    });
+}
+
+/// A list of `rows` rows in a popup, scrolled so `selected` is on screen.
+/// Only the rows on screen are made (`make` is given their range): a list
+/// of 100,000 articles costs a screenful a frame, and no row number has to
+/// fit in a terminal's 16 bits.
+fn draw_list_rows<'l>(
+    app: &App,
+    title: &str,
+    rows: usize,
+    selected: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    make: impl FnOnce(std::ops::Range<usize>) -> Vec<Line<'l>>,
+) {
+    let height = u16::try_from(rows.saturating_add(2)).unwrap_or(u16::MAX);
+    let r = centered(area, area.width.saturating_sub(4).max(20), height);
     let inner = popup(app, title, r, buf);
-    let scroll = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
-    Paragraph::new(lines)
-        .scroll((scroll as u16, 0))
-        .render(inner, buf);
+    let first = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
+    let end = rows.min(first.saturating_add(inner.height as usize));
+    Paragraph::new(make(first.min(end)..end)).render(inner, buf);
 }
 
 fn draw_edit(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {

@@ -289,7 +289,12 @@ fn long_line_wraps_and_empty_file_opens() {
     t.wait_for("Articles", WAIT).unwrap();
     t.key(Key::Down);
     t.key(Key::Enter);
-    t.wait_for("longline.txt · tester", WAIT).unwrap();
+    // Read again as it comes on screen (articles off screen are let go).
+    t.wait_until(
+        |s| s.contains("longline.txt · tester") && !s.contains("loading"),
+        WAIT,
+    )
+    .unwrap();
     // every text row is filled with wrapped text and nothing runs past the edge
     let screen = t.screen_text();
     let rows: Vec<&str> = screen.lines().collect();
@@ -332,6 +337,7 @@ fn not_utf8_is_listed_with_byte_offset_and_others_open() {
     t.keys("j");
     t.key(Key::Enter);
     t.wait_for("ok.txt · tester", WAIT).unwrap();
+    t.wait_for("A fine article.", WAIT).unwrap();
     t.keys("sc");
     wait_count(&mut t, "claim", 1);
     t.keys("q");

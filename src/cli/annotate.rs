@@ -168,7 +168,7 @@ pub fn run(ctx: &Context, args: AnnotateArgs) -> Result<(), Failure> {
         ctx.config.trim_selections,
     )
     .with_bidi(s.bidi, s.directions)
-    .with_open_claims();
+    .annotating();
     if let Some(f) = file {
         app = app.with_session(f, key);
     }

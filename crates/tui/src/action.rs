@@ -164,6 +164,15 @@ pub enum Effect {
     /// Mark the article's sidecar open by us though another instance has it
     /// (the user confirmed), and read it again.
     TakeOver { slot: usize, article: Box<Article> },
+    /// Read an article again that comes on screen (it was let go while off
+    /// screen), mark its sidecar open by us, and read its suggestion set.
+    Load {
+        slot: usize,
+        source: PathBuf,
+        annotator: String,
+        rules: Arc<claimtag_model::sentences::SentenceRules>,
+        suggestions: Option<String>,
+    },
     /// Mark the sidecar of an article come on screen open by us.
     Claim { slot: usize, sidecar: PathBuf },
     /// Let go of these lock files (articles no longer on screen, saved).

@@ -133,8 +133,8 @@ fn draw_pane(app: &App, i: usize, outer: Rect, buf: &mut Buffer) {
     let pane = &app.panes[i];
     let d = match app.slots.get(pane.slot) {
         Some(Slot::Ready(d)) => d,
-        Some(Slot::Pending(p)) => {
-            let msg = format!("loading {} …", p.display());
+        Some(s @ (Slot::Pending(_) | Slot::Summary(_))) => {
+            let msg = format!("loading {} …", s.path().display());
             buf.set_stringn(area.x, area.y, msg, area.width as usize, app.theme.dim);
             return;
         }
@@ -735,6 +735,29 @@ fn draw_corpus(
     });
 }
 
+/// An article's status and its count of each label (the scheme's, then any
+/// other), for the corpus list.
+fn counts_row(app: &App, slot: usize, counts: &crate::app::LabelCounts) -> Vec<String> {
+    let progress = app
+        .article_status(slot)
+        .map(crate::app::status_name)
+        .unwrap_or_default();
+    let mut s: Vec<String> = vec![format!("{progress:<11}")];
+    s.extend(app.scheme.labels.iter().map(|l| {
+        format!(
+            "{} {}",
+            l.name,
+            counts.get(l.name.as_str()).copied().unwrap_or(0)
+        )
+    }));
+    for (l, c) in counts.iter() {
+        if app.scheme.label(l).is_none() {
+            s.push(format!("{l} {c}"));
+        }
+    }
+    s
+}
+
 /// The corpus list's rows `on_screen` (of `rows`, slots in list order).
 fn corpus_lines<'l>(
     app: &App,
@@ -768,24 +791,7 @@ fn corpus_lines<'l>(
                 )
             }
             Slot::Ready(d) => {
-                let counts = d.label_counts();
-                let progress = app
-                    .article_status(i)
-                    .map(crate::app::status_name)
-                    .unwrap_or_default();
-                let mut s: Vec<String> = vec![format!("{progress:<11}")];
-                s.extend(app.scheme.labels.iter().map(|l| {
-                    format!(
-                        "{} {}",
-                        l.name,
-                        counts.get(l.name.as_str()).copied().unwrap_or(0)
-                    )
-                }));
-                for (l, c) in counts.iter() {
-                    if app.scheme.label(l).is_none() {
-                        s.push(format!("{l} {c}"));
-                    }
-                }
+                let mut s = counts_row(app, i, &d.label_counts());
                 if app.review.is_some() {
                     s.push(app.review_remaining(i));
                 }
@@ -794,6 +800,7 @@ fn corpus_lines<'l>(
                 }
                 s.join("  ")
             }
+            Slot::Summary(summary) => counts_row(app, i, &summary.counts).join("  "),
         };
         let marker = if app.panes.iter().any(|p| p.slot == i) {
             "●"

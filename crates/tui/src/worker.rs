@@ -126,6 +126,19 @@ pub fn perform(effect: Effect) -> Vec<Action> {
             slot,
             result: crate::open_lock::take_over(&article).map(Box::new),
         }],
+        Effect::Load {
+            slot,
+            source,
+            annotator,
+            rules,
+            suggestions,
+        } => {
+            let job = crate::open_job(slot, source, annotator, rules, true);
+            job()
+                .into_iter()
+                .flat_map(|(slot, r)| crate::loaded_actions(slot, r, suggestions.as_deref()))
+                .collect()
+        }
         Effect::Claim { slot, sidecar } => vec![Action::Claimed {
             slot,
             elsewhere: crate::open_lock::claim_path(&sidecar),

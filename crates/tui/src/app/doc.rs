@@ -212,6 +212,11 @@ impl Doc {
         self.end_change();
     }
 
+    /// Whether there is a change to undo or redo.
+    pub fn has_history(&self) -> bool {
+        !self.undo.is_empty() || !self.redo.is_empty()
+    }
+
     pub fn undo(&mut self) -> bool {
         match self.undo.pop() {
             Some(s) => {

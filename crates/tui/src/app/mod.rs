@@ -14,6 +14,7 @@ mod lists;
 mod merge;
 mod motion;
 mod mouse;
+mod off_screen;
 mod open_claims;
 mod orphans;
 mod persist;
@@ -31,7 +32,7 @@ use std::time::Instant;
 use ratatui::layout::Rect;
 
 pub use conflicts::ConflictRow;
-pub use doc::{Doc, Snapshot};
+pub use doc::{Doc, LabelCounts, Snapshot};
 pub use editor::{BUILT_IN_ATTRIBUTES, EditForm, LinkPicker};
 pub use keys::Resolved;
 pub use linking::{Linking, RelationMenu};
@@ -54,7 +55,18 @@ use claimtag_model::{Article, Document, Scheme};
 pub enum Slot {
     Pending(PathBuf),
     Ready(Box<Doc>),
+    /// Loaded once, and let go while off screen with nothing to save: what
+    /// the corpus list shows of it (see `App::annotating`).
+    Summary(Box<Summary>),
     Failed(PathBuf, String),
+}
+
+/// What the corpus list shows of an article not held in memory.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub path: PathBuf,
+    pub status: claimtag_model::format::Status,
+    pub counts: LabelCounts,
 }
 
 impl Slot {
@@ -62,6 +74,7 @@ impl Slot {
         match self {
             Slot::Pending(p) | Slot::Failed(p, _) => p,
             Slot::Ready(d) => &d.article.source,
+            Slot::Summary(s) => &s.path,
         }
     }
     pub fn doc(&self) -> Option<&Doc> {
@@ -214,10 +227,12 @@ pub struct App {
     pub suggest_from: String,
     /// "Accept all suggestions?" was asked for this slot; the next key answers.
     pub(crate) confirm_accept_all: Option<usize>,
-    /// Whether articles on screen get a lock file (annotating; see
-    /// [`App::with_open_claims`]), and the slots holding one.
-    claims_open: bool,
+    /// Annotating (see [`App::annotating`]): articles on screen get a lock
+    /// file, and those off screen with nothing to save are let go.
+    annotating: bool,
+    /// The slots holding a lock file, and those held whole in memory.
     claimed: std::collections::BTreeSet<usize>,
+    resident: std::collections::BTreeSet<usize>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -298,8 +313,9 @@ impl App {
             session: None,
             suggest_from: claimtag_model::suggest::DEFAULT_SET.to_string(),
             confirm_accept_all: None,
-            claims_open: false,
+            annotating: false,
             claimed: std::collections::BTreeSet::new(),
+            resident: std::collections::BTreeSet::new(),
         }
     }
 
@@ -480,6 +496,7 @@ impl App {
             Action::Loaded(slot, result) => {
                 self.loaded(slot, *result);
                 self.note_open_claim(slot);
+                self.note_resident(slot);
                 vec![]
             }
             Action::SuggestionsLoaded(slot, result) => {
@@ -543,6 +560,7 @@ impl App {
             }
         };
         effects.extend(self.reconcile_open_claims());
+        effects.extend(self.reconcile_off_screen());
         if std::mem::take(&mut self.clear_screen) {
             effects.push(Effect::ClearScreen);
         }

@@ -9,17 +9,10 @@ use crate::action::Effect;
 use crate::open_lock;
 
 impl App {
-    /// Articles get a lock file when they come on screen and let it go when
-    /// they leave it saved (annotating; reviewing takes none).
-    pub fn with_open_claims(mut self) -> App {
-        self.claims_open = true;
-        self
-    }
-
     /// Asks for the lock of each article on screen that has none, and lets
     /// go of those of articles off screen with nothing left to save.
     pub(super) fn reconcile_open_claims(&mut self) -> Vec<Effect> {
-        if !self.claims_open || self.review.is_some() {
+        if !self.annotating || self.review.is_some() {
             return vec![];
         }
         let mut effects = Vec::new();

@@ -47,6 +47,7 @@ impl App {
                     Status::InProgress
                 },
             )),
+            Some(Slot::Summary(s)) => Some(s.status),
             _ => None,
         }
     }

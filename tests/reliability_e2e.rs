@@ -369,7 +369,8 @@ fn closing_the_window_saves_the_work_and_ends_the_program() {
 #[test]
 fn a_folder_larger_than_the_open_file_limit_opens_and_saves() {
     let dir = tempfile::tempdir().unwrap();
-    let n = 150;
+    // More than the loader reads ahead of the screen (256), too.
+    let n = 300;
     for i in 0..n {
         std::fs::write(
             dir.path().join(format!("{i:03}.txt")),

@@ -77,6 +77,9 @@ pub fn event_loop(
         .and_then(|k| k.chars().next());
     let mut last_tick: Option<Instant> = None;
     let mut stopping = false;
+    // Answers came in the last round (articles loading in the background):
+    // look for keys without waiting a tick, so they keep coming.
+    let mut answered = false;
     loop {
         if !stopping && let Some(name) = crate::signal_name(signal.load(Ordering::SeqCst)) {
             // Once: saving or keeping the work then runs through the loop
@@ -107,7 +110,12 @@ pub fn event_loop(
             }
             terminal.draw(|f| f.render_widget(&rt.app, f.area()))?;
         }
-        if !gone && input_waiting(TICK)? {
+        let wait = if answered {
+            Duration::from_millis(1)
+        } else {
+            TICK
+        };
+        if !gone && input_waiting(wait)? {
             // Take every event already waiting before drawing again, so held
             // keys do not queue up frames.
             loop {
@@ -132,7 +140,9 @@ pub fn event_loop(
                 }
             }
         }
+        let before = actions.len();
         actions.extend(answers.try_iter());
+        answered = actions.len() > before;
         let now = Instant::now();
         if last_tick.is_none_or(|t| now.duration_since(t) >= TICK) {
             last_tick = Some(now);

@@ -6,6 +6,7 @@ mod dispatch;
 mod editor;
 mod first_hour;
 mod linking;
+mod loader;
 mod open_claims;
 mod persist;
 mod session;

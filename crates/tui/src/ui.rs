@@ -800,7 +800,7 @@ fn corpus_lines<'l>(
                 }
                 s.join("  ")
             }
-            Slot::Summary(summary) => counts_row(app, i, &summary.counts).join("  "),
+            Slot::Summary(summary) => counts_row(app, i, &app.summary_counts(summary)).join("  "),
         };
         let marker = if app.panes.iter().any(|p| p.slot == i) {
             "●"

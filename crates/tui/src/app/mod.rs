@@ -61,12 +61,15 @@ pub enum Slot {
     Failed(PathBuf, String),
 }
 
-/// What the corpus list shows of an article not held in memory.
+/// What the corpus list shows of an article not held in memory: some 100
+/// bytes, as 100,000 of them are kept.
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub path: PathBuf,
     pub status: claimtag_model::format::Status,
-    pub counts: LabelCounts,
+    /// How many spans of each label, by the label's number in
+    /// `App::summary_labels`; empty when there are none.
+    pub counts: Box<[u32]>,
 }
 
 impl Slot {
@@ -233,6 +236,11 @@ pub struct App {
     /// The slots holding a lock file, and those held whole in memory.
     claimed: std::collections::BTreeSet<usize>,
     resident: std::collections::BTreeSet<usize>,
+    /// The labels counted in summaries, numbered as they first appear.
+    summary_labels: Vec<String>,
+    /// Given back to the background loader as each article is taken in, so
+    /// it runs only so far ahead (see `tui::run`).
+    pub(crate) load_permits: Option<std::sync::mpsc::SyncSender<()>>,
 }
 
 /// Where each pane and the status bar are drawn, for a screen of this size.
@@ -316,6 +324,8 @@ impl App {
             annotating: false,
             claimed: std::collections::BTreeSet::new(),
             resident: std::collections::BTreeSet::new(),
+            summary_labels: Vec::new(),
+            load_permits: None,
         }
     }
 
@@ -497,6 +507,9 @@ impl App {
                 self.loaded(slot, *result);
                 self.note_open_claim(slot);
                 self.note_resident(slot);
+                if let Some(permits) = &self.load_permits {
+                    let _ = permits.try_send(());
+                }
                 vec![]
             }
             Action::SuggestionsLoaded(slot, result) => {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{App, Slot, Summary};
+use super::{App, LabelCounts, Slot, Summary};
 use crate::action::Effect;
 
 impl App {
@@ -17,6 +17,36 @@ impl App {
     pub fn annotating(mut self) -> App {
         self.annotating = true;
         self
+    }
+
+    /// Counts by label number (see [`Summary::counts`]); empty for none.
+    fn numbered_counts(&mut self, counts: &LabelCounts) -> Box<[u32]> {
+        let mut numbered: Vec<u32> = Vec::new();
+        for (label, &n) in counts.iter().filter(|(_, n)| **n > 0) {
+            let at = match self.summary_labels.iter().position(|l| l == label) {
+                Some(at) => at,
+                None => {
+                    self.summary_labels.push(label.clone());
+                    self.summary_labels.len() - 1
+                }
+            };
+            if numbered.len() <= at {
+                numbered.resize(at + 1, 0);
+            }
+            numbered[at] = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        numbered.into_boxed_slice()
+    }
+
+    /// A summary's counts by label name.
+    pub fn summary_counts(&self, summary: &Summary) -> LabelCounts {
+        summary
+            .counts
+            .iter()
+            .zip(&self.summary_labels)
+            .filter(|(n, _)| **n > 0)
+            .map(|(&n, label)| (label.clone(), n as usize))
+            .collect()
     }
 
     /// Counts an article just loaded as held whole.
@@ -60,12 +90,13 @@ impl App {
                     if busy {
                         continue;
                     }
+                    let counts = d.label_counts();
                     Summary {
                         path: d.article.source.clone(),
                         status: self
                             .article_status(slot)
                             .unwrap_or(claimtag_model::format::Status::Todo),
-                        counts: (*d.label_counts()).clone(),
+                        counts: self.numbered_counts(&counts),
                     }
                 }
                 _ => {

@@ -21,7 +21,14 @@ impl App {
     pub(super) fn tick(&mut self, now: Instant) -> Vec<Effect> {
         self.now = Some(now);
         let mut effects = Vec::new();
-        for slot in 0..self.slots.len() {
+        // Annotating, only the articles held whole can have work to save:
+        // going through 100,000 slots every tick kept the screen busy.
+        let held: Vec<usize> = if self.annotating {
+            self.resident.iter().copied().collect()
+        } else {
+            (0..self.slots.len()).collect()
+        };
+        for slot in held {
             let Some(Slot::Ready(d)) = self.slots.get_mut(slot) else {
                 continue;
             };

@@ -6,7 +6,9 @@
 //! 2. saving an article with 10,000 annotations (YAML and atomic write).
 //!
 //! The commands over a whole corpus (export, agree, check, import) against the
-//! Python reference are measured by `scripts/bench_corpus.py`.
+//! Python reference, and the annotating screen as a user starts it (with the
+//! command's own setup and the background loading), are measured by
+//! `scripts/bench_corpus.py`.
 //!
 //!     cargo bench --bench corpus_scale
 

@@ -47,7 +47,7 @@ pub type LoadJob = Box<dyn FnOnce() -> Vec<(usize, Result<Article, String>)> + S
 /// A job that opens one source for one annotator into `slot`, with the
 /// sentence rules of the corpus's scheme. `on_screen`: the article is shown
 /// at once, so its sidecar is marked open by us before it is (the others
-/// are marked when they come on screen, see `App::with_open_claims`).
+/// are marked when they come on screen, see `App::annotating`).
 pub fn open_job(
     slot: usize,
     source: PathBuf,

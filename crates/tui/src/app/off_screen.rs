@@ -5,8 +5,6 @@
 //! (about 6 KB an article of 4 KB: its text, line and sentence indexes and
 //! sidecar).
 
-use std::collections::BTreeSet;
-
 use super::{App, LabelCounts, Slot, Summary};
 use crate::action::Effect;
 
@@ -62,13 +60,8 @@ impl App {
         if !self.annotating || self.review.is_some() {
             return vec![];
         }
-        let shown: BTreeSet<usize> = self.panes.iter().map(|p| p.slot).collect();
-        let leaving: Vec<usize> = self
-            .resident
-            .iter()
-            .copied()
-            .filter(|slot| !shown.contains(slot))
-            .collect();
+        let shown = self.slots_on_screen();
+        let leaving: Vec<usize> = self.resident.difference(&shown).copied().collect();
         for slot in leaving {
             let summary = match self.slots.get(slot) {
                 Some(Slot::Ready(d)) => {

@@ -16,7 +16,7 @@ impl App {
             return vec![];
         }
         let mut effects = Vec::new();
-        let shown: std::collections::BTreeSet<usize> = self.panes.iter().map(|p| p.slot).collect();
+        let shown = self.slots_on_screen();
         for &slot in &shown {
             let Some(Slot::Ready(d)) = self.slots.get_mut(slot) else {
                 continue;
@@ -37,12 +37,7 @@ impl App {
             });
         }
         let mut released = Vec::new();
-        let off_screen: Vec<usize> = self
-            .claimed
-            .iter()
-            .copied()
-            .filter(|slot| !shown.contains(slot))
-            .collect();
+        let off_screen: Vec<usize> = self.claimed.difference(&shown).copied().collect();
         for slot in off_screen {
             if let Some(Slot::Ready(d)) = self.slots.get(slot) {
                 if d.dirty || d.saving.is_some() || d.conflict {
@@ -56,6 +51,11 @@ impl App {
             effects.push(Effect::Release(released));
         }
         effects
+    }
+
+    /// The articles the panes show.
+    pub(super) fn slots_on_screen(&self) -> std::collections::BTreeSet<usize> {
+        self.panes.iter().map(|p| p.slot).collect()
     }
 
     /// Counts the lock an article took as it loaded (it was to be shown at

@@ -358,6 +358,14 @@ fn closing_the_window_saves_the_work_and_ends_the_program() {
         wait_until(WAIT, || !running()),
         "claimtag still runs after its window closed"
     );
+    // It ended the orderly way: its lock file removed, where the analyst left
+    // off kept. Before, restoring the gone terminal printed to a gone stderr,
+    // which panicked and aborted before either.
+    let lock = claimtag_model::lock::marker_path(&sidecar(&src));
+    assert!(!lock.exists(), "lock file left after the window closed");
+    let sessions = home.path().join("sessions");
+    let kept = std::fs::read_dir(&sessions).is_ok_and(|mut d| d.next().is_some());
+    assert!(kept, "no session kept in {}", sessions.display());
     drop(dir);
 }
 

@@ -483,8 +483,9 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
+            // stderr may be gone with a closed window: never panic on it.
             for m in &f.messages {
-                eprintln!("claimtag: {m}");
+                claimtag_tui::tell(&format!("claimtag: {m}"));
             }
             ExitCode::from(f.code)
         }

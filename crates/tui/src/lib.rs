@@ -132,7 +132,10 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
     }));
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
     bidi_sequence(bidi::terminal_exit(bidi));
-    ratatui::restore();
+    // Not `ratatui::restore()`: after the window closed it fails and prints
+    // so to a stderr that is gone too, and `eprintln!` panics on that: the
+    // program aborted before letting go of its locks and keeping the session.
+    let _ = ratatui::try_restore();
     open_lock::release_all();
     if outcome.is_ok() {
         save_session(&rt.app);
@@ -144,9 +147,12 @@ pub fn run(mut app: App, mut jobs: Vec<LoadJob>) -> Result<Vec<String>, String> 
         Err(_) => {
             // The terminal is restored by the hook; keep the user's work.
             // On a line of its own, below the panic text (not over it).
-            eprintln!();
+            tell("");
             for p in rt.app.write_recovery_now() {
-                eprintln!("claimtag: unsaved annotations written to {}", p.display());
+                tell(&format!(
+                    "claimtag: unsaved annotations written to {}",
+                    p.display()
+                ));
             }
             Err("crashed (a bug); your unsaved annotations are in the file(s) above".into())
         }
@@ -171,8 +177,17 @@ fn save_session(app: &App) {
         .collect();
     let focus = focus.min(panes.len().saturating_sub(1));
     if let Err(e) = session::save(file, &Session::new(key.clone(), panes, focus)) {
-        eprintln!("claimtag: warning: where you left off is not kept: {e}");
+        tell(&format!(
+            "claimtag: warning: where you left off is not kept: {e}"
+        ));
     }
+}
+
+/// A line on stderr, which may be gone with a closed window (`eprintln!`
+/// would panic).
+pub fn tell(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// Writes a terminal mode sequence (nothing for an empty one).

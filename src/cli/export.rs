@@ -390,7 +390,7 @@ fn check_output(
     out: &Path,
     folder: bool,
     paths: &[PathBuf],
-    sources: &CorpusIndex,
+    index: &CorpusIndex,
 ) -> Result<(), Failure> {
     let target = resolved(out);
     let refuse = |what: String| {
@@ -426,7 +426,7 @@ fn check_output(
     let Ok(there) = std::fs::metadata(&target) else {
         return Ok(());
     };
-    for s in sources.iter() {
+    for s in index.iter() {
         if is_same_file(&s.path, &there, &target) {
             return Err(refuse("is a source file".into()));
         }

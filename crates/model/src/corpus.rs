@@ -139,14 +139,13 @@ impl CorpusIndex {
             }
         }
         let mut index = found.index;
+        // Kept folder by folder (a subfolder's before its parent's) and path
+        // by path: put in path order.
+        let mut sidecars = std::mem::take(&mut index.sidecars);
+        sidecars.sort_by_cached_key(|s| order_key(&index.sidecar_path_of(s)));
+        index.sidecars = sidecars;
         if paths.len() > 1 {
             index.merge_paths();
-        } else {
-            // Found folder by folder, so a subfolder's come before its parent's.
-            let sidecars = &mut index.sidecars;
-            let folders = &index.folders;
-            sidecars
-                .sort_by_cached_key(|s| order_key(&folders[s.folder as usize].path.join(&*s.name)));
         }
         index.entries.shrink_to_fit();
         Ok(index)
@@ -165,7 +164,6 @@ impl CorpusIndex {
         });
         self.entries = entries;
         let mut sidecars = std::mem::take(&mut self.sidecars);
-        sidecars.sort_by_cached_key(|s| order_key(&self.sidecar_path_of(s)));
         sidecars.dedup_by(|a, b| self.sidecar_path_of(a) == self.sidecar_path_of(b));
         // A sidecar given by name whose source was found too is made from it.
         sidecars.retain(|s| !self.is_beside_a_source(&self.sidecar_path_of(s)));
@@ -220,7 +218,7 @@ impl CorpusIndex {
         let entry = &self.entries[i];
         let folder = &self.folders[entry.folder as usize];
         Source {
-            path: folder.path.join(&*entry.name),
+            path: self.path_of(entry),
             rel: format!("{}{}", folder.rel, entry.name.to_string_lossy()),
             annotators: Arc::clone(&self.sets[entry.set as usize]),
         }
@@ -231,7 +229,7 @@ impl CorpusIndex {
         (0..self.len()).map(|i| self.source(i))
     }
 
-    /// Every source at once (the TUI's list).
+    /// Every source at once.
     pub fn sources(&self) -> Vec<Source> {
         self.iter().collect()
     }
@@ -313,7 +311,7 @@ struct Found {
 impl Found {
     /// Whether sidecars not beside a source go into the index's list.
     fn lists_sidecars(&self) -> bool {
-        self.walk_as == Walk::WithSidecars
+        self.index.lists_sidecars
     }
 
     /// Whether sidecars' names are held while their folder is read.

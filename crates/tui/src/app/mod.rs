@@ -572,8 +572,9 @@ impl App {
                 vec![]
             }
         };
-        effects.extend(self.reconcile_open_claims());
-        effects.extend(self.reconcile_off_screen());
+        let shown = self.slots_on_screen();
+        effects.extend(self.reconcile_open_claims(&shown));
+        effects.extend(self.reconcile_off_screen(&shown));
         if std::mem::take(&mut self.clear_screen) {
             effects.push(Effect::ClearScreen);
         }

@@ -5,6 +5,8 @@
 //! (about 6 KB an article of 4 KB: its text, line and sentence indexes and
 //! sidecar).
 
+use std::collections::BTreeSet;
+
 use super::{App, LabelCounts, Slot, Summary};
 use crate::action::Effect;
 
@@ -56,12 +58,11 @@ impl App {
 
     /// Lets go of the articles held whole but off screen with nothing to
     /// save, and asks for those on screen known only by their summary.
-    pub(super) fn reconcile_off_screen(&mut self) -> Vec<Effect> {
+    pub(super) fn reconcile_off_screen(&mut self, shown: &BTreeSet<usize>) -> Vec<Effect> {
         if !self.annotating || self.review.is_some() {
             return vec![];
         }
-        let shown = self.slots_on_screen();
-        let leaving: Vec<usize> = self.resident.difference(&shown).copied().collect();
+        let leaving: Vec<usize> = self.resident.difference(shown).copied().collect();
         for slot in leaving {
             let summary = match self.slots.get(slot) {
                 Some(Slot::Ready(d)) => {
@@ -101,7 +102,7 @@ impl App {
             self.resident.remove(&slot);
         }
         let mut effects = Vec::new();
-        for slot in shown {
+        for &slot in shown {
             let Some(Slot::Summary(s)) = self.slots.get(slot) else {
                 continue;
             };

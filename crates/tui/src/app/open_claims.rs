@@ -4,6 +4,8 @@
 //! more articles than the process may open files (1,024 is a common limit)
 //! could open no more files, and saves failed.
 
+use std::collections::BTreeSet;
+
 use super::{App, Slot};
 use crate::action::Effect;
 use crate::open_lock;
@@ -11,13 +13,12 @@ use crate::open_lock;
 impl App {
     /// Asks for the lock of each article on screen that has none, and lets
     /// go of those of articles off screen with nothing left to save.
-    pub(super) fn reconcile_open_claims(&mut self) -> Vec<Effect> {
+    pub(super) fn reconcile_open_claims(&mut self, shown: &BTreeSet<usize>) -> Vec<Effect> {
         if !self.annotating || self.review.is_some() {
             return vec![];
         }
         let mut effects = Vec::new();
-        let shown = self.slots_on_screen();
-        for &slot in &shown {
+        for &slot in shown {
             let Some(Slot::Ready(d)) = self.slots.get_mut(slot) else {
                 continue;
             };
@@ -37,7 +38,7 @@ impl App {
             });
         }
         let mut released = Vec::new();
-        let off_screen: Vec<usize> = self.claimed.difference(&shown).copied().collect();
+        let off_screen: Vec<usize> = self.claimed.difference(shown).copied().collect();
         for slot in off_screen {
             if let Some(Slot::Ready(d)) = self.slots.get(slot) {
                 if d.dirty || d.saving.is_some() || d.conflict {
@@ -54,7 +55,7 @@ impl App {
     }
 
     /// The articles the panes show.
-    pub(super) fn slots_on_screen(&self) -> std::collections::BTreeSet<usize> {
+    pub(super) fn slots_on_screen(&self) -> BTreeSet<usize> {
         self.panes.iter().map(|p| p.slot).collect()
     }
 

@@ -1,14 +1,16 @@
 //! The `claimtag/1` sidecar format: serde types, validation and deterministic
 //! YAML output (DESIGN.md §2).
 //!
-//! Reading takes one of two roads to the same [`Wire`] record, which is then
-//! validated in one place. A sidecar of the plain shape claimtag writes is
-//! read in one pass over the YAML parser's events ([`events`]); anything else
-//! (keys this version does not know, anchors, tags, ambiguous plain scalars,
-//! an error) goes through serde-saphyr, which parses twice: once into typed
-//! structs (so errors carry line and column), once untyped to keep unknown
-//! keys, which are written back on save. Both roads give the same result for
-//! the plain shape (tests compare them on random and mutated sidecars).
+//! Reading takes one of three roads to the same [`Wire`] record, which is
+//! then validated in one place. A sidecar in the block layout claimtag writes
+//! is read line by line ([`lines`]); one of the plain shape written another
+//! way (comments, flow mappings, other indentation) in one pass over the YAML
+//! parser's events ([`events`]); anything else (keys this version does not
+//! know, anchors, tags, ambiguous plain scalars, an error) goes through
+//! serde-saphyr, which parses twice: once into typed structs (so errors carry
+//! line and column), once untyped to keep unknown keys, which are written
+//! back on save. The roads give the same result where they overlap (tests in
+//! [`roads`] compare them on random and edited sidecars).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -19,6 +21,10 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 mod events;
+mod lines;
+#[cfg(test)]
+mod roads;
+mod shape;
 
 pub const FORMAT: &str = "claimtag/1";
 /// Sidecars larger than this are refused before parsing.
@@ -201,7 +207,7 @@ impl Sidecar {
     /// Parses like [`Sidecar::parse`] and also says on which line the parser
     /// found each key a message may point at, and each annotation's id.
     pub fn parse_placed(path: &Path, yaml: &str) -> Result<(Sidecar, Places)> {
-        let wire = match events::read(yaml) {
+        let wire = match lines::read(yaml).or_else(|| events::read(yaml)) {
             Some(wire) => wire,
             None => Wire::parse_with_serde(path, yaml)?,
         };

@@ -156,11 +156,17 @@ impl AlphaTable {
                 *n += u32::from(x);
             }
         }
-        for n in ones {
+        // Most units are marked by no one: counting each unit into the
+        // histogram made every step wait on the last one's store (a tenth of
+        // `agree`); the unmarked are counted as what is left.
+        let mut marked = 0u64;
+        for n in ones.into_iter().filter(|&n| n != 0) {
             if let Some(slot) = self.by_ones.get_mut(n as usize) {
                 *slot += 1;
+                marked += 1;
             }
         }
+        self.by_ones[0] += first.len() as u64 - marked;
         Ok(())
     }
 
@@ -1615,6 +1621,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_alpha_table_counts_each_unit_by_how_many_marked_it(
+            rows in (0usize..80).prop_flat_map(|n| proptest::collection::vec(proptest::collection::vec(any::<bool>(), n), 1..5))
+        ) {
+            let refs: Vec<&[bool]> = rows.iter().map(Vec::as_slice).collect();
+            let mut table = AlphaTable::new(refs.len());
+            table.add(&refs).unwrap();
+            table.add(&refs).unwrap();
+            let mut want = vec![0u64; refs.len() + 1];
+            for unit in 0..refs[0].len() {
+                want[refs.iter().filter(|r| r[unit]).count()] += 2;
+            }
+            prop_assert_eq!(table.by_ones, want);
+        }
+
         #[test]
         fn kappa_and_alpha_are_bounded_and_never_nan(
             rows in (1usize..40).prop_flat_map(|n| proptest::collection::vec(proptest::collection::vec(any::<bool>(), n), 2..5))

@@ -15,6 +15,7 @@ mod merge;
 mod motion;
 mod mouse;
 mod off_screen;
+pub(crate) use off_screen::Lately;
 mod open_claims;
 mod orphans;
 mod persist;
@@ -236,6 +237,10 @@ pub struct App {
     /// The slots holding a lock file, and those held whole in memory.
     claimed: std::collections::BTreeSet<usize>,
     resident: std::collections::BTreeSet<usize>,
+    /// The articles lately on screen, most recent first (see
+    /// `reconcile_off_screen`).
+    recent: std::collections::VecDeque<usize>,
+    pub(crate) lately: Lately,
     /// The labels counted in summaries, numbered as they first appear.
     summary_labels: Vec<String>,
     /// Given back to the background loader as each article is taken in, so
@@ -324,6 +329,8 @@ impl App {
             annotating: false,
             claimed: std::collections::BTreeSet::new(),
             resident: std::collections::BTreeSet::new(),
+            recent: std::collections::VecDeque::new(),
+            lately: Lately::default(),
             summary_labels: Vec::new(),
             load_permits: None,
         }

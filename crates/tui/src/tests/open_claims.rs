@@ -1,10 +1,11 @@
 //! Lock files ("open in this instance") and memory for the articles on
 //! screen only: one comes on screen, it is read again and its lock taken;
-//! one leaves the screen with nothing to save, its lock is let go and only
-//! its summary kept. Effects are carried out by the real worker function.
+//! one leaves the screen with nothing to save, its lock is let go and, once
+//! it is no longer among the few lately shown, only its summary kept.
+//! Effects are carried out by the real worker function.
 
 use crate::action::{Action, Effect};
-use crate::app::{App, Slot};
+use crate::app::{App, Lately, Slot};
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 use crate::worker;
@@ -27,6 +28,11 @@ fn only_articles_on_screen_or_unsaved_hold_a_lock_file() {
     let keymap = Keymap::defaults(&scheme);
     let theme = Theme::new(None, false, &scheme, &Default::default());
     let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
+    // Nothing lately shown is kept whole here, to see articles let go at once.
+    app.lately = Lately {
+        articles: 0,
+        bytes: 0,
+    };
     for (i, p) in paths.iter().enumerate() {
         let job = crate::open_job(
             i,
@@ -89,4 +95,75 @@ fn only_articles_on_screen_or_unsaved_hold_a_lock_file() {
         crate::open_lock::release(&sidecar_path(p, "alice"));
     }
     assert!(!lock(1) && !lock(2));
+}
+
+#[test]
+fn the_articles_lately_on_screen_stay_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<_> = (0..7)
+        .map(|i| dir.path().join(format!("{i}.txt")))
+        .collect();
+    for (i, p) in paths.iter().enumerate() {
+        // Article 6 is larger than the others.
+        std::fs::write(p, ARTICLE.repeat(if i == 6 { 40 } else { 1 })).unwrap();
+    }
+    let scheme = Scheme::default();
+    let keymap = Keymap::defaults(&scheme);
+    let theme = Theme::new(None, false, &scheme, &Default::default());
+    let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
+    app.lately = Lately {
+        articles: 4,
+        bytes: ARTICLE.len() * 20,
+    };
+    for (i, p) in paths.iter().enumerate() {
+        let job = crate::open_job(
+            i,
+            p.clone(),
+            "alice".into(),
+            app.scheme.sentence_rules(),
+            i == 0,
+        );
+        for (slot, result) in job() {
+            app.update(Action::Loaded(slot, Box::new(result)));
+        }
+    }
+    // Shows an article and says which it had to read again.
+    let show = |app: &mut App, slot: usize| {
+        app.open_in_focused(slot);
+        let effects = app.update(Action::Resize(80, 24));
+        let mut loads = Vec::new();
+        for e in effects {
+            if let Effect::Load { slot, .. } = &e {
+                loads.push(*slot);
+            }
+            for answer in worker::perform(e) {
+                app.update(answer);
+            }
+        }
+        loads
+    };
+    let whole = |app: &App| {
+        (0..7)
+            .filter(|&i| matches!(app.slots[i], Slot::Ready(_)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(whole(&app), [0]);
+    for slot in 1..=5 {
+        assert_eq!(show(&mut app, slot), [slot]);
+    }
+    // The four shown before the one on screen stay whole; the first is let go.
+    assert_eq!(whole(&app), [1, 2, 3, 4, 5]);
+    assert_eq!(show(&mut app, 2), Vec::<usize>::new(), "read nothing again");
+    // 0 comes back: 1, now the fifth shown before it, is let go.
+    assert_eq!(show(&mut app, 0), [0]);
+    assert_eq!(whole(&app), [0, 2, 3, 4, 5]);
+    // An article larger than the text kept for those lately shown is let go
+    // as soon as it leaves the screen.
+    assert_eq!(show(&mut app, 6), [6]);
+    assert_eq!(whole(&app), [0, 2, 4, 5, 6], "3 let go");
+    assert_eq!(show(&mut app, 0), Vec::<usize>::new());
+    assert_eq!(whole(&app), [0, 2, 4, 5], "6 let go");
+    for p in &paths {
+        crate::open_lock::release(&sidecar_path(p, "alice"));
+    }
 }

@@ -12,6 +12,7 @@ mod persist;
 mod session;
 mod suggestions;
 mod team;
+mod typeahead;
 
 use std::path::Path;
 

@@ -68,6 +68,9 @@ impl App {
     }
 
     pub(super) fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if self.hold_key(&k) {
+            return vec![];
+        }
         // A message answers the last key; the next key clears it (unless an
         // armed quit still needs the user's attention).
         if !self.quit_armed && self.pending.is_empty() {

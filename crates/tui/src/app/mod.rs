@@ -25,6 +25,7 @@ mod session;
 mod status;
 mod tagging;
 mod take_over;
+mod typeahead;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -240,6 +241,8 @@ pub struct App {
     /// The articles lately on screen, most recent first (see
     /// `reconcile_off_screen`).
     recent: std::collections::VecDeque<usize>,
+    /// Keys typed while the article on screen loads (see `hold_key`).
+    typeahead: Option<typeahead::Typeahead>,
     pub(crate) lately: Lately,
     /// The labels counted in summaries, numbered as they first appear.
     summary_labels: Vec<String>,
@@ -330,6 +333,7 @@ impl App {
             claimed: std::collections::BTreeSet::new(),
             resident: std::collections::BTreeSet::new(),
             recent: std::collections::VecDeque::new(),
+            typeahead: None,
             lately: Lately::default(),
             summary_labels: Vec::new(),
             load_permits: None,
@@ -517,7 +521,7 @@ impl App {
                 if let Some(permits) = &self.load_permits {
                     let _ = permits.try_send(());
                 }
-                vec![]
+                self.replay_typeahead(slot)
             }
             Action::SuggestionsLoaded(slot, result) => {
                 self.suggestions_loaded(slot, *result);

@@ -1,0 +1,98 @@
+//! Keys typed while the article on screen is loading wait for it and are
+//! replayed in order once it is there; Esc drops them.
+
+use crate::action::{Action, Effect};
+use crate::app::{App, Lately, Slot};
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use crate::worker;
+use claimtag_model::Scheme;
+use claimtag_model::store::sidecar_path;
+
+use super::{ARTICLE, keys};
+
+/// An annotating app over `a.txt` (on screen) and `b.txt`, let go after
+/// loading; then `b.txt` is opened, its load asked for and not yet done.
+fn app_loading_b(dir: &std::path::Path) -> (App, Vec<Effect>) {
+    let paths: Vec<_> = ["a.txt", "b.txt"].iter().map(|n| dir.join(n)).collect();
+    for p in &paths {
+        std::fs::write(p, ARTICLE).unwrap();
+    }
+    let scheme = Scheme::default();
+    let keymap = Keymap::defaults(&scheme);
+    let theme = Theme::new(None, false, &scheme, &Default::default());
+    let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
+    app.lately = Lately {
+        articles: 0,
+        bytes: 0,
+    };
+    for (i, p) in paths.iter().enumerate() {
+        let job = crate::open_job(
+            i,
+            p.clone(),
+            "alice".into(),
+            app.scheme.sentence_rules(),
+            i == 0,
+        );
+        for (slot, result) in job() {
+            app.update(Action::Loaded(slot, Box::new(result)));
+        }
+    }
+    assert!(matches!(app.slots[1], Slot::Summary(_)));
+    app.open_in_focused(1);
+    let effects = app.update(Action::Resize(80, 24));
+    assert!(matches!(app.slots[1], Slot::Pending(_)));
+    (app, effects)
+}
+
+fn perform(app: &mut App, effects: Vec<Effect>) {
+    for e in effects {
+        for answer in worker::perform(e) {
+            let more = app.update(answer);
+            perform(app, more);
+        }
+    }
+}
+
+fn claims_of_b(app: &App) -> usize {
+    app.doc_of(0)
+        .unwrap()
+        .annotations()
+        .iter()
+        .filter(|a| a.label == "claim")
+        .count()
+}
+
+#[test]
+fn keys_typed_while_the_article_loads_are_done_once_it_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, effects) = app_loading_b(dir.path());
+    assert!(keys(&mut app, "s c").is_empty());
+    assert!(super::screen(&app).contains("keys wait for it"));
+    perform(&mut app, effects);
+    assert_eq!(app.focused().slot, 1);
+    assert_eq!(
+        claims_of_b(&app),
+        1,
+        "the sentence was tagged once b.txt loaded"
+    );
+    for p in ["a.txt", "b.txt"] {
+        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
+    }
+}
+
+#[test]
+fn esc_drops_the_keys_that_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, effects) = app_loading_b(dir.path());
+    keys(&mut app, "s c <Esc>");
+    assert!(super::screen(&app).contains("dropped 2 key(s)"));
+    perform(&mut app, effects);
+    assert_eq!(claims_of_b(&app), 0);
+    // Keys typed after the article is there work at once.
+    keys(&mut app, "s c");
+    assert_eq!(claims_of_b(&app), 1);
+    for p in ["a.txt", "b.txt"] {
+        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
+    }
+}

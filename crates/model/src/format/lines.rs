@@ -227,10 +227,9 @@ impl<'a> Values for Reader<'a> {
 
 /// Lexes one line (without its `\n`); `None` if it is not of the layout.
 fn lex(text: &str, number: u64) -> Option<Line<'_>> {
-    // A CR is a line break to YAML, a tab is whitespace it treats its own way.
-    if text.bytes().any(|b| b == b'\r' || b == b'\t') {
-        return None;
-    }
+    // A CR (a line break to YAML) or a tab (white space it treats its own
+    // way) is refused where it stands: the indentation and key are checked
+    // byte by byte, and each kind of value refuses control characters.
     let content = text.trim_start_matches(' ');
     let indent = text.len() - content.len();
     let (dash, entry) = match content.strip_prefix("- ") {
@@ -258,6 +257,16 @@ fn lex(text: &str, number: u64) -> Option<Line<'_>> {
     })
 }
 
+/// Whether every character of `s` is [`printable`]; ASCII, most of what
+/// is written, without decoding.
+fn all_printable(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().all(|b| b >= b' ' && b != 0x7f)
+    } else {
+        s.chars().all(printable)
+    }
+}
+
 /// Whether a character may stand in a scalar on one line as written: no
 /// control character, nothing YAML might take for a line break, no BOM.
 fn printable(c: char) -> bool {
@@ -279,16 +288,15 @@ fn plain(raw: &str) -> bool {
         [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
         [] => false,
     };
-    first
-        && !raw.ends_with(':')
-        && !raw.contains(": ")
-        && !raw.contains(" #")
-        && raw.chars().all(printable)
+    first && !raw.ends_with(':') && !raw.contains(": ") && !raw.contains(" #") && all_printable(raw)
 }
 
 /// A double-quoted scalar on one line, its escapes as YAML 1.2 has them.
 fn double_quoted(raw: &str) -> Option<String> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.bytes().any(|b| b == b'\\' || b == b'"') {
+        return all_printable(inner).then(|| inner.to_string());
+    }
     let mut value = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

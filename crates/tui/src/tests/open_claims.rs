@@ -24,27 +24,14 @@ fn only_articles_on_screen_or_unsaved_hold_a_lock_file() {
         std::fs::write(p, ARTICLE).unwrap();
     }
     let lock = |i: usize| marker_path(&sidecar_path(&paths[i], "alice")).exists();
-    let scheme = Scheme::default();
-    let keymap = Keymap::defaults(&scheme);
-    let theme = Theme::new(None, false, &scheme, &Default::default());
-    let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
     // Nothing lately shown is kept whole here, to see articles let go at once.
-    app.lately = Lately {
-        articles: 0,
-        bytes: 0,
-    };
-    for (i, p) in paths.iter().enumerate() {
-        let job = crate::open_job(
-            i,
-            p.clone(),
-            "alice".into(),
-            app.scheme.sentence_rules(),
-            i == 0,
-        );
-        for (slot, result) in job() {
-            app.update(Action::Loaded(slot, Box::new(result)));
-        }
-    }
+    let mut app = annotating_app(
+        &paths,
+        Lately {
+            articles: 0,
+            bytes: 0,
+        },
+    );
     // What an update asks for, carried out, and the answers given back.
     let run = |app: &mut App, effects: Vec<Effect>| {
         let mut asked = Vec::new();
@@ -107,26 +94,13 @@ fn the_articles_lately_on_screen_stay_whole() {
         // Article 6 is larger than the others.
         std::fs::write(p, ARTICLE.repeat(if i == 6 { 40 } else { 1 })).unwrap();
     }
-    let scheme = Scheme::default();
-    let keymap = Keymap::defaults(&scheme);
-    let theme = Theme::new(None, false, &scheme, &Default::default());
-    let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
-    app.lately = Lately {
-        articles: 4,
-        bytes: ARTICLE.len() * 20,
-    };
-    for (i, p) in paths.iter().enumerate() {
-        let job = crate::open_job(
-            i,
-            p.clone(),
-            "alice".into(),
-            app.scheme.sentence_rules(),
-            i == 0,
-        );
-        for (slot, result) in job() {
-            app.update(Action::Loaded(slot, Box::new(result)));
-        }
-    }
+    let mut app = annotating_app(
+        &paths,
+        Lately {
+            articles: 4,
+            bytes: ARTICLE.len() * 20,
+        },
+    );
     // Shows an article and says which it had to read again.
     let show = |app: &mut App, slot: usize| {
         app.open_in_focused(slot);
@@ -166,4 +140,29 @@ fn the_articles_lately_on_screen_stay_whole() {
     for p in &paths {
         crate::open_lock::release(&sidecar_path(p, "alice"));
     }
+}
+
+/// An annotating app over `paths` by alice, every article loaded (the
+/// first on screen, the others in the background and let go), keeping
+/// `lately` of what was lately on screen.
+pub(super) fn annotating_app(paths: &[std::path::PathBuf], lately: Lately) -> App {
+    let scheme = Scheme::default();
+    let keymap = Keymap::defaults(&scheme);
+    let theme = Theme::new(None, false, &scheme, &Default::default());
+    let mut app =
+        App::new(scheme, keymap, theme, "alice".into(), paths.to_vec(), true).annotating();
+    app.lately = lately;
+    for (i, p) in paths.iter().enumerate() {
+        let job = crate::open_job(
+            i,
+            p.clone(),
+            "alice".into(),
+            app.scheme.sentence_rules(),
+            i == 0,
+        );
+        for (slot, result) in job() {
+            app.update(Action::Loaded(slot, Box::new(result)));
+        }
+    }
+    app
 }

@@ -3,10 +3,7 @@
 
 use crate::action::{Action, Effect};
 use crate::app::{App, Lately, Slot};
-use crate::keymap::Keymap;
-use crate::theme::Theme;
 use crate::worker;
-use claimtag_model::Scheme;
 use claimtag_model::store::sidecar_path;
 
 use super::{ARTICLE, keys};
@@ -18,26 +15,13 @@ fn app_loading_b(dir: &std::path::Path) -> (App, Vec<Effect>) {
     for p in &paths {
         std::fs::write(p, ARTICLE).unwrap();
     }
-    let scheme = Scheme::default();
-    let keymap = Keymap::defaults(&scheme);
-    let theme = Theme::new(None, false, &scheme, &Default::default());
-    let mut app = App::new(scheme, keymap, theme, "alice".into(), paths.clone(), true).annotating();
-    app.lately = Lately {
-        articles: 0,
-        bytes: 0,
-    };
-    for (i, p) in paths.iter().enumerate() {
-        let job = crate::open_job(
-            i,
-            p.clone(),
-            "alice".into(),
-            app.scheme.sentence_rules(),
-            i == 0,
-        );
-        for (slot, result) in job() {
-            app.update(Action::Loaded(slot, Box::new(result)));
-        }
-    }
+    let mut app = super::open_claims::annotating_app(
+        &paths,
+        Lately {
+            articles: 0,
+            bytes: 0,
+        },
+    );
     assert!(matches!(app.slots[1], Slot::Summary(_)));
     app.open_in_focused(1);
     let effects = app.update(Action::Resize(80, 24));

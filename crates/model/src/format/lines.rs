@@ -260,10 +260,10 @@ fn lex(text: &str, number: u64) -> Option<Line<'_>> {
 /// Whether every character of `s` is [`printable`]; ASCII, most of what
 /// is written, without decoding.
 fn all_printable(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().all(|b| b >= b' ' && b != 0x7f)
-    } else {
-        s.chars().all(printable)
+    match s.bytes().position(|b| !(b' '..0x7f).contains(&b)) {
+        None => true,
+        // Everything before is ASCII, so `at` starts a character.
+        Some(at) => s.as_bytes()[at] >= 0x80 && s[at..].chars().all(printable),
     }
 }
 

@@ -151,7 +151,10 @@ pub(super) fn plainly_a_string(s: &str) -> bool {
         "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "+.inf", "-.inf",
         ".nan",
     ];
-    !(s.is_empty() || number_like(s) || WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+    // No word is longer than five bytes: most strings skip the list.
+    !(s.is_empty()
+        || number_like(s)
+        || (s.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))))
 }
 
 /// Whether a plain scalar could be a YAML 1.1 or 1.2 integer or float, in

@@ -301,6 +301,17 @@ proptest! {
         prop_assert_eq!(line, serde_road(&y));
     }
 
+    /// Any text at all is read or refused by the line road, never a panic;
+    /// what it reads, the events road reads the same.
+    #[test]
+    fn the_line_road_takes_any_text(
+        text in "(([- ]{0,3}[a-z_]{1,8}:( [^\n]{0,12})?)?\n){0,12}|[\x00-\x7f\u{85}\u{2028}\u{feff}\u{a0}é]{0,80}",
+    ) {
+        if let Some(line) = lines::read(&text) {
+            prop_assert_eq!(Some(line), events::read(&text), "{}", text);
+        }
+    }
+
     #[test]
     fn all_roads_agree_on_edited_sidecars(
         edits in prop::collection::vec((0usize..200, 0usize..7, 0usize..EDITS.len()), 1..4),

@@ -9,6 +9,9 @@
 
 use std::collections::BTreeSet;
 
+use super::{App, LabelCounts, Slot, Summary};
+use crate::action::Effect;
+
 /// How much of what was lately on screen stays whole besides what is shown.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lately {
@@ -26,13 +29,11 @@ impl Default for Lately {
     }
 }
 
-use super::{App, LabelCounts, Slot, Summary};
-use crate::action::Effect;
-
 impl App {
     /// The annotating screen: articles get a lock file when they come on
     /// screen and let it go when they leave it saved, and are let go
-    /// themselves then (reviewing holds both sides of every article).
+    /// themselves once they are not among the few lately shown (reviewing
+    /// holds both sides of every article).
     pub fn annotating(mut self) -> App {
         self.annotating = true;
         self

@@ -75,7 +75,11 @@ impl App {
         };
         let n = waiting.keys.len();
         match self.slots.get(slot) {
-            Some(Slot::Ready(_)) if self.focused().slot == slot => {
+            // Not into a dialog that opened meanwhile (a save's conflict):
+            // the keys were typed for the article.
+            Some(Slot::Ready(_))
+                if self.focused().slot == slot && self.mode() == Mode::Annotate =>
+            {
                 let mut effects = Vec::new();
                 for k in waiting.keys {
                     effects.extend(self.key(k));
@@ -89,7 +93,7 @@ impl App {
             }
             _ => {
                 self.info(format!(
-                    "dropped {n} key(s): the article they were typed for is not on screen"
+                    "dropped {n} key(s): the article they were typed for is not on screen, or a dialog is open"
                 ));
                 vec![]
             }

@@ -80,3 +80,24 @@ fn esc_drops_the_keys_that_wait() {
         crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
     }
 }
+
+#[test]
+fn keys_are_not_replayed_into_a_dialog_that_opened_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, effects) = app_loading_b(dir.path());
+    keys(&mut app, "s c");
+    // A dialog opens while b.txt loads (here the help, as a command).
+    app.update(Action::Command(crate::command::Command::Help));
+    perform(&mut app, effects);
+    let said = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("dropped 2 key(s)"), "{said}");
+    keys(&mut app, "<Esc>");
+    assert_eq!(claims_of_b(&app), 0);
+    for p in ["a.txt", "b.txt"] {
+        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
+    }
+}

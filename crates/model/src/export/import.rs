@@ -687,7 +687,8 @@ pub struct ImportTarget {
     dir: PathBuf,
     canonical: PathBuf,
     docs: BTreeMap<PathBuf, Arc<Document>>,
-    by_text: Option<BTreeMap<String, Vec<PathBuf>>>,
+    /// The sources by their text's SHA-256, made when first needed.
+    by_text: Option<std::result::Result<BTreeMap<String, Vec<PathBuf>>, String>>,
 }
 
 impl ImportTarget {
@@ -711,16 +712,22 @@ impl ImportTarget {
     }
 
     fn load(&mut self, path: &Path) -> std::result::Result<Arc<Document>, String> {
-        if let Some(d) = self.docs.get(path) {
-            return Ok(Arc::clone(d));
-        }
-        let d = Arc::new(Document::load(path).map_err(|e| e.to_string())?);
+        let d = self.load_shared(path)?;
         self.docs.insert(path.to_path_buf(), Arc::clone(&d));
         Ok(d)
     }
 
+    /// A source as read before, or read now without keeping it (records
+    /// are resolved on all cores at once, each reading its own source).
+    fn load_shared(&self, path: &Path) -> std::result::Result<Arc<Document>, String> {
+        if let Some(d) = self.docs.get(path) {
+            return Ok(Arc::clone(d));
+        }
+        Ok(Arc::new(Document::load(path).map_err(|e| e.to_string())?))
+    }
+
     /// A `source` path from a record, refused unless it stays inside the folder.
-    fn by_source(&mut self, rel: &str) -> std::result::Result<(PathBuf, Arc<Document>), String> {
+    fn by_source(&self, rel: &str) -> std::result::Result<(PathBuf, Arc<Document>), String> {
         let p = Path::new(rel);
         let plain = !rel.is_empty()
             && p.components()
@@ -739,38 +746,49 @@ impl ImportTarget {
                 self.dir.display()
             ));
         }
-        let doc = self.load(&path)?;
+        let doc = self.load_shared(&path)?;
         Ok((path, doc))
     }
 
-    /// Sources whose decoded text is exactly `text`.
-    fn by_text(&mut self, text: &str) -> std::result::Result<Vec<PathBuf>, String> {
-        if self.by_text.is_none() {
-            let mut index: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-            let corpus =
-                CorpusIndex::scan(std::slice::from_ref(&self.dir)).map_err(|e| e.to_string())?;
-            for s in corpus.source_paths() {
-                // A source that cannot be decoded can match no record.
-                if let Ok(d) = self.load(&s) {
-                    index
-                        .entry(sha256_hex(d.text().as_bytes()))
-                        .or_default()
-                        .push(s);
-                }
-            }
-            self.by_text = Some(index);
+    /// Makes the table of the sources by their text, once, if a record
+    /// among `records` has no `source` to be found by; a folder that cannot
+    /// be walked is remembered as the reason for each such record.
+    fn index_texts_for(&mut self, records: &[Record]) {
+        if self.by_text.is_none() && records.iter().any(|r| r.source.is_none()) {
+            let table = self.texts();
+            self.by_text = Some(table);
         }
+    }
+
+    fn texts(&mut self) -> std::result::Result<BTreeMap<String, Vec<PathBuf>>, String> {
+        let mut table: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        let corpus =
+            CorpusIndex::scan(std::slice::from_ref(&self.dir)).map_err(|e| e.to_string())?;
+        for s in corpus.source_paths() {
+            // A source that cannot be decoded can match no record.
+            if let Ok(d) = self.load(&s) {
+                table
+                    .entry(sha256_hex(d.text().as_bytes()))
+                    .or_default()
+                    .push(s);
+            }
+        }
+        Ok(table)
+    }
+
+    /// Sources whose decoded text is exactly `text` (see
+    /// [`ImportTarget::index_texts_for`]).
+    fn by_text(&self, text: &str) -> std::result::Result<Vec<PathBuf>, String> {
         let hash = sha256_hex(text.as_bytes());
-        Ok(self
-            .by_text
-            .as_ref()
-            .and_then(|m| m.get(&hash))
-            .cloned()
-            .unwrap_or_default())
+        match &self.by_text {
+            Some(Ok(table)) => Ok(table.get(&hash).cloned().unwrap_or_default()),
+            Some(Err(why)) => Err(why.clone()),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The source a record belongs to.
-    fn resolve(&mut self, r: &Record) -> std::result::Result<(PathBuf, Arc<Document>), String> {
+    fn resolve(&self, r: &Record) -> std::result::Result<(PathBuf, Arc<Document>), String> {
         if let Some(rel) = &r.source {
             let (path, doc) = self.by_source(rel)?;
             if let Some(t) = &r.text
@@ -799,7 +817,7 @@ impl ImportTarget {
         }
         match found.as_slice() {
             [one] => {
-                let doc = self.load(one)?;
+                let doc = self.load_shared(one)?;
                 Ok((one.clone(), doc))
             }
             [] if same_text > 1 => Err(format!(
@@ -881,18 +899,30 @@ impl<'c> Planner<'c> {
         records: &[Record],
         index: &mut ImportTarget,
     ) -> (Vec<Planned>, Vec<String>) {
+        use rayon::prelude::*;
         let mut planned: Vec<Planned> = Vec::new();
         let mut problems = Vec::new();
-        for r in records {
-            let (source, doc) = match index.resolve(r) {
+        index.index_texts_for(records);
+        // Each record's source found and its sidecar made on all cores;
+        // which source was imported already is settled in order below.
+        let (index, annotator, now, checks) = (&*index, self.annotator, &self.now, self.checks);
+        let built: Vec<_> = records
+            .par_iter()
+            .map(|r| {
+                let (source, doc) = index.resolve(r)?;
+                let built = build_sidecar(r, &doc, &source, annotator, now, checks);
+                Ok::<_, String>((path_digest(&source), source, built))
+            })
+            .collect();
+        for (r, built) in records.iter().zip(built) {
+            let (digest, source, built) = match built {
                 Ok(x) => x,
                 Err(why) => {
                     problems.push(format!("{}: skipped: {why}", r.at()));
                     continue;
                 }
             };
-            let digest = path_digest(&source);
-            match build_sidecar(r, &doc, &source, self.annotator, &self.now, self.checks) {
+            match built {
                 Ok(_) if self.taken.contains_key(&digest) => {
                     let (input, line) = self.taken[&digest];
                     problems.push(format!(
@@ -1131,25 +1161,34 @@ fn build_sidecar(
 /// and only when it can be read (a file we could not read is never
 /// overwritten). Returns how many were written and one line per refusal.
 pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
+    use rayon::prelude::*;
+    // Checked and made into YAML on all cores, in order.
+    let checked: Vec<std::result::Result<(PathBuf, Vec<u8>), String>> = planned
+        .par_iter()
+        .map(|p| {
+            let path = &p.sidecar_path;
+            if path.exists() {
+                if !force {
+                    return Err(format!(
+                        "{}: exists; not overwritten (use --force to replace it) [from {}]",
+                        path.display(),
+                        p.origin
+                    ));
+                }
+                if let Err(e) = store::read_sidecar(path) {
+                    return Err(format!("{e}; not overwritten even with --force"));
+                }
+            }
+            Ok((path.clone(), p.sidecar.to_yaml().into_bytes()))
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut files = Vec::with_capacity(planned.len());
-    for p in planned {
-        let path = &p.sidecar_path;
-        if path.exists() {
-            if !force {
-                problems.push(format!(
-                    "{}: exists; not overwritten (use --force to replace it) [from {}]",
-                    path.display(),
-                    p.origin
-                ));
-                continue;
-            }
-            if let Err(e) = store::read_sidecar(path) {
-                problems.push(format!("{e}; not overwritten even with --force"));
-                continue;
-            }
+    for c in checked {
+        match c {
+            Ok(file) => files.push(file),
+            Err(problem) => problems.push(problem),
         }
-        files.push((path.clone(), p.sidecar.to_yaml().into_bytes()));
     }
     let mut written = 0;
     for result in store::write_many_atomic(&files) {
@@ -1171,7 +1210,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("c")).unwrap();
         std::fs::write(dir.path().join("c/a.txt"), "hello").unwrap();
         std::fs::write(dir.path().join("outside.txt"), "hello").unwrap();
-        let mut idx = ImportTarget::new(&dir.path().join("c")).unwrap();
+        let idx = ImportTarget::new(&dir.path().join("c")).unwrap();
         assert!(idx.by_source("a.txt").is_ok());
         assert!(idx.by_source("../outside.txt").is_err());
         let abs = dir.path().join("outside.txt").display().to_string();
@@ -1251,5 +1290,58 @@ mod tests {
             path_digest(Path::new("sub/a.txt")),
             path_digest(Path::new("sub/b.txt"))
         );
+    }
+
+    /// Records are resolved on all cores, but problems come in the input's
+    /// order and the first record for a source wins, however many there are.
+    #[test]
+    fn a_window_is_planned_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines = String::new();
+        for i in 0..200 {
+            std::fs::write(dir.path().join(format!("{i:03}.txt")), "Hello world").unwrap();
+            // Every third record names a source that is not there, every
+            // fifth repeats the source of the one before.
+            let source = match i {
+                _ if i % 3 == 2 => format!("missing{i}.txt"),
+                _ if i % 5 == 4 => format!("{:03}.txt", i - 1),
+                _ => format!("{i:03}.txt"),
+            };
+            lines.push_str(&format!(
+                "{{\"source\":\"{source}\",\"spans\":[{{\"start\":0,\"end\":5,\"label\":\"claim\"}}]}}\n"
+            ));
+        }
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(&input, lines).unwrap();
+        let (records, _) = read_records(ImportFormat::Jsonl, &[input]).unwrap();
+        let mut idx = ImportTarget::new(dir.path()).unwrap();
+        let (planned, problems) = plan(&records, &mut idx, "carol");
+        let line_of = |p: &String| -> usize { p.split(':').nth(1).unwrap().parse().unwrap() };
+        let lines: Vec<usize> = problems.iter().map(line_of).collect();
+        let mut sorted = lines.clone();
+        sorted.sort_unstable();
+        assert_eq!(lines, sorted, "{problems:?}");
+        // What one record after another gives: a missing source is
+        // skipped, a repeat is skipped when the source was imported already.
+        let (mut want, mut skipped) = (Vec::new(), 0);
+        for i in 0..200 {
+            let source = if i % 5 == 4 { i - 1 } else { i };
+            if i % 3 == 2 || want.contains(&format!("{source:03}.txt")) {
+                skipped += 1;
+            } else {
+                want.push(format!("{source:03}.txt"));
+            }
+        }
+        assert_eq!(problems.len(), skipped, "{problems:?}");
+        let repeat = problems.iter().find(|p| line_of(p) == 5).unwrap();
+        assert!(
+            repeat.contains("003.txt was already imported from"),
+            "{repeat}"
+        );
+        let kept: Vec<String> = planned
+            .iter()
+            .map(|p| p.source.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(kept, want);
     }
 }

@@ -38,6 +38,13 @@ fn perform(app: &mut App, effects: Vec<Effect>) {
     }
 }
 
+/// Lets go of the lock files the app took (it is dropped without quitting).
+fn release_locks(dir: &std::path::Path) {
+    for p in ["a.txt", "b.txt"] {
+        crate::open_lock::release(&sidecar_path(&dir.join(p), "alice"));
+    }
+}
+
 fn claims_of_b(app: &App) -> usize {
     app.doc_of(0)
         .unwrap()
@@ -60,9 +67,7 @@ fn keys_typed_while_the_article_loads_are_done_once_it_is_there() {
         1,
         "the sentence was tagged once b.txt loaded"
     );
-    for p in ["a.txt", "b.txt"] {
-        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
-    }
+    release_locks(dir.path());
 }
 
 #[test]
@@ -76,9 +81,7 @@ fn esc_drops_the_keys_that_wait() {
     // Keys typed after the article is there work at once.
     keys(&mut app, "s c");
     assert_eq!(claims_of_b(&app), 1);
-    for p in ["a.txt", "b.txt"] {
-        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
-    }
+    release_locks(dir.path());
 }
 
 #[test]
@@ -97,7 +100,5 @@ fn keys_are_not_replayed_into_a_dialog_that_opened_meanwhile() {
     assert!(said.starts_with("dropped 2 key(s)"), "{said}");
     keys(&mut app, "<Esc>");
     assert_eq!(claims_of_b(&app), 0);
-    for p in ["a.txt", "b.txt"] {
-        crate::open_lock::release(&sidecar_path(&dir.path().join(p), "alice"));
-    }
+    release_locks(dir.path());
 }

@@ -76,16 +76,8 @@ impl PairTable {
         if a.len() != b.len() {
             return Err(Undefined::LengthMismatch);
         }
-        // Counted as 32-bit sums (units of one text fit), which the compiler
-        // vectorises four to a lane, not unit by unit.
-        let ones = |v: &[bool]| u64::from(v.iter().map(|&x| u32::from(x)).sum::<u32>());
-        let both = u64::from(
-            a.iter()
-                .zip(b)
-                .map(|(&x, &y)| u32::from(x & y))
-                .sum::<u32>(),
-        );
-        let (in_a, in_b) = (ones(a), ones(b));
+        let both = count_true(a.iter().zip(b).map(|(&x, &y)| x & y));
+        let (in_a, in_b) = (count_true(a.iter().copied()), count_true(b.iter().copied()));
         self.both += both;
         self.only_a += in_a - both;
         self.only_b += in_b - both;
@@ -122,6 +114,13 @@ pub fn cohen_kappa(a: &[bool], b: &[bool]) -> Measure {
     let mut t = PairTable::default();
     t.add(a, b)?;
     t.kappa()
+}
+
+/// How many of a text's units are true, counted as a 32-bit sum (the units
+/// of one text fit), which the compiler vectorises four to a lane where
+/// `filter().count()` takes two, and not unit by unit.
+fn count_true(units: impl Iterator<Item = bool>) -> u64 {
+    u64::from(units.map(u32::from).sum::<u32>())
 }
 
 // ---------------------------------------------------------------------------
@@ -168,9 +167,7 @@ impl AlphaTable {
         let mut marked = 0u64;
         for (k, slot) in self.by_ones.iter_mut().enumerate().skip(1) {
             let k = k as u32;
-            // Summed in 32 bits (units of one text fit), four to a vector
-            // lane where a `count` takes two.
-            let n = u64::from(ones.iter().map(|&n| u32::from(n == k)).sum::<u32>());
+            let n = count_true(ones.iter().map(|&n| n == k));
             *slot += n;
             marked += n;
         }
@@ -1107,7 +1104,7 @@ pub fn collect(corpus: &Corpus, scheme_labels: &[String], labels: &[String]) -> 
                     *c += r.len() as u64;
                 }
                 if let Some(c) = acc.positives.get_mut(k) {
-                    *c += u64::from(v.iter().map(|&x| u32::from(x)).sum::<u32>());
+                    *c += count_true(v.iter().copied());
                 }
             }
             let units: Vec<Vec<Segment>> = ranges

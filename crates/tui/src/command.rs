@@ -273,6 +273,17 @@ impl Command {
         self.spec().is_some_and(|s| s.repeats)
     }
 
+    /// Whether, on the main screen, it works on the article in the focused
+    /// pane: the others (help, quitting, the corpus list, panes, saving)
+    /// work while that article is still loading.
+    pub fn needs_article(self) -> bool {
+        use Command::*;
+        !matches!(
+            self,
+            Help | Quit | CorpusList | NextPane | SplitPane | ClosePane | Escape | Save | Redraw
+        )
+    }
+
     /// The name used in `keys:` of the config file.
     pub fn name(self, scheme: &Scheme) -> String {
         match self {

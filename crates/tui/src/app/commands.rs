@@ -48,7 +48,7 @@ impl App {
     /// A command of the main screen, on the focused pane.
     fn main_command(&mut self, c: Command) -> Vec<Effect> {
         use Command::*;
-        if self.doc_of(self.focus).is_none() && super::typeahead::needs_article(c) {
+        if self.doc_of(self.focus).is_none() && c.needs_article() {
             let path = self
                 .slots
                 .get(self.focused().slot)

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keys::Resolved;
 use super::{App, Effect, Slot};
-use crate::command::{Command, Mode};
+use crate::command::Mode;
 
 /// At most this many keys wait; more are refused with a message.
 const MOST_KEYS: usize = 256;
@@ -17,16 +17,6 @@ const MOST_KEYS: usize = 256;
 pub(crate) struct Typeahead {
     slot: usize,
     keys: Vec<KeyEvent>,
-}
-
-/// Whether a command of the main screen needs the article on screen: the
-/// others (help, quitting, the corpus list, panes, saving) work without it.
-pub(super) fn needs_article(c: Command) -> bool {
-    use Command::*;
-    !matches!(
-        c,
-        Help | Quit | CorpusList | NextPane | SplitPane | ClosePane | Escape | Save | Redraw
-    )
 }
 
 impl App {
@@ -55,7 +45,7 @@ impl App {
             return false;
         }
         match self.resolve(k) {
-            Resolved::Command(c) if needs_article(c) => {
+            Resolved::Command(c) if c.needs_article() => {
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 self.info(format!("loading {name}: keys wait for it (Esc drops them)"));
                 self.typeahead = Some(Typeahead {

@@ -7,6 +7,7 @@
 
 use claimtag_model::export::OffsetUnit;
 use claimtag_model::export::import::{self, Checks, ImportFormat, ImportTarget};
+use claimtag_model::export::import_pipeline::import_windows;
 use claimtag_model::scheme::Scheme;
 
 use super::{Context, Failure, ImportArgs};
@@ -21,6 +22,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         ));
     }
     let annotator = ctx.annotator()?;
+    crate::allocator::purge(crate::allocator::Purge::Later);
     let format = match args.from {
         super::ImportFormat::Doccano => ImportFormat::Doccano,
         super::ImportFormat::Brat => ImportFormat::Brat,
@@ -38,55 +40,50 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Failure> {
         keep_unknown_labels: args.keep_unknown_labels,
         keep_empty_spans: args.keep_empty_spans,
     };
-    let mut planned_problems = Vec::new();
-    let mut notes = Vec::new();
-    let (mut records, mut written) = (0, 0);
     // A window at a time: records, the sidecars planned from them and the
     // sources they were checked against are let go once written, so memory
     // does not grow with the input.
     let mut planner = import::Planner::new(&annotator, &checks);
-    let read = import::read_input_windows(format, &args.files, offsets, WINDOW, &mut |window| {
-        records += window.len();
-        let (planned, mut plan_problems) = planner.plan(&window, &mut index);
-        planned_problems.append(&mut plan_problems);
-        let (n, mut write_problems) = import::write(&planned, args.force);
-        written += n;
-        planned_problems.append(&mut write_problems);
-        notes.extend(planned.into_iter().flat_map(|p| p.notes));
-        index.forget_documents();
-    })?;
-    let mut problems = read.problems;
-    problems.append(&mut planned_problems);
-    for p in &problems {
+    let imported = import_windows(
+        format,
+        &args.files,
+        offsets,
+        WINDOW,
+        &mut index,
+        &mut planner,
+        args.force,
+    )?;
+    for p in &imported.problems {
         eprintln!("claimtag: {p}");
     }
-    for note in &notes {
+    for note in &imported.notes {
         eprintln!("claimtag: warning: {note}");
     }
     let mut summary = format!(
-        "claimtag: imported {written} of {} record(s) as annotator {annotator} into {}",
-        records + read.failed,
+        "claimtag: imported {} of {} record(s) as annotator {annotator} into {}",
+        imported.written,
+        imported.records + imported.failed,
         args.corpus.display()
     );
-    if read.discontinuous > 0 {
+    if imported.discontinuous > 0 {
         summary.push_str(&format!(
             "; {} discontinuous span(s) refused",
-            read.discontinuous
+            imported.discontinuous
         ));
     }
-    if read.not_carried > 0 {
+    if imported.not_carried > 0 {
         summary.push_str(&format!(
             "; {} line(s) not carried (see above)",
-            read.not_carried
+            imported.not_carried
         ));
     }
     eprintln!("{summary}");
-    if problems.is_empty() {
+    if imported.problems.is_empty() {
         Ok(())
     } else {
         Err(Failure::problems(vec![format!(
             "import: {} problem(s), see above",
-            problems.len()
+            imported.problems.len()
         )]))
     }
 }

@@ -21,6 +21,7 @@ pub mod conll;
 pub mod csv;
 pub mod doccano;
 pub mod import;
+pub mod import_pipeline;
 pub mod jsonl;
 pub mod offsets;
 

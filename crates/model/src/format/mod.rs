@@ -11,6 +11,11 @@
 //! line and column), once untyped to keep unknown keys, which are written
 //! back on save. The roads give the same result where they overlap (tests in
 //! [`roads`] compare them on random and edited sidecars).
+//!
+//! Writing takes two: the block layout written directly ([`block_writer`]),
+//! byte for byte what serde-saphyr writes, or serde-saphyr itself where the
+//! direct writer is not sure (keys this version does not know, strings that
+//! might read as numbers or timestamps).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -20,6 +25,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+mod block_writer;
 mod events;
 mod lines;
 #[cfg(test)]
@@ -301,6 +307,12 @@ impl Sidecar {
     /// Deterministic YAML: fixed key order, annotations sorted, strings that
     /// YAML 1.1 readers would retype are quoted.
     pub fn to_yaml(&self) -> String {
+        block_writer::write(self).unwrap_or_else(|| self.to_yaml_through_serde())
+    }
+
+    /// [`Sidecar::to_yaml`] through serde-saphyr, for what the block writer
+    /// is not sure of.
+    fn to_yaml_through_serde(&self) -> String {
         let mut anns: Vec<&Annotation> = self.annotations.iter().collect();
         anns.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let wire = WireFileOut {

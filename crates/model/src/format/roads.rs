@@ -13,7 +13,7 @@ fn serde_road(yaml: &str) -> Option<Wire> {
     Wire::parse_with_serde(Path::new("x.yaml"), yaml).ok()
 }
 
-fn sidecar(texts: &[String], numbers: &[usize], status: Option<Status>) -> Sidecar {
+pub(super) fn sidecar(texts: &[String], numbers: &[usize], status: Option<Status>) -> Sidecar {
     let mut s = Sidecar::new("alice", "001.txt", "1efd9a0b", numbers[0]);
     s.updated = "2026-11-24T10:31:05Z".into();
     s.status = status;

@@ -149,17 +149,19 @@ fn plain_but_for_ambiguity(s: &str) -> bool {
         ] => return false,
         _ => {}
     }
-    if s.contains(": ") || s.trim().ends_with(':') {
+    // `trim_end` as `trim` there: trimming the start changes no end.
+    if s.contains(": ") || s.trim_end().ends_with(':') {
         return false;
     }
     // No character that must be escaped, and no `#` after whitespace (a
-    // comment in a plain scalar).
-    let mut after_whitespace = false;
-    for c in s.chars() {
-        if needs_escaping(c) || (c == '#' && after_whitespace) {
+    // comment in a plain scalar). Bytes, not characters: this and the
+    // escaping were most of writing a sidecar character by character.
+    for (at, &b) in bytes.iter().enumerate() {
+        if escaped_at(bytes, at).is_some()
+            || (b == b'#' && s[..at].chars().next_back().is_some_and(char::is_whitespace))
+        {
             return false;
         }
-        after_whitespace = c.is_whitespace();
     }
     true
 }
@@ -231,21 +233,55 @@ fn might_be_a_number(bytes: &[u8]) -> bool {
         .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b':' | b'e' | b'E' | b'+' | b'-'))
 }
 
-/// serde-saphyr's `is_controll_which_needs_escaping`.
-fn needs_escaping(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
-        )
+/// The character starting at byte `at` of `s` if it must be escaped
+/// (serde-saphyr's `is_controll_which_needs_escaping`: C0 and C1 controls,
+/// DEL, U+FEFF, U+2028, U+2029, U+FFFE, U+FFFF), with its length in bytes.
+/// Looked for by their UTF-8 bytes: 0xC2, 0xE2 and 0xEF only ever lead.
+#[inline]
+fn escaped_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let next = |n: usize| bytes.get(at + n).copied().unwrap_or(0);
+    match bytes[at] {
+        b @ (0x00..=0x1F | 0x7F) => Some((char::from(b), 1)),
+        0xC2 if (0x80..=0x9F).contains(&next(1)) => Some((char::from(next(1)), 2)),
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => Some((
+            if next(2) == 0xA8 {
+                '\u{2028}'
+            } else {
+                '\u{2029}'
+            },
+            3,
+        )),
+        0xEF => match (next(1), next(2)) {
+            (0xBB, 0xBF) => Some(('\u{FEFF}', 3)),
+            (0xBF, 0xBE) => Some(('\u{FFFE}', 3)),
+            (0xBF, 0xBF) => Some(('\u{FFFF}', 3)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// serde-saphyr's `escape_double_quoted`: the inside of a double-quoted
 /// scalar.
 fn escape_double_quoted(out: &mut String, s: &str) {
     use std::fmt::Write;
+    let bytes = s.as_bytes();
     let mut plain_from = 0;
-    for (at, c) in s.char_indices() {
+    let mut at = 0;
+    while at < bytes.len() {
+        let (c, len) = match bytes[at] {
+            b @ (b'\\' | b'"') => (char::from(b), 1),
+            _ => match escaped_at(bytes, at) {
+                Some(found) => found,
+                None => {
+                    at += 1;
+                    continue;
+                }
+            },
+        };
+        out.push_str(&s[plain_from..at]);
+        at += len;
+        plain_from = at;
         let named = match c {
             '\\' => "\\\\",
             '"' => "\\\"",
@@ -262,25 +298,19 @@ fn escape_double_quoted(out: &mut String, s: &str) {
             '\u{0085}' => "\\N",
             '\u{2028}' => "\\L",
             '\u{2029}' => "\\P",
-            c if needs_escaping(c) => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(&s[plain_from..at]);
-        plain_from = at + c.len_utf8();
-        if named.is_empty() {
-            // Controls up to U+00FF (C0, DEL, C1) as \xNN, the rest as \uNNNN.
-            let _ = if (c as u32) <= 0xFF {
-                write!(out, "\\x{:02X}", c as u32)
-            } else {
-                write!(out, "\\u{:04X}", c as u32)
-            };
-        } else {
+        if !named.is_empty() {
             out.push_str(named);
+        } else if (c as u32) <= 0xFF {
+            // The other controls up to U+00FF (C0, DEL, C1) as \xNN.
+            let _ = write!(out, "\\x{:02X}", c as u32);
+        } else {
+            let _ = write!(out, "\\u{:04X}", c as u32);
         }
     }
     out.push_str(&s[plain_from..]);
 }
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;

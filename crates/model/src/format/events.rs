@@ -5,7 +5,7 @@
 //! annotations takes about 0.4 ms through serde-saphyr (two parses, see the
 //! module above), 0.1 ms on this road and 0.02 ms on the line road
 //! ([`super::lines`]), which takes every sidecar as claimtag writes it
-//! (`cargo bench --bench sidecar_read`).
+//! (`cargo bench --bench sidecar_roads`).
 //!
 //! Anything this road is not sure of returns `None` and serde-saphyr reads
 //! the file instead, so values, places and every error message are the ones

@@ -196,12 +196,24 @@ fn unreadable_sidecar_is_never_overwritten_even_with_force() {
         std::fs::read_to_string(&side).unwrap(),
         "format: claimtag/1\nannotations: [\n"
     );
-    // A readable one is replaced with --force, keeping the record's valid id.
+    // A readable one is replaced with --force, keeping the record's valid id
+    // and the file's mode.
     std::fs::remove_file(&side).unwrap();
     assert_eq!(run(ImportFormat::Jsonl, &input, dir.path(), false).0, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o604)).unwrap();
+    }
     let (n, problems) = run(ImportFormat::Jsonl, &input, dir.path(), true);
     assert_eq!((n, problems.len()), (1, 0), "{problems:?}");
     let (s, _) = store::read_sidecar(&side).unwrap().unwrap();
     assert_eq!(s.annotations[0].id, "x-1");
     assert_eq!(s.annotations[0].text, "Unrelated");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&side).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o604, "{mode:o}");
+    }
 }

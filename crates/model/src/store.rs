@@ -150,15 +150,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// each is renamed into place and each folder synced. Importing thousands
 /// of sidecars waited on a disk flush per file (issue 14). One result per
 /// file, in order.
-pub fn write_many_atomic(files: &[(PathBuf, Vec<u8>)]) -> Vec<Result<()>> {
+pub fn write_many_atomic(files: &[FileToWrite]) -> Vec<Result<()>> {
     /// Temporary files open at once.
     const BATCH: usize = 256;
     let mut results = Vec::with_capacity(files.len());
     for batch in files.chunks(BATCH) {
         let mut pending: Vec<(usize, AtomicFile)> = Vec::new();
         let first = results.len();
-        for (i, (path, bytes)) in batch.iter().enumerate() {
-            let written = AtomicFile::create(path).and_then(|mut f| {
+        for (
+            i,
+            FileToWrite {
+                path,
+                bytes,
+                replaces,
+            },
+        ) in batch.iter().enumerate()
+        {
+            let written = AtomicFile::create_replacing(path, replaces.clone()).and_then(|mut f| {
                 f.file()
                     .write_all(bytes)
                     .map_err(|e| Error::io(path, without_temp_path(e)))?;
@@ -186,6 +194,28 @@ pub fn write_many_atomic(files: &[(PathBuf, Vec<u8>)]) -> Vec<Result<()>> {
         }
     }
     results
+}
+
+/// A file for [`write_many_atomic`] to write.
+#[derive(Debug, Clone)]
+pub struct FileToWrite {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// The permissions of the file it replaces, which it keeps; `None` for
+    /// a new file, which gets the usual mode.
+    pub replaces: Option<std::fs::Permissions>,
+}
+
+impl FileToWrite {
+    /// `bytes` for `path`, replacing whatever is there.
+    pub fn new(path: PathBuf, bytes: Vec<u8>) -> FileToWrite {
+        let replaces = std::fs::metadata(&path).ok().map(|m| m.permissions());
+        FileToWrite {
+            path,
+            bytes,
+            replaces,
+        }
+    }
 }
 
 /// Makes renames in `dir` durable; not all platforms allow syncing a folder.
@@ -233,6 +263,13 @@ impl AtomicFile {
     /// A temporary file beside `path`, with the mode `path` has (or the
     /// usual mode for a new file).
     pub fn create(path: &Path) -> Result<AtomicFile> {
+        let replaces = std::fs::metadata(path).ok().map(|m| m.permissions());
+        AtomicFile::create_replacing(path, replaces)
+    }
+
+    /// [`AtomicFile::create`] where the permissions of the file at `path`
+    /// (`None`: there is none) are known already.
+    fn create_replacing(path: &Path, replaces: Option<std::fs::Permissions>) -> Result<AtomicFile> {
         let io = |e: std::io::Error| Error::io(path, without_temp_path(e));
         let mut builder = tempfile::Builder::new();
         let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
@@ -246,10 +283,8 @@ impl AtomicFile {
         }
         let tmp = builder.tempfile_in(folder_of(path)).map_err(io)?;
         // Rewriting keeps the old file's mode.
-        if let Ok(meta) = std::fs::metadata(path) {
-            tmp.as_file()
-                .set_permissions(meta.permissions())
-                .map_err(io)?;
+        if let Some(permissions) = replaces {
+            tmp.as_file().set_permissions(permissions).map_err(io)?;
         }
         Ok(AtomicFile {
             path: path.to_path_buf(),
@@ -695,6 +730,14 @@ mod tests {
             0o640
         );
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o604)).unwrap();
+        let results = write_many_atomic(&[FileToWrite::new(p.clone(), b"three".to_vec())]);
+        assert!(results.iter().all(|r| r.is_ok()));
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o604
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"three");
     }
 
     #[test]
@@ -1055,16 +1098,19 @@ mod crash_tests {
         let dir = tempfile::tempdir().unwrap();
         let existing = dir.path().join("old.txt");
         std::fs::write(&existing, "before").unwrap();
-        let mut files: Vec<(PathBuf, Vec<u8>)> = (0..300)
+        let mut files: Vec<FileToWrite> = (0..300)
             .map(|i| {
-                (
+                FileToWrite::new(
                     dir.path().join(format!("{i}.txt")),
                     format!("file {i}").into_bytes(),
                 )
             })
             .collect();
-        files.insert(5, (dir.path().join("missing/x.txt"), b"nowhere".to_vec()));
-        files.push((existing.clone(), b"after".to_vec()));
+        files.insert(
+            5,
+            FileToWrite::new(dir.path().join("missing/x.txt"), b"nowhere".to_vec()),
+        );
+        files.push(FileToWrite::new(existing.clone(), b"after".to_vec()));
         let results = write_many_atomic(&files);
         assert_eq!(results.len(), files.len());
         assert!(results[5].is_err(), "a folder that does not exist");

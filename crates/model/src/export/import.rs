@@ -1175,11 +1175,12 @@ fn build_sidecar(
 pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
     use rayon::prelude::*;
     // Checked and made into YAML on all cores, in order.
-    let checked: Vec<std::result::Result<(PathBuf, Vec<u8>), String>> = planned
+    let checked: Vec<std::result::Result<store::FileToWrite, String>> = planned
         .par_iter()
         .map(|p| {
             let path = &p.sidecar_path;
-            if path.exists() {
+            let existing = std::fs::metadata(path);
+            if existing.is_ok() {
                 if !force {
                     return Err(format!(
                         "{}: exists; not overwritten (use --force to replace it) [from {}]",
@@ -1191,7 +1192,11 @@ pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
                     return Err(format!("{e}; not overwritten even with --force"));
                 }
             }
-            Ok((path.clone(), p.sidecar.to_yaml().into_bytes()))
+            Ok(store::FileToWrite {
+                path: path.clone(),
+                bytes: p.sidecar.to_yaml().into_bytes(),
+                replaces: existing.ok().map(|m| m.permissions()),
+            })
         })
         .collect();
     let mut problems = Vec::new();

@@ -154,16 +154,44 @@ fn plain_but_for_ambiguity(s: &str) -> bool {
         return false;
     }
     // No character that must be escaped, and no `#` after whitespace (a
-    // comment in a plain scalar). Bytes, not characters: this and the
-    // escaping were most of writing a sidecar character by character.
-    for (at, &b) in bytes.iter().enumerate() {
+    // comment in a plain scalar). Bytes, not characters, and only those
+    // that may matter: this and the escaping were most of writing a
+    // sidecar character by character.
+    let mut at = 0;
+    while let Some(skip) = next_notable(&bytes[at..]) {
+        at += skip;
         if escaped_at(bytes, at).is_some()
-            || (b == b'#' && s[..at].chars().next_back().is_some_and(char::is_whitespace))
+            || (bytes[at] == b'#' && s[..at].chars().next_back().is_some_and(char::is_whitespace))
         {
             return false;
         }
+        at += 1;
     }
     true
+}
+
+/// Bytes the plain check or the escaping must look at: C0 controls, DEL,
+/// `"`, `#`, `\`, and the leading bytes of the other characters to escape.
+static NOTABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    let others: [u8; 7] = [0x7F, b'"', b'#', b'\\', 0xC2, 0xE2, 0xEF];
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Where the next notable byte is.
+#[inline]
+fn next_notable(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| NOTABLE[b as usize])
 }
 
 /// serde-saphyr's `is_ambiguous` for YAML 1.1 output: whether a reader might
@@ -268,7 +296,8 @@ fn escape_double_quoted(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut plain_from = 0;
     let mut at = 0;
-    while at < bytes.len() {
+    while let Some(skip) = next_notable(&bytes[at..]) {
+        at += skip;
         let (c, len) = match bytes[at] {
             b @ (b'\\' | b'"') => (char::from(b), 1),
             _ => match escaped_at(bytes, at) {

@@ -29,6 +29,7 @@
 
 pub mod agree;
 pub mod anchor;
+pub mod batch_write;
 pub mod check;
 pub mod colour;
 pub mod config;

@@ -108,10 +108,10 @@ pub fn stamp_of(path: &Path) -> Result<Option<DiskStamp>> {
 
 /// Temporary files of a save: `.claimtag-<pid>-<random>.tmp`, so stale ones
 /// (the saving process was killed) can be told apart and removed.
-const TEMP_PREFIX: &str = ".claimtag-";
+pub(crate) const TEMP_PREFIX: &str = ".claimtag-";
 const TEMP_SUFFIX: &str = ".tmp";
 
-fn folder_of(path: &Path) -> &Path {
+pub(crate) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -121,7 +121,7 @@ fn folder_of(path: &Path) -> &Path {
 /// tempfile names its temporary file in its errors; the user knows the
 /// sidecar, so keep only the cause and let the caller name the sidecar.
 /// (Its wrapper's only public face is the text "<cause> at path <temp>".)
-fn without_temp_path(e: std::io::Error) -> std::io::Error {
+pub(crate) fn without_temp_path(e: std::io::Error) -> std::io::Error {
     let Some(inner) = e.get_ref() else {
         return e;
     };
@@ -144,111 +144,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     file.commit()
 }
 
-/// Writes many files, each atomically like [`write_atomic`], with one
-/// filesystem sync per batch instead of one per file: every temporary file
-/// of a batch is written, the filesystems holding them are synced once, then
-/// each is renamed into place and each folder synced. Importing thousands
-/// of sidecars waited on a disk flush per file (issue 14). One result per
-/// file, in order.
-pub fn write_many_atomic(files: &[FileToWrite]) -> Vec<Result<()>> {
-    /// Temporary files open at once.
-    const BATCH: usize = 256;
-    let mut results = Vec::with_capacity(files.len());
-    for batch in files.chunks(BATCH) {
-        let mut pending: Vec<(usize, AtomicFile)> = Vec::new();
-        let first = results.len();
-        for (
-            i,
-            FileToWrite {
-                path,
-                bytes,
-                replaces,
-            },
-        ) in batch.iter().enumerate()
-        {
-            let written = AtomicFile::create_replacing(path, replaces.clone()).and_then(|mut f| {
-                f.file()
-                    .write_all(bytes)
-                    .map_err(|e| Error::io(path, without_temp_path(e)))?;
-                Ok(f)
-            });
-            match written {
-                Ok(f) => {
-                    pending.push((first + i, f));
-                    results.push(Ok(()));
-                }
-                Err(e) => results.push(Err(e)),
-            }
-        }
-        let synced = sync_filesystems(pending.iter().map(|(_, f)| f.file_ref()));
-        let mut folders = BTreeSet::new();
-        for (i, f) in pending {
-            folders.insert(folder_of(&f.path).to_path_buf());
-            let outcome = if synced { f.rename() } else { f.commit() };
-            if let Err(e) = outcome {
-                results[i] = Err(e);
-            }
-        }
-        for dir in folders {
-            sync_folder(&dir);
-        }
-    }
-    results
-}
-
-/// A file for [`write_many_atomic`] to write.
-#[derive(Debug, Clone)]
-pub struct FileToWrite {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    /// The permissions of the file it replaces, which it keeps; `None` for
-    /// a new file, which gets the usual mode.
-    pub replaces: Option<std::fs::Permissions>,
-}
-
-impl FileToWrite {
-    /// `bytes` for `path`, replacing whatever is there.
-    pub fn new(path: PathBuf, bytes: Vec<u8>) -> FileToWrite {
-        let replaces = std::fs::metadata(&path).ok().map(|m| m.permissions());
-        FileToWrite {
-            path,
-            bytes,
-            replaces,
-        }
-    }
-}
-
 /// Makes renames in `dir` durable; not all platforms allow syncing a folder.
-fn sync_folder(dir: &Path) {
+pub(crate) fn sync_folder(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-}
-
-/// Flushes the filesystems holding `files` to disk, once each; false where
-/// that cannot be done at once (then each file is synced on its own).
-#[cfg(target_os = "linux")]
-fn sync_filesystems<'f>(files: impl Iterator<Item = &'f std::fs::File>) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    use std::os::unix::io::AsRawFd;
-    let mut devices = BTreeSet::new();
-    for f in files {
-        let Ok(meta) = f.metadata() else {
-            return false;
-        };
-        if devices.insert(meta.dev()) {
-            // SAFETY: syncfs takes any open descriptor and only reads it.
-            if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
-                return false;
-            }
-        }
-    }
-    true
-}
-
-#[cfg(not(target_os = "linux"))]
-fn sync_filesystems<'f>(_files: impl Iterator<Item = &'f std::fs::File>) -> bool {
-    false
 }
 
 /// A file written in full, then put in place in one rename: until
@@ -269,7 +169,10 @@ impl AtomicFile {
 
     /// [`AtomicFile::create`] where the permissions of the file at `path`
     /// (`None`: there is none) are known already.
-    fn create_replacing(path: &Path, replaces: Option<std::fs::Permissions>) -> Result<AtomicFile> {
+    pub(crate) fn create_replacing(
+        path: &Path,
+        replaces: Option<std::fs::Permissions>,
+    ) -> Result<AtomicFile> {
         let io = |e: std::io::Error| Error::io(path, without_temp_path(e));
         let mut builder = tempfile::Builder::new();
         let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
@@ -297,17 +200,13 @@ impl AtomicFile {
         self.tmp.as_file_mut()
     }
 
-    fn file_ref(&self) -> &std::fs::File {
-        self.tmp.as_file()
-    }
-
-    /// Renames the file over the path; its data is already on disk.
-    fn rename(self) -> Result<()> {
-        let path = self.path;
-        self.tmp
-            .persist(&path)
-            .map_err(|e| Error::io(&path, without_temp_path(e.error)))?;
-        Ok(())
+    /// Closes the temporary file, written in full, to be put in place later
+    /// (so many can wait without holding a descriptor each).
+    pub(crate) fn close(self) -> ClosedFile {
+        ClosedFile {
+            path: self.path,
+            tmp: self.tmp.into_temp_path(),
+        }
     }
 
     /// Flushes the file to disk and renames it over the path.
@@ -320,6 +219,30 @@ impl AtomicFile {
         fault::stop_at("renamed");
         sync_folder(folder_of(&path));
         Ok(())
+    }
+}
+
+/// A temporary file written in full and closed, not yet in place; dropping
+/// it removes it.
+pub(crate) struct ClosedFile {
+    pub(crate) path: PathBuf,
+    tmp: tempfile::TempPath,
+}
+
+impl ClosedFile {
+    /// Flushes the temporary file to disk, by opening it again.
+    pub(crate) fn sync(&self) -> Result<()> {
+        std::fs::File::open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&self.path, without_temp_path(e)))
+    }
+
+    /// Renames the file over the path; its data must be on disk already.
+    pub(crate) fn rename(self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| Error::io(&path, without_temp_path(e.error)))
     }
 }
 
@@ -730,14 +653,6 @@ mod tests {
             0o640
         );
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o604)).unwrap();
-        let results = write_many_atomic(&[FileToWrite::new(p.clone(), b"three".to_vec())]);
-        assert!(results.iter().all(|r| r.is_ok()));
-        assert_eq!(
-            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-            0o604
-        );
-        assert_eq!(std::fs::read(&p).unwrap(), b"three");
     }
 
     #[test]
@@ -1091,40 +1006,5 @@ mod crash_tests {
             !remove_stale_temps_once(dir.path()),
             "opening articles listed the folder again"
         );
-    }
-
-    #[test]
-    fn many_files_are_written_atomically_with_one_result_each() {
-        let dir = tempfile::tempdir().unwrap();
-        let existing = dir.path().join("old.txt");
-        std::fs::write(&existing, "before").unwrap();
-        let mut files: Vec<FileToWrite> = (0..300)
-            .map(|i| {
-                FileToWrite::new(
-                    dir.path().join(format!("{i}.txt")),
-                    format!("file {i}").into_bytes(),
-                )
-            })
-            .collect();
-        files.insert(
-            5,
-            FileToWrite::new(dir.path().join("missing/x.txt"), b"nowhere".to_vec()),
-        );
-        files.push(FileToWrite::new(existing.clone(), b"after".to_vec()));
-        let results = write_many_atomic(&files);
-        assert_eq!(results.len(), files.len());
-        assert!(results[5].is_err(), "a folder that does not exist");
-        assert!(results.iter().enumerate().all(|(i, r)| i == 5 || r.is_ok()));
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("299.txt")).unwrap(),
-            "file 299"
-        );
-        assert_eq!(std::fs::read_to_string(&existing).unwrap(), "after");
-        let temps = std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
-            .count();
-        assert_eq!(temps, 0, "temporary files left behind");
     }
 }

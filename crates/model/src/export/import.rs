@@ -26,6 +26,7 @@ use walkdir::WalkDir;
 use super::brat;
 use super::{OffsetMap, OffsetUnit};
 use crate::anchor;
+use crate::batch_write::{FileToWrite, write_many_atomic};
 use crate::corpus::{CorpusIndex, relative_slash_path};
 use crate::error::{Error, Result};
 use crate::format::{Annotation, Link, Sidecar, now_utc, valid_annotator};
@@ -1169,13 +1170,13 @@ fn build_sidecar(
     Ok((sidecar, notes))
 }
 
-/// Writes planned sidecars. An existing sidecar is replaced only with `force`,
-/// and only when it can be read (a file we could not read is never
-/// overwritten). Returns how many were written and one line per refusal.
-pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
+/// Planned sidecars checked against the disk and made into YAML, on all
+/// cores, in order: the files to write, and one line per refusal. An
+/// existing sidecar is replaced only with `force`, and only when it can be
+/// read (a file we could not read is never overwritten).
+pub fn prepare(planned: &[Planned], force: bool) -> (Vec<FileToWrite>, Vec<String>) {
     use rayon::prelude::*;
-    // Checked and made into YAML on all cores, in order.
-    let checked: Vec<std::result::Result<store::FileToWrite, String>> = planned
+    let checked: Vec<std::result::Result<FileToWrite, String>> = planned
         .par_iter()
         .map(|p| {
             let path = &p.sidecar_path;
@@ -1192,7 +1193,7 @@ pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
                     return Err(format!("{e}; not overwritten even with --force"));
                 }
             }
-            Ok(store::FileToWrite {
+            Ok(FileToWrite {
                 path: path.clone(),
                 bytes: p.sidecar.to_yaml().into_bytes(),
                 replaces: existing.ok().map(|m| m.permissions()),
@@ -1207,13 +1208,29 @@ pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
             Err(problem) => problems.push(problem),
         }
     }
+    (files, problems)
+}
+
+/// Writes prepared sidecars: how many were written, and one line per file
+/// that could not be.
+pub fn write_prepared(files: &[FileToWrite]) -> (usize, Vec<String>) {
     let mut written = 0;
-    for result in store::write_many_atomic(&files) {
+    let mut problems = Vec::new();
+    for result in write_many_atomic(files) {
         match result {
             Ok(()) => written += 1,
             Err(e) => problems.push(e.to_string()),
         }
     }
+    (written, problems)
+}
+
+/// Writes planned sidecars ([`prepare`], then [`write_prepared`]). Returns
+/// how many were written and one line per refusal.
+pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
+    let (files, mut problems) = prepare(planned, force);
+    let (written, mut failed) = write_prepared(&files);
+    problems.append(&mut failed);
     (written, problems)
 }
 

@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use super::OffsetUnit;
-use super::import::{self, ImportFormat, ImportTarget, Planned, Planner};
+use super::import::{self, ImportFormat, ImportTarget, Planner};
+use crate::batch_write::FileToWrite;
 use crate::error::Result;
 
-/// Windows planned but not yet written; one is being written meanwhile.
+/// Windows prepared but not yet written; one is being written meanwhile.
 const QUEUED: usize = 1;
 
 /// What a whole import did.
@@ -34,9 +35,6 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-/// What writing one window did: sidecars written, problems, notes.
-type WindowWritten = (usize, Vec<String>, Vec<String>);
-
 /// Imports `files` into `target` a `window` of records at a time. An input
 /// that cannot be read at all stops the import before anything is written
 /// (see [`import::read_input_windows`]).
@@ -49,30 +47,30 @@ pub fn import_windows(
     planner: &mut Planner,
     force: bool,
 ) -> Result<Imported> {
-    // Each window's planning problems, in window order.
-    let mut planning: Vec<Vec<String>> = Vec::new();
+    // Each window's planning problems and notes, in window order.
+    let mut planning: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut records = 0;
     let (read, writing) = std::thread::scope(|scope| {
-        let (to_writer, queued) = mpsc::sync_channel::<Vec<Planned>>(QUEUED);
+        let (to_writer, queued) = mpsc::sync_channel::<Vec<FileToWrite>>(QUEUED);
         let writer = scope.spawn(move || {
             queued
                 .into_iter()
-                .map(|planned| -> WindowWritten {
-                    let (written, problems) = import::write(&planned, force);
-                    let notes = planned.into_iter().flat_map(|p| p.notes).collect();
-                    (written, problems, notes)
-                })
+                .map(|files| import::write_prepared(&files))
                 .collect::<Vec<_>>()
         });
         let read = import::read_input_windows(format, files, offsets, window, &mut |w| {
             records += w.len();
-            let (planned, problems) = planner.plan(&w, target);
-            // The planned sidecars hold what the writer needs; the sources
-            // they were checked against can go.
+            let (planned, mut problems) = planner.plan(&w, target);
+            // The sources the sidecars were checked against can go.
             target.forget_documents();
-            planning.push(problems);
+            // Made into files here, not by the writer: the writer's thread
+            // is the one that waits on the filesystem.
+            let (files, mut refused) = import::prepare(&planned, force);
+            problems.append(&mut refused);
+            let notes = planned.into_iter().flat_map(|p| p.notes).collect();
+            planning.push((problems, notes));
             // Fails only if the writer panicked, which join reports below.
-            let _ = to_writer.send(planned);
+            let _ = to_writer.send(files);
         });
         drop(to_writer);
         let writing = match writer.join() {
@@ -90,7 +88,7 @@ pub fn import_windows(
         problems: read.problems,
         ..Imported::default()
     };
-    for (planning, (written, writing, notes)) in planning.into_iter().zip(writing) {
+    for ((planning, notes), (written, writing)) in planning.into_iter().zip(writing) {
         imported.written += written;
         imported.problems.extend(planning);
         imported.problems.extend(writing);

@@ -45,31 +45,53 @@ impl FileToWrite {
 /// Writes every file, each atomically (a crash leaves the old file or the
 /// new one, whole). One result per file, in order.
 pub fn write_many_atomic(files: &[FileToWrite]) -> Vec<Result<()>> {
+    let mut writer = BatchWriter::default();
     let mut results = Vec::with_capacity(files.len());
-    let mut syncing: Option<Syncing> = None;
     for batch in files.chunks(BATCH) {
-        let first = results.len();
-        let mut written = Vec::with_capacity(batch.len());
-        for (i, file) in batch.iter().enumerate() {
+        results.extend(writer.write(batch).into_iter().flatten());
+    }
+    results.extend(writer.finish().into_iter().flatten());
+    results
+}
+
+/// Writes batches of files, each synced while the next is written: what
+/// [`write_many_atomic`] does, a batch at a time as the caller has them
+/// (import hands it a window of sidecars at a time).
+#[derive(Default)]
+pub struct BatchWriter {
+    syncing: Option<Syncing>,
+}
+
+impl BatchWriter {
+    /// Writes `files` (best no more than a few hundred) to temporary files
+    /// and starts syncing them; puts the batch before in place and returns
+    /// its results, one per file in order (`None` for the first batch).
+    pub fn write(&mut self, files: &[FileToWrite]) -> Option<Vec<Result<()>>> {
+        let mut results = Vec::with_capacity(files.len());
+        let mut written = Vec::with_capacity(files.len());
+        for (i, file) in files.iter().enumerate() {
             match write_closed(file) {
                 Ok(closed) => {
-                    written.push((first + i, closed));
+                    written.push((i, closed));
                     results.push(Ok(()));
                 }
                 Err(e) => results.push(Err(e)),
             }
         }
-        if let Some(previous) = syncing.take() {
-            previous.put_in_place(&mut results);
-        }
-        syncing = Some(Syncing::start(written));
+        let before = self.syncing.take().map(Syncing::put_in_place);
+        self.syncing = Some(Syncing::start(written, results));
+        before.map(|(results, _)| results)
     }
-    if let Some(last) = syncing {
-        for dir in last.put_in_place(&mut results) {
+
+    /// Puts the last batch in place and makes its renames durable; its
+    /// results.
+    pub fn finish(mut self) -> Option<Vec<Result<()>>> {
+        let (results, folders) = self.syncing.take()?.put_in_place();
+        for dir in folders {
             sync_folder(&dir);
         }
+        Some(results)
     }
-    results
 }
 
 /// The file's bytes in a temporary file beside it, closed.
@@ -85,25 +107,33 @@ fn write_closed(file: &FileToWrite) -> Result<ClosedFile> {
 struct Syncing {
     /// Each with its place among the results.
     files: Vec<(usize, ClosedFile)>,
+    /// One per file of the batch: the failures to write are in already.
+    results: Vec<Result<()>>,
     /// Whether the filesystems could be synced at once.
     synced: JoinHandle<bool>,
 }
 
 impl Syncing {
-    fn start(files: Vec<(usize, ClosedFile)>) -> Syncing {
+    fn start(files: Vec<(usize, ClosedFile)>, results: Vec<Result<()>>) -> Syncing {
         let folders: BTreeSet<PathBuf> = files
             .iter()
             .map(|(_, f)| folder_of(&f.path).to_path_buf())
             .collect();
         let synced = std::thread::spawn(move || sync_filesystems(&folders));
-        Syncing { files, synced }
+        Syncing {
+            files,
+            results,
+            synced,
+        }
     }
 
     /// Waits for the sync, then renames each file into place; where the
     /// filesystems could not be synced at once, each file is synced first
-    /// and each folder after. Returns the folders renamed into.
-    fn put_in_place(self, results: &mut [Result<()>]) -> BTreeSet<PathBuf> {
+    /// and each folder after. The batch's results, and the folders renamed
+    /// into.
+    fn put_in_place(self) -> (Vec<Result<()>>, BTreeSet<PathBuf>) {
         let synced = self.synced.join().unwrap_or(false);
+        let mut results = self.results;
         let mut folders = BTreeSet::new();
         for (i, file) in self.files {
             folders.insert(folder_of(&file.path).to_path_buf());
@@ -121,7 +151,7 @@ impl Syncing {
                 sync_folder(dir);
             }
         }
-        folders
+        (results, folders)
     }
 }
 

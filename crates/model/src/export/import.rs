@@ -1211,12 +1211,11 @@ pub fn prepare(planned: &[Planned], force: bool) -> (Vec<FileToWrite>, Vec<Strin
     (files, problems)
 }
 
-/// Writes prepared sidecars: how many were written, and one line per file
-/// that could not be.
-pub fn write_prepared(files: &[FileToWrite]) -> (usize, Vec<String>) {
+/// How many files were written, and one line per file that could not be.
+pub fn tally(results: Vec<Result<()>>) -> (usize, Vec<String>) {
     let mut written = 0;
     let mut problems = Vec::new();
-    for result in write_many_atomic(files) {
+    for result in results {
         match result {
             Ok(()) => written += 1,
             Err(e) => problems.push(e.to_string()),
@@ -1225,11 +1224,11 @@ pub fn write_prepared(files: &[FileToWrite]) -> (usize, Vec<String>) {
     (written, problems)
 }
 
-/// Writes planned sidecars ([`prepare`], then [`write_prepared`]). Returns
-/// how many were written and one line per refusal.
+/// Writes planned sidecars ([`prepare`], then write them all). Returns how
+/// many were written and one line per refusal.
 pub fn write(planned: &[Planned], force: bool) -> (usize, Vec<String>) {
     let (files, mut problems) = prepare(planned, force);
-    let (written, mut failed) = write_prepared(&files);
+    let (written, mut failed) = tally(write_many_atomic(&files));
     problems.append(&mut failed);
     (written, problems)
 }

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 
 use super::OffsetUnit;
 use super::import::{self, ImportFormat, ImportTarget, Planner};
-use crate::batch_write::FileToWrite;
+use crate::batch_write::{BatchWriter, FileToWrite};
 use crate::error::Result;
 
 /// Windows prepared but not yet written; one is being written meanwhile.
@@ -52,11 +52,17 @@ pub fn import_windows(
     let mut records = 0;
     let (read, writing) = std::thread::scope(|scope| {
         let (to_writer, queued) = mpsc::sync_channel::<Vec<FileToWrite>>(QUEUED);
+        // Each window is one batch: synced while the next is written, put
+        // in place after.
         let writer = scope.spawn(move || {
-            queued
+            let mut writer = BatchWriter::default();
+            let mut windows: Vec<(usize, Vec<String>)> = queued
                 .into_iter()
-                .map(|files| import::write_prepared(&files))
-                .collect::<Vec<_>>()
+                .filter_map(|files| writer.write(&files))
+                .map(import::tally)
+                .collect();
+            windows.extend(writer.finish().map(import::tally));
+            windows
         });
         let read = import::read_input_windows(format, files, offsets, window, &mut |w| {
             records += w.len();

@@ -681,7 +681,14 @@ pub(crate) fn common_folder(sources: &[PathBuf]) -> PathBuf {
         return PathBuf::new();
     };
     let mut root = first.to_path_buf();
+    let mut last = first;
     for p in iter {
+        // Sources come sorted by path, so most share the folder of the one
+        // before; comparing the bytes is much cheaper than the components.
+        if p.as_os_str() == last.as_os_str() {
+            continue;
+        }
+        last = p;
         while !p.starts_with(&root) {
             if !root.pop() {
                 return PathBuf::new();
@@ -701,5 +708,38 @@ pub fn short(s: &str, n: usize) -> String {
         flat
     } else {
         flat.chars().take(n.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_folder;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_common_folder_of_sorted_sources() {
+        let paths = |ps: &[&str]| ps.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert_eq!(
+            common_folder(&paths(&["/c/a/x.txt", "/c/a/y.txt", "/c/b/z.txt"])),
+            PathBuf::from("/c")
+        );
+        assert_eq!(
+            common_folder(&paths(&["/c/a/x.txt", "/c/a/y.txt", "/c/a/z.txt"])),
+            PathBuf::from("/c/a")
+        );
+        // A folder whose name starts like another's is not inside it.
+        assert_eq!(
+            common_folder(&paths(&["/c/a/x.txt", "/c/ab/y.txt", "/c/ab/z.txt"])),
+            PathBuf::from("/c")
+        );
+        assert_eq!(
+            common_folder(&paths(&["c/a/x.txt", "c/a/y.txt", "c/a/b/z.txt"])),
+            PathBuf::from("c/a")
+        );
+        assert_eq!(
+            common_folder(&paths(&["a.txt", "b.txt"])),
+            PathBuf::from("")
+        );
+        assert_eq!(common_folder(&[]), PathBuf::new());
     }
 }

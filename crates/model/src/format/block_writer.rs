@@ -13,6 +13,7 @@
 //! whole sidecar goes through serde-saphyr. Tests compare the two on random
 //! sidecars and strings.
 
+use super::special_bytes::{escaped_at, next_stop, stops};
 use super::{Annotation, FORMAT, Sidecar, Status, sorted_links};
 
 /// The sidecar's YAML, or `None` where serde-saphyr must write it.
@@ -170,28 +171,14 @@ fn plain_but_for_ambiguity(s: &str) -> bool {
     true
 }
 
-/// Bytes the plain check or the escaping must look at: C0 controls, DEL,
-/// `"`, `#`, `\`, and the leading bytes of the other characters to escape.
-static NOTABLE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    let others: [u8; 7] = [0x7F, b'"', b'#', b'\\', 0xC2, 0xE2, 0xEF];
-    let mut i = 0;
-    while i < others.len() {
-        table[others[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+/// Bytes the plain check or the escaping must look at: besides those of
+/// characters to escape, `"`, `#` and `\\`.
+static NOTABLE: [bool; 256] = stops(b"\"#\\");
 
 /// Where the next notable byte is.
 #[inline]
 fn next_notable(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| NOTABLE[b as usize])
+    next_stop(&NOTABLE, bytes)
 }
 
 /// serde-saphyr's `is_ambiguous` for YAML 1.1 output: whether a reader might
@@ -259,34 +246,6 @@ fn might_be_a_number(bytes: &[u8]) -> bool {
     unsigned
         .iter()
         .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b':' | b'e' | b'E' | b'+' | b'-'))
-}
-
-/// The character starting at byte `at` of `s` if it must be escaped
-/// (serde-saphyr's `is_controll_which_needs_escaping`: C0 and C1 controls,
-/// DEL, U+FEFF, U+2028, U+2029, U+FFFE, U+FFFF), with its length in bytes.
-/// Looked for by their UTF-8 bytes: 0xC2, 0xE2 and 0xEF only ever lead.
-#[inline]
-fn escaped_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
-    let next = |n: usize| bytes.get(at + n).copied().unwrap_or(0);
-    match bytes[at] {
-        b @ (0x00..=0x1F | 0x7F) => Some((char::from(b), 1)),
-        0xC2 if (0x80..=0x9F).contains(&next(1)) => Some((char::from(next(1)), 2)),
-        0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => Some((
-            if next(2) == 0xA8 {
-                '\u{2028}'
-            } else {
-                '\u{2029}'
-            },
-            3,
-        )),
-        0xEF => match (next(1), next(2)) {
-            (0xBB, 0xBF) => Some(('\u{FEFF}', 3)),
-            (0xBF, 0xBE) => Some(('\u{FFFE}', 3)),
-            (0xBF, 0xBF) => Some(('\u{FFFF}', 3)),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// serde-saphyr's `escape_double_quoted`: the inside of a double-quoted

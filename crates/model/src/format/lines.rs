@@ -17,6 +17,7 @@
 //! compare them on random and edited sidecars).
 
 use super::shape::{self, Values, is_count, plainly_a_string};
+use super::special_bytes::{escaped_at, needs_escaping, next_stop, stops};
 use super::{At, Place, Wire};
 
 /// Reads `yaml` if it has claimtag's own block layout; `None` sends it on.
@@ -257,38 +258,57 @@ fn lex(text: &str, number: u64) -> Option<Line<'_>> {
     })
 }
 
-/// Whether every character of `s` is [`printable`]; ASCII, most of what
-/// is written, without decoding.
+/// Whether every character of `s` is [`printable`].
 fn all_printable(s: &str) -> bool {
-    match s.bytes().position(|b| !(b' '..0x7f).contains(&b)) {
-        None => true,
-        // Everything before is ASCII, so `at` starts a character.
-        Some(at) => s.as_bytes()[at] >= 0x80 && s[at..].chars().all(printable),
+    static STOPS: [bool; 256] = stops(b"");
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while let Some(skip) = next_stop(&STOPS, &bytes[at..]) {
+        at += skip;
+        if escaped_at(bytes, at).is_some() {
+            return false;
+        }
+        at += 1;
     }
+    true
 }
 
 /// Whether a character may stand in a scalar on one line as written: no
 /// control character, nothing YAML might take for a line break, no BOM.
 fn printable(c: char) -> bool {
-    !(c < ' '
-        || ('\u{7f}'..='\u{9f}').contains(&c)
-        || matches!(
-            c,
-            '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
-        ))
+    !needs_escaping(c)
 }
 
 /// Whether `raw` is read as written as a plain scalar in a block mapping's
 /// value: it starts with no indicator (`-`, `?` and `:` may start one when a
 /// character other than a space follows) and holds nothing that ends it
-/// early.
+/// early (`: `, ` #`, a character that is not [`printable`]). One pass over
+/// its bytes, stopping only where one of those may be.
 fn plain(raw: &str) -> bool {
-    let first = match raw.as_bytes() {
+    static STOPS: [bool; 256] = stops(b":#");
+    let bytes = raw.as_bytes();
+    let first = match bytes {
         [b'-' | b'?' | b':', next, ..] => *next != b' ',
         [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
         [] => false,
     };
-    first && !raw.ends_with(':') && !raw.contains(": ") && !raw.contains(" #") && all_printable(raw)
+    if !first || raw.ends_with(':') {
+        return false;
+    }
+    let mut at = 0;
+    while let Some(skip) = next_stop(&STOPS, &bytes[at..]) {
+        at += skip;
+        let ends_it = match bytes[at] {
+            b':' => bytes.get(at + 1) == Some(&b' '),
+            b'#' => at > 0 && bytes[at - 1] == b' ',
+            _ => escaped_at(bytes, at).is_some(),
+        };
+        if ends_it {
+            return false;
+        }
+        at += 1;
+    }
+    true
 }
 
 /// A double-quoted scalar on one line, its escapes as YAML 1.2 has them.

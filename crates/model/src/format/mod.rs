@@ -31,6 +31,7 @@ mod lines;
 #[cfg(test)]
 mod roads;
 mod shape;
+mod special_bytes;
 
 pub const FORMAT: &str = "claimtag/1";
 /// Sidecars larger than this are refused before parsing.

@@ -34,8 +34,8 @@ pub fn open_regular(path: &Path) -> Result<(File, Metadata)> {
 
 /// Opens without blocking and, where the file is ours, without updating
 /// its access time: the first read of each file of a fresh checkout or
-/// copy otherwise dirtied its inode, for the disk to write back (a tenth of
-/// import's planning). Linux lets only the owner ask; for anyone else's
+/// copy otherwise dirtied its inode, for the disk to write back (some 7%
+/// of import's planning). Linux lets only the owner ask; for anyone else's
 /// file it is opened as usual.
 fn open_for_reading(path: &Path) -> std::io::Result<File> {
     let open = |flags: i32| {

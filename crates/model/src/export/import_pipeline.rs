@@ -109,7 +109,7 @@ mod tests {
     use crate::export::import::{Checks, read_input_windows};
     use std::path::Path;
 
-    /// A corpus of 40 sources, six of whose sidecars exist already and
+    /// A corpus of 40 sources, some of whose sidecars exist already and
     /// cannot be read, and an input of 60 records: some name missing
     /// sources, some repeat one, some hold a bad span or a label not in
     /// the scheme (kept, with a note).

@@ -8,7 +8,11 @@
 /// U+2028, U+2029, U+FFFE, U+FFFF (serde-saphyr's
 /// `is_controll_which_needs_escaping`).
 pub(super) fn needs_escaping(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+        )
 }
 
 /// The character starting at byte `at` if it [`needs_escaping`], with its
@@ -20,9 +24,14 @@ pub(super) fn escaped_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
     match bytes[at] {
         b @ (0x00..=0x1F | 0x7F) => Some((char::from(b), 1)),
         0xC2 if (0x80..=0x9F).contains(&next(1)) => Some((char::from(next(1)), 2)),
-        0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => {
-            Some((if next(2) == 0xA8 { '\u{2028}' } else { '\u{2029}' }, 3))
-        }
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => Some((
+            if next(2) == 0xA8 {
+                '\u{2028}'
+            } else {
+                '\u{2029}'
+            },
+            3,
+        )),
         0xEF => match (next(1), next(2)) {
             (0xBB, 0xBF) => Some(('\u{FEFF}', 3)),
             (0xBF, 0xBE) => Some(('\u{FFFE}', 3)),

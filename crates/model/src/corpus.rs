@@ -492,18 +492,22 @@ fn find_source(items: &[Item], name: &OsStr) -> Option<u32> {
 /// [`Walk::Lean`] walk, from a second listing of the folder.
 fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     let mut items: Vec<Item> = Vec::new();
-    let mut sidecars_passed = false;
+    let mut sidecars_passed = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         match kind_of(&entry, &name)? {
-            Some(Kind::Sidecar { .. }) if !found.keeps_sidecar_names() => sidecars_passed = true,
+            Some(Kind::Sidecar { .. }) if !found.keeps_sidecar_names() => sidecars_passed += 1,
             Some(kind) => items.push(Item::new(name, kind)),
             None => {}
         }
     }
     items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     let (sets, unpaired) = annotator_sets(dir, &items, sidecars_passed, found)?;
+    // Room for this folder's sources at once: grown by doubling, the index
+    // of a folder of 100,000 held both halves at once at the peak.
+    let sources = items.iter().filter(|i| i.kind == Kind::Source).count();
+    found.index.entries.reserve_exact(sources);
     // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
     let mut this_folder = |found: &mut Found| {
@@ -535,18 +539,20 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
 
 /// For each of a folder's items (sorted by name), the set of annotators with
 /// a sidecar beside it: from the sidecars among the items, or when they were
-/// not kept (`listed_again`), from listing the folder again. With them, in
-/// a walk that lists sidecars, the names of those beside no source.
+/// not kept (`passed` of them were seen), from listing the folder again.
+/// With them, in a walk that lists sidecars, the names of those beside no
+/// source.
 fn annotator_sets(
     dir: &Path,
     items: &[Item],
-    listed_again: bool,
+    passed: usize,
     found: &mut Found,
 ) -> Result<(Vec<u32>, Vec<Box<OsStr>>)> {
-    // (item of the source, annotator)
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    // (item of the source, annotator); as many as sidecars were passed, so
+    // the list is not grown by doubling, holding both halves at once.
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(passed);
     let mut unpaired: Vec<Box<OsStr>> = Vec::new();
-    if listed_again {
+    if passed > 0 {
         // A binary search of the sorted items by their heads, not a table
         // of the names: the table was the largest thing a corpus command
         // held at its peak (3 MB for a folder of 100,000 sources).

@@ -504,10 +504,16 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     }
     items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     let (sets, unpaired) = annotator_sets(dir, &items, sidecars_passed, found)?;
-    // Room for this folder's sources at once: grown by doubling, the index
-    // of a folder of 100,000 held both halves at once at the peak.
+    // Room for a first folder's sources at once: grown by doubling, the
+    // index of a folder of 100,000 held both halves at once at the peak.
+    // Later folders grow it by doubling, or many small folders would copy
+    // it once each.
     let sources = items.iter().filter(|i| i.kind == Kind::Source).count();
-    found.index.entries.reserve_exact(sources);
+    if found.index.entries.is_empty() {
+        found.index.entries.reserve_exact(sources);
+    } else {
+        found.index.entries.reserve(sources);
+    }
     // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
     let mut this_folder = |found: &mut Found| {

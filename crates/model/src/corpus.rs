@@ -813,7 +813,7 @@ mod tests {
         fn items_sort_as_their_names_do(a in "[^\\x00/]{0,20}", b in "[^\\x00/]{0,20}") {
             let item = |n: &str| Item::new(OsString::from(n), Kind::Source);
             let (x, y) = (item(&a), item(&b));
-            prop_assert_eq!((x.head, &x.name).cmp(&(y.head, &y.name)), OsStr::new(&a).cmp(OsStr::new(&b)));
+            prop_assert_eq!(x.key().cmp(&y.key()), OsStr::new(&a).cmp(OsStr::new(&b)));
         }
     }
 

@@ -17,7 +17,7 @@
 //! compare them on random and edited sidecars).
 
 use super::shape::{self, Values, is_count, plainly_a_string};
-use super::special_bytes::{escaped_at, needs_escaping, next_stop, stops};
+use super::special_bytes::{any_stop, escaped_at, needs_escaping, stops};
 use super::{At, Place, Wire};
 
 /// Reads `yaml` if it has claimtag's own block layout; `None` sends it on.
@@ -258,31 +258,19 @@ fn lex(text: &str, number: u64) -> Option<Line<'_>> {
     })
 }
 
-/// Whether every character of `s` is [`printable`].
+/// Whether every character of `s` may stand in a scalar on one line as
+/// written: no control character, nothing YAML might take for a line
+/// break, no BOM.
 fn all_printable(s: &str) -> bool {
     static STOPS: [bool; 256] = stops(b"");
     let bytes = s.as_bytes();
-    let mut at = 0;
-    while let Some(skip) = next_stop(&STOPS, &bytes[at..]) {
-        at += skip;
-        if escaped_at(bytes, at).is_some() {
-            return false;
-        }
-        at += 1;
-    }
-    true
-}
-
-/// Whether a character may stand in a scalar on one line as written: no
-/// control character, nothing YAML might take for a line break, no BOM.
-fn printable(c: char) -> bool {
-    !needs_escaping(c)
+    !any_stop(&STOPS, bytes, |at| escaped_at(bytes, at).is_some())
 }
 
 /// Whether `raw` is read as written as a plain scalar in a block mapping's
 /// value: it starts with no indicator (`-`, `?` and `:` may start one when a
 /// character other than a space follows) and holds nothing that ends it
-/// early (`: `, ` #`, a character that is not [`printable`]). One pass over
+/// early (`: `, ` #`, a character that [`needs_escaping`]). One pass over
 /// its bytes, stopping only where one of those may be.
 fn plain(raw: &str) -> bool {
     static STOPS: [bool; 256] = stops(b":#");
@@ -292,23 +280,13 @@ fn plain(raw: &str) -> bool {
         [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
         [] => false,
     };
-    if !first || raw.ends_with(':') {
-        return false;
-    }
-    let mut at = 0;
-    while let Some(skip) = next_stop(&STOPS, &bytes[at..]) {
-        at += skip;
-        let ends_it = match bytes[at] {
+    first
+        && !raw.ends_with(':')
+        && !any_stop(&STOPS, bytes, |at| match bytes[at] {
             b':' => bytes.get(at + 1) == Some(&b' '),
             b'#' => at > 0 && bytes[at - 1] == b' ',
             _ => escaped_at(bytes, at).is_some(),
-        };
-        if ends_it {
-            return false;
-        }
-        at += 1;
-    }
-    true
+        })
 }
 
 /// A double-quoted scalar on one line, its escapes as YAML 1.2 has them.
@@ -345,7 +323,7 @@ fn double_quoted(raw: &str) -> Option<String> {
                 'U' => hex(&mut chars, 8)?,
                 _ => return None,
             },
-            c if printable(c) => c,
+            c if !needs_escaping(c) => c,
             _ => return None,
         };
         value.push(c);
@@ -370,7 +348,7 @@ fn single_quoted(raw: &str) -> Option<String> {
     while let Some(c) = chars.next() {
         match c {
             '\'' if chars.next()? == '\'' => value.push('\''),
-            c if c != '\'' && printable(c) => value.push(c),
+            c if c != '\'' && !needs_escaping(c) => value.push(c),
             _ => return None,
         }
     }

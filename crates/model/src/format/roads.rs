@@ -96,18 +96,27 @@ fn what_the_bench_generator_writes_takes_the_line_road() {
     assert_fast(y);
 }
 
+/// The sidecars of `sample-data/`, each with its text; at least ten.
+pub(super) fn sample_sidecars() -> Vec<(std::path::PathBuf, String)> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+    let sidecars: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().ends_with(".ann.yaml"))
+        .map(|path| {
+            let yaml = std::fs::read_to_string(&path).unwrap();
+            (path, yaml)
+        })
+        .collect();
+    assert!(sidecars.len() >= 10, "{} sidecars", sidecars.len());
+    sidecars
+}
+
 #[test]
 fn the_sample_sidecars_take_the_line_road() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
-    let mut read = 0;
-    for entry in std::fs::read_dir(folder).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().ends_with(".ann.yaml") {
-            assert_fast(&std::fs::read_to_string(&path).unwrap());
-            read += 1;
-        }
+    for (_, yaml) in sample_sidecars() {
+        assert_fast(&yaml);
     }
-    assert!(read >= 10, "{read} sidecars");
 }
 
 #[test]

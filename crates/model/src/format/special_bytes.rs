@@ -69,6 +69,25 @@ pub(super) fn next_stop(table: &[bool; 256], bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| table[b as usize])
 }
 
+/// Whether `hit` holds at one of the bytes of `bytes` that `table` stops
+/// at, looking only there.
+#[inline]
+pub(super) fn any_stop(
+    table: &[bool; 256],
+    bytes: &[u8],
+    mut hit: impl FnMut(usize) -> bool,
+) -> bool {
+    let mut at = 0;
+    while let Some(skip) = next_stop(table, &bytes[at..]) {
+        at += skip;
+        if hit(at) {
+            return true;
+        }
+        at += 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

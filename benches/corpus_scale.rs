@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use claimtag_model::corpus::{CorpusIndex, Walk};
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::{Article, Scheme, anchor};
 use claimtag_tui::app::App;
 use claimtag_tui::keymap::Keymap;
@@ -53,7 +53,7 @@ fn open(dir: &Path) -> (Duration, Duration) {
     // moment of the machine shows.
     let total = best(10, || {
         let t = Instant::now();
-        let index = CorpusIndex::scan_as(&[dir.to_path_buf()], Walk::Quick).expect("scan");
+        let index = CorpusIndex::scan(&[dir.to_path_buf()]).expect("scan");
         index_time = index_time.min(t.elapsed());
         let scheme = Scheme::default();
         let keymap = Keymap::defaults(&scheme);
@@ -85,14 +85,15 @@ fn main() {
         let listing = best(10, || {
             std::hint::black_box(std::fs::read_dir(dir.path()).expect("list").count());
         });
-        // The walk export, agree and check make: sidecars' names are not
-        // kept but found again by a second listing.
-        let lean = best(10, || {
-            std::hint::black_box(CorpusIndex::scan(&[dir.path().to_path_buf()]).expect("scan"));
+        // Check's walk also lists every sidecar.
+        let with_sidecars = best(10, || {
+            std::hint::black_box(
+                CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).expect("scan"),
+            );
         });
         println!(
-            "index {n} articles as export walks it (names of sidecars not kept): {:.0} ms",
-            lean.as_secs_f64() * 1e3
+            "index {n} articles as check walks it (every sidecar listed): {:.0} ms",
+            with_sidecars.as_secs_f64() * 1e3
         );
         println!(
             "open {n} articles: index {:.0} ms, index + TUI state + first frame {:.0} ms; listing the folder alone {:.0} ms",

@@ -73,14 +73,16 @@ fn measure(ctx: &Context, args: &AgreeArgs) -> Result<Stats, Failure> {
     let excluded: Vec<String> = ctx.config.suggest_from.iter().cloned().collect();
     let index = CorpusIndex::scan(&args.paths)?;
     let scheme_labels: Vec<String> = scheme.label_names().map(str::to_string).collect();
-    agree::measure_streaming(
+    let stats = agree::measure_streaming(
         &index,
         &args.annotators,
         &excluded,
         args.done_only,
         &scheme_labels,
     )
-    .map_err(not_measured)
+    .map_err(not_measured)?;
+    index.trouble()?;
+    Ok(stats)
 }
 
 /// Says why articles were left out before saying that none is left.

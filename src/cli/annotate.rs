@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use claimtag_model::Scheme;
 use claimtag_model::config::{BidiMode, Direction};
-use claimtag_model::corpus::{CorpusIndex, Walk};
+use claimtag_model::corpus::CorpusIndex;
 use claimtag_model::session;
 
 use super::{AnnotateArgs, Context, Failure};
@@ -34,8 +34,9 @@ pub fn setup(ctx: &Context, paths: &[PathBuf]) -> Result<Setup, Failure> {
     } else {
         paths.to_vec()
     };
-    let index = CorpusIndex::scan_as(&paths, Walk::Quick)?;
+    let index = CorpusIndex::scan(&paths)?;
     let sources = index.source_paths();
+    index.trouble()?;
     if sources.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Failure::usage(format!(

@@ -18,6 +18,7 @@ pub fn run(_ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
     })?;
     let mut problems: Vec<String> = report.problems().map(ToString::to_string).collect();
     problems.extend(unreadable_sources(&index));
+    index.trouble()?;
     let unreadable: Vec<String> = report.unreadable().map(ToString::to_string).collect();
     if !unreadable.is_empty() {
         let mut messages = problems;

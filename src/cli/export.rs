@@ -114,10 +114,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     }
     // Say whose tags these are, and where a document has none of them, so an
     // empty span list is not read as "adjudicated, nothing to tag".
-    let missing: Vec<String> = (0..index.len())
-        .filter(|&i| !index.has(i, &annotator))
-        .map(|i| index.source(i).rel)
-        .collect();
+    let missing = Missing::of(&index, &annotator);
     let (scheme, _) = match args.paths.first() {
         Some(p) => Scheme::discover(p)?,
         None => (Scheme::default(), None),
@@ -152,6 +149,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
     bar.finish_and_clear();
     let summary = written?;
+    index.trouble()?;
     for w in &summary.warnings {
         eprintln!("claimtag: {w}");
     }
@@ -163,19 +161,18 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "claimtag: exporting the gold set (gold sidecars exist); --annotator NAME exports another"
         );
     }
-    if missing.len() == index.len() && !index.is_empty() {
+    if missing.count == index.len() && !index.is_empty() {
         eprintln!(
             "claimtag: warning: {annotator} has no sidecars for these {} document(s): every one is exported with no spans",
             index.len()
         );
-    } else if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+    } else if missing.count > 0 {
         eprintln!(
             "claimtag: warning: {} of {} document(s) have no {annotator} sidecar and are exported with no spans: {}{}",
-            missing.len(),
+            missing.count,
             index.len(),
-            shown.join(", "),
-            if missing.len() > shown.len() {
+            missing.first.join(", "),
+            if missing.count > missing.first.len() {
                 ", …"
             } else {
                 ""
@@ -200,6 +197,31 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
             "export: {} source(s) could not be read and are not in the export (see above)",
             summary.skipped.len()
         )]))
+    }
+}
+
+/// The documents with no sidecar of the annotator exported: how many, and
+/// the first few to name (not all: a corpus may have 100,000).
+struct Missing {
+    count: usize,
+    first: Vec<String>,
+}
+
+impl Missing {
+    const NAMED: usize = 5;
+
+    fn of(index: &CorpusIndex, annotator: &str) -> Missing {
+        let mut missing = Missing {
+            count: 0,
+            first: Vec::new(),
+        };
+        for i in (0..index.len()).filter(|&i| !index.has(i, annotator)) {
+            missing.count += 1;
+            if missing.first.len() < Missing::NAMED {
+                missing.first.push(index.source(i).rel);
+            }
+        }
+        missing
     }
 }
 

@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, args: SuggestArgs) -> Result<(), Failure> {
     }
     let index = CorpusIndex::scan(&args.paths)?;
     let sources = &index.sources();
+    index.trouble()?;
     if sources.is_empty() {
         return Err(Failure::usage(
             "suggest: no .txt or .md files under the PATHs",

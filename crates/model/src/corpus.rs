@@ -5,11 +5,21 @@
 //!
 //! The walk lists one folder at a time and sorts that folder's names, then
 //! goes depth first: what comes out is already in `Path` order, so nothing
-//! the size of the corpus is sorted or looked up. The index holds, per
-//! source, its file name, its folder's number and its set of annotators'
-//! number (some 40 bytes); a [`Source`] with its whole path is made when
-//! asked for, so a command going through the corpus a window at a time holds
-//! a window of paths, not all of them.
+//! the size of the corpus is sorted or looked up. A sidecar sorts right
+//! after its source, so the annotators of each source are known as it is
+//! passed. The index holds, per source, its file name, its folder's number
+//! and its set of annotators' number; a [`Source`] with its whole path is
+//! made when asked for, so a command going through the corpus a window at a
+//! time holds a window of paths, not all of them.
+//!
+//! Neither the walk nor the index holds the whole corpus: a folder's names
+//! are sorted in runs written to a temporary file ([`sorted_listing`]), and
+//! past 16,384 sources the index keeps its blocks there too
+//! ([`entry_table`]), so the memory of export, agree and check does not
+//! grow with the number of articles.
+
+mod entry_table;
+mod sorted_listing;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -17,6 +27,9 @@ use std::ffi::{OsStr, OsString};
 use std::fs::DirEntry;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+
+use entry_table::{Entry, EntryTable};
+use sorted_listing::{Item, Kind, Listing};
 
 use crate::error::{Error, Result};
 use crate::store::{SIDECAR_SUFFIX, parse_sidecar_name, sidecar_path};
@@ -54,11 +67,11 @@ fn has(annotators: &[String], annotator: &str) -> bool {
 }
 
 /// Sources and sidecars under a set of paths.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct CorpusIndex {
     folders: Vec<Folder>,
     /// Sorted by path; each file once even when two paths reach it.
-    entries: Vec<Entry>,
+    entries: EntryTable,
     /// Each set of annotators once; `sets[0]` is the empty one.
     sets: Vec<Arc<[String]>>,
     /// The `*.ann.yaml` found that are not a sidecar beside a source above
@@ -88,12 +101,24 @@ struct Named {
     name: Box<OsStr>,
 }
 
-/// One source: its file name in its folder, and its set of annotators.
-#[derive(Debug, Clone)]
-struct Entry {
-    folder: u32,
-    set: u32,
-    name: Box<OsStr>,
+/// How much the walk and the index hold in memory.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    /// A folder's names held before a sorted run is written.
+    names: usize,
+    /// Sources in a block of the index, and blocks held.
+    block: usize,
+    blocks_held: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Bounds {
+        Bounds {
+            names: sorted_listing::NAMES_HELD,
+            block: entry_table::BLOCK,
+            blocks_held: entry_table::BLOCKS_HELD,
+        }
+    }
 }
 
 impl CorpusIndex {
@@ -113,10 +138,21 @@ impl CorpusIndex {
 
     /// [`CorpusIndex::scan`] in the way asked for.
     pub fn scan_as(paths: &[PathBuf], walk_as: Walk) -> Result<CorpusIndex> {
+        Ok(Self::scan_bounded(paths, walk_as, Bounds::default())?.0)
+    }
+
+    /// [`CorpusIndex::scan_as`] within `bounds`; with the most names of one
+    /// folder held at once.
+    fn scan_bounded(
+        paths: &[PathBuf],
+        walk_as: Walk,
+        bounds: Bounds,
+    ) -> Result<(CorpusIndex, usize)> {
         let mut found = Found {
-            walk_as,
+            bounds,
             ..Found::default()
         };
+        found.index.entries = EntryTable::with_bounds(bounds.block, bounds.blocks_held);
         found.index.lists_sidecars = walk_as == Walk::WithSidecars;
         found.index.sets.push(Arc::from([]));
         found.set_ids.insert(Vec::new(), 0);
@@ -138,6 +174,7 @@ impl CorpusIndex {
                 found.file(root)?;
             }
         }
+        let most_names_held = found.most_names_held;
         let mut index = found.index;
         // Kept folder by folder (a subfolder's before its parent's) and path
         // by path: put in path order.
@@ -147,14 +184,14 @@ impl CorpusIndex {
         if paths.len() > 1 {
             index.merge_paths();
         }
-        index.entries.shrink_to_fit();
-        Ok(index)
+        Ok((index, most_names_held))
     }
 
     /// Each path came out in order; together they may not, and two paths
-    /// may reach one file, under the same name or another.
+    /// may reach one file, under the same name or another. Several paths
+    /// are merged in memory: a corpus given as one folder never is.
     fn merge_paths(&mut self) {
-        let mut entries = std::mem::take(&mut self.entries);
+        let mut entries: Vec<Entry> = self.entries.iter().collect();
         entries.sort_by_cached_key(|e| order_key(&self.path_of(e)));
         entries.dedup_by(|a, b| self.path_of(a) == self.path_of(b));
         let mut seen = BTreeSet::new();
@@ -162,17 +199,21 @@ impl CorpusIndex {
             let path = self.path_of(e);
             seen.insert(std::fs::canonicalize(&path).unwrap_or(path))
         });
-        self.entries = entries;
         let mut sidecars = std::mem::take(&mut self.sidecars);
         sidecars.dedup_by(|a, b| self.sidecar_path_of(a) == self.sidecar_path_of(b));
         // A sidecar given by name whose source was found too is made from it.
-        sidecars.retain(|s| !self.is_beside_a_source(&self.sidecar_path_of(s)));
+        sidecars.retain(|s| !self.is_beside_a_source(&entries, &self.sidecar_path_of(s)));
         self.sidecars = sidecars;
+        let mut table = self.entries.emptied();
+        for e in entries {
+            table.push(e.folder, e.set, &e.name);
+        }
+        self.entries = table;
     }
 
-    /// Whether `sidecar` is the sidecar of a source of the index, by one of
-    /// its annotators.
-    fn is_beside_a_source(&self, sidecar: &Path) -> bool {
+    /// Whether `sidecar` is the sidecar of one of `entries` (in path order),
+    /// by one of its annotators.
+    fn is_beside_a_source(&self, entries: &[Entry], sidecar: &Path) -> bool {
         let Some((source, annotator)) = sidecar
             .file_name()
             .and_then(OsStr::to_str)
@@ -181,9 +222,9 @@ impl CorpusIndex {
             return false;
         };
         let key = order_key(&sidecar.with_file_name(source));
-        self.entries
+        entries
             .binary_search_by(|e| order_key(&self.path_of(e)).cmp(&key))
-            .is_ok_and(|i| self.has(i, annotator))
+            .is_ok_and(|i| has(&self.sets[entries[i].set as usize], annotator))
     }
 
     fn path_of(&self, entry: &Entry) -> PathBuf {
@@ -213,14 +254,38 @@ impl CorpusIndex {
         self.entries.is_empty()
     }
 
-    /// The `i`th source, in path order.
+    /// The `i`th source, in path order. One past the end, or one the
+    /// index cannot read back from its temporary file, has an empty path,
+    /// which no command can read; [`CorpusIndex::trouble`] says why.
     pub fn source(&self, i: usize) -> Source {
-        let entry = &self.entries[i];
+        let Some(entry) = self.entries.get(i) else {
+            return Source {
+                path: PathBuf::new(),
+                rel: String::new(),
+                annotators: Arc::clone(&self.sets[0]),
+            };
+        };
         let folder = &self.folders[entry.folder as usize];
         Source {
-            path: self.path_of(entry),
+            path: self.path_of(&entry),
             rel: format!("{}{}", folder.rel, entry.name.to_string_lossy()),
             annotators: Arc::clone(&self.sets[entry.set as usize]),
+        }
+    }
+
+    /// Why a source could not be read back from the index's temporary file,
+    /// if one could not (a disk failing under it): a command that went
+    /// through the index fails with this, as its output is incomplete.
+    pub fn trouble(&self) -> Result<()> {
+        match self.entries.trouble() {
+            None => Ok(()),
+            Some(why) => Err(Error::invalid(
+                self.folders
+                    .first()
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default(),
+                format!("the corpus index could not be read back from its temporary file: {why}"),
+            )),
         }
     }
 
@@ -235,12 +300,12 @@ impl CorpusIndex {
     }
 
     pub fn source_paths(&self) -> Vec<PathBuf> {
-        self.entries.iter().map(|e| self.path_of(e)).collect()
+        self.iter().map(|s| s.path).collect()
     }
 
     /// The annotators with a sidecar beside the `i`th source.
     pub fn annotators_of(&self, i: usize) -> &[String] {
-        &self.sets[self.entries[i].set as usize]
+        &self.sets[self.entries.set(i).unwrap_or(0) as usize]
     }
 
     /// Whether `annotator` has a sidecar beside the `i`th source.
@@ -250,16 +315,22 @@ impl CorpusIndex {
 
     /// Keeps the sources `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&Source) -> bool) {
-        let kept: Vec<bool> = self.iter().map(|s| keep(&s)).collect();
-        let mut kept = kept.into_iter();
-        self.entries.retain(|_| kept.next().unwrap_or(false));
+        let mut kept = self.entries.emptied();
+        for i in 0..self.len() {
+            if keep(&self.source(i))
+                && let Some(e) = self.entries.get(i)
+            {
+                kept.push(e.folder, e.set, &e.name);
+            }
+        }
+        self.entries = kept;
     }
 
     /// Every annotator with at least one sidecar beside a source.
     pub fn annotators(&self) -> BTreeSet<&str> {
         let mut used = vec![false; self.sets.len()];
-        for e in &self.entries {
-            used[e.set as usize] = true;
+        for i in 0..self.len() {
+            used[self.entries.set(i).unwrap_or(0) as usize] = true;
         }
         self.sets
             .iter()
@@ -275,18 +346,13 @@ impl CorpusIndex {
     }
 }
 
-/// How a walk pairs sidecars with their sources.
+/// What a walk keeps of the sidecars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Walk {
-    /// Each folder is listed twice, the second time for its sidecars, whose
-    /// names are never held: in a flat folder two names in three are
-    /// sidecars. For the commands that stream a corpus (export, agree).
+    /// Only each source's annotators: the sidecars are reached through
+    /// their sources (annotate, export, agree).
     #[default]
     Lean,
-    /// Each folder is listed once, its sidecars' names held while it is
-    /// read: about a third faster, for the TUI, which holds every source's
-    /// path anyway.
-    Quick,
     /// As `Lean`, and every sidecar can be listed from the index (check):
     /// those beside a source are made from its name, the others are kept.
     WithSidecars,
@@ -296,7 +362,9 @@ pub enum Walk {
 #[derive(Default)]
 struct Found {
     index: CorpusIndex,
-    walk_as: Walk,
+    bounds: Bounds,
+    /// The most names of one folder held at once.
+    most_names_held: usize,
     /// Annotator names seen, numbered, for the sets below.
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
@@ -312,11 +380,6 @@ impl Found {
     /// Whether sidecars not beside a source go into the index's list.
     fn lists_sidecars(&self) -> bool {
         self.index.lists_sidecars
-    }
-
-    /// Whether sidecars' names are held while their folder is read.
-    fn keeps_sidecar_names(&self) -> bool {
-        self.walk_as == Walk::Quick
     }
 
     fn name_id(&mut self, name: &str) -> u32 {
@@ -387,11 +450,7 @@ impl Found {
         }
         let mut ids = self.listed[&parent].get(name).cloned().unwrap_or_default();
         let set = self.set_id(&mut ids);
-        self.index.entries.push(Entry {
-            folder,
-            set,
-            name: name.into(),
-        });
+        self.index.entries.push(folder, set, name);
         Ok(())
     }
 }
@@ -402,18 +461,7 @@ fn parent_as_given(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// What a folder entry is to the corpus; anything else is passed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Source,
-    /// Named like a sidecar. `file` is false for a folder so named: it is
-    /// reported by `check`, never walked into (its content is not a corpus).
-    Sidecar {
-        file: bool,
-    },
-    Folder,
-}
-
+/// What a folder entry is to the corpus; `None` for anything else.
 fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
     let name = name.to_string_lossy();
     if name.starts_with('.') {
@@ -438,184 +486,77 @@ fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
     })
 }
 
-/// A name in a folder being walked.
-struct Item {
-    /// The name's first sixteen bytes, big-endian: sorting a folder of
-    /// 300,000 names compares these, in the array, and reads a name
-    /// elsewhere in memory only when they tie (sixteen, so `001.txt` and
-    /// `001.txt.alice.ann.yaml` do not). No name holds a 0, so padding with
-    /// 0s sorts a shorter name first, as comparing the names does.
-    head: [u64; 2],
-    name: Box<OsStr>,
-    kind: Kind,
-}
-
-impl Item {
-    fn new(name: OsString, kind: Kind) -> Item {
-        Item {
-            head: Item::head_of(&name),
-            name: name.into_boxed_os_str(),
-            kind,
-        }
-    }
-
-    fn head_of(name: &OsStr) -> [u64; 2] {
-        let mut head = [0u8; 16];
-        let bytes = name.as_encoded_bytes();
-        let n = bytes.len().min(16);
-        head[..n].copy_from_slice(&bytes[..n]);
-        let (high, low) = head.split_at(8);
-        let word = |b: &[u8]| u64::from_be_bytes(b.try_into().unwrap_or_default());
-        [word(high), word(low)]
-    }
-
-    /// The order items are sorted in: by head, by name where heads tie.
-    fn key(&self) -> ([u64; 2], &OsStr) {
-        (self.head, &self.name)
-    }
-}
-
-/// The place of the source named `name` among `items` (sorted by
-/// [`Item::key`]), by binary search: the steps compare heads, in the
-/// array, and read a name only where heads tie.
-fn find_source(items: &[Item], name: &OsStr) -> Option<u32> {
-    let key = (Item::head_of(name), name);
-    let at = items.binary_search_by(|item| item.key().cmp(&key)).ok()?;
-    (items[at].kind == Kind::Source).then_some(at as u32)
-}
-
 /// Lists `dir` (`rel` is its path under the PATH walked, ending in `/`),
 /// sorts its names, and takes them in that order, going into each folder
-/// where its name falls, so sources and sidecars come out in `Path` order.
-///
-/// Sidecars are counted beside their sources, from the names held or, in a
-/// [`Walk::Lean`] walk, from a second listing of the folder.
+/// where its name falls, so sources come out in `Path` order. A source's
+/// sidecars come right after it in that order, so each source goes into the
+/// index with its annotators once the names after it no longer start it.
 fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut sidecars_passed = 0;
+    let mut listing = Listing::new(found.bounds.names);
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
-        match kind_of(&entry, &name)? {
-            Some(Kind::Sidecar { .. }) if !found.keeps_sidecar_names() => sidecars_passed += 1,
-            Some(kind) => items.push(Item::new(name, kind)),
-            None => {}
+        if let Some(kind) = kind_of(&entry, &name)? {
+            listing
+                .push(Item::new(name, kind))
+                .map_err(|e| sorting_failed(dir, e))?;
         }
     }
-    items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
-    let (sets, unpaired) = annotator_sets(dir, &items, sidecars_passed, found)?;
-    // Room for a first folder's sources at once: grown by doubling, the
-    // index of a folder of 100,000 held both halves at once at the peak.
-    // Later folders grow it by doubling, or many small folders would copy
-    // it once each.
-    let sources = items.iter().filter(|i| i.kind == Kind::Source).count();
-    if found.index.entries.is_empty() {
-        found.index.entries.reserve_exact(sources);
-    } else {
-        found.index.entries.reserve(sources);
-    }
+    found.most_names_held = found.most_names_held.max(listing.most_held());
     // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
     let mut this_folder = |found: &mut Found| {
         *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()))
     };
-    for name in unpaired {
-        let folder = this_folder(found);
-        found.index.sidecars.push(Named { folder, name });
-    }
-    for (at, Item { name, kind, .. }) in items.into_iter().enumerate() {
-        match kind {
-            Kind::Source => {
-                let folder = this_folder(found);
-                found.index.entries.push(Entry {
-                    folder,
-                    set: sets[at],
-                    name,
-                });
+    // The source just passed, and the annotators of its sidecars so far.
+    let mut open: Option<(Box<OsStr>, Vec<u32>)> = None;
+    for item in listing.into_sorted() {
+        let item = item.map_err(|e| sorting_failed(dir, e))?;
+        if let Some((source, ids)) = &mut open
+            && item.primary() == source.as_encoded_bytes()
+            && let Some(annotator) = item.annotator()
+        {
+            ids.push(found.name_id(annotator));
+            continue;
+        }
+        if let Some((name, mut ids)) = open.take() {
+            let folder = this_folder(found);
+            let set = found.set_id(&mut ids);
+            found.index.entries.push(folder, set, &name);
+        }
+        match item.kind {
+            Kind::Source => open = Some((item.name, Vec::new())),
+            // Beside no source (none of its name, or a name without an
+            // annotator, or a folder so named).
+            Kind::Sidecar { .. } => {
+                if found.lists_sidecars() {
+                    let folder = this_folder(found);
+                    found.index.sidecars.push(Named {
+                        folder,
+                        name: item.name,
+                    });
+                }
             }
-            Kind::Sidecar { .. } => {}
             Kind::Folder => {
-                let rel = format!("{rel}{}/", name.to_string_lossy());
-                walk(&dir.join(&*name), &rel, found)?;
+                let rel = format!("{rel}{}/", item.name.to_string_lossy());
+                walk(&dir.join(&*item.name), &rel, found)?;
             }
         }
+    }
+    if let Some((name, mut ids)) = open {
+        let folder = this_folder(found);
+        let set = found.set_id(&mut ids);
+        found.index.entries.push(folder, set, &name);
     }
     Ok(())
 }
 
-/// For each of a folder's items (sorted by name), the set of annotators with
-/// a sidecar beside it: from the sidecars among the items, or when they were
-/// not kept (`passed` of them were seen), from listing the folder again.
-/// With them, in a walk that lists sidecars, the names of those beside no
-/// source.
-fn annotator_sets(
-    dir: &Path,
-    items: &[Item],
-    passed: usize,
-    found: &mut Found,
-) -> Result<(Vec<u32>, Vec<Box<OsStr>>)> {
-    // (item of the source, annotator); as many as sidecars were passed, so
-    // the list is not grown by doubling, holding both halves at once.
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(passed);
-    let mut unpaired: Vec<Box<OsStr>> = Vec::new();
-    if passed > 0 {
-        // A binary search of the sorted items by their heads, not a table
-        // of the names: the table was the largest thing a corpus command
-        // held at its peak (3 MB for a folder of 100,000 sources).
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let name = entry.file_name();
-            let Some(Kind::Sidecar { file }) = kind_of(&entry, &name)? else {
-                continue;
-            };
-            if file
-                && let Some((source, annotator)) = name.to_str().and_then(parse_sidecar_name)
-                && let Some(at) = find_source(items, OsStr::new(source))
-            {
-                pairs.push((at, found.name_id(annotator)));
-            } else if found.lists_sidecars() {
-                unpaired.push(name.into_boxed_os_str());
-            }
-        }
-    } else {
-        // No table: a source's name is a prefix of its sidecars', and in
-        // name order every name between them starts with it too, so the
-        // sources that start the current name are a stack, each a prefix of
-        // the one above.
-        let mut open: Vec<usize> = Vec::new();
-        for (at, item) in items.iter().enumerate() {
-            let bytes = item.name.as_encoded_bytes();
-            while let Some(&top) = open.last()
-                && !bytes.starts_with(items[top].name.as_encoded_bytes())
-            {
-                open.pop();
-            }
-            match item.kind {
-                Kind::Source => open.push(at),
-                Kind::Sidecar { file: true } => {
-                    if let Some((source, annotator)) =
-                        item.name.to_str().and_then(parse_sidecar_name)
-                        && let Some(&owner) = open
-                            .iter()
-                            .rev()
-                            .find(|&&o| *items[o].name == *OsStr::new(source))
-                    {
-                        pairs.push((owner as u32, found.name_id(annotator)));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    pairs.sort_unstable();
-    let mut sets = vec![0u32; items.len()];
-    let mut ids = Vec::new();
-    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
-        ids.clear();
-        ids.extend(group.iter().map(|(_, id)| *id));
-        sets[group[0].0 as usize] = found.set_id(&mut ids);
-    }
-    Ok((sets, unpaired))
+/// A folder's names could not be sorted through the temporary file.
+fn sorting_failed(dir: &Path, e: std::io::Error) -> Error {
+    Error::invalid(
+        dir,
+        format!("sorting the folder's names through a temporary file failed: {e}"),
+    )
 }
 
 /// Every sidecar of an index in path order: those beside each source, made
@@ -639,11 +580,7 @@ struct SidecarsInOrder<'i> {
 impl<'i> SidecarsInOrder<'i> {
     fn new(index: &'i CorpusIndex) -> SidecarsInOrder<'i> {
         let left = if index.lists_sidecars {
-            let beside: usize = index
-                .entries
-                .iter()
-                .map(|e| index.sets[e.set as usize].len())
-                .sum();
+            let beside: usize = (0..index.len()).map(|i| index.annotators_of(i).len()).sum();
             beside + index.sidecars.len()
         } else {
             0
@@ -666,7 +603,7 @@ impl<'i> SidecarsInOrder<'i> {
 
     fn key_of_source(&self, i: usize) -> Option<Vec<u8>> {
         let entry = self.index.entries.get(i)?;
-        Some(order_key(&self.index.path_of(entry)))
+        Some(order_key(&self.index.path_of(&entry)))
     }
 
     fn take_kept(&mut self) {
@@ -704,7 +641,7 @@ impl Iterator for SidecarsInOrder<'_> {
             }
             // Nothing comes before the next source: its sidecars wait.
             let entry = self.index.entries.get(self.next_source)?;
-            let source = self.index.path_of(entry);
+            let source = self.index.path_of(&entry);
             for annotator in self.index.sets[entry.set as usize].iter() {
                 let path = sidecar_path(&source, annotator);
                 self.waiting.push(Reverse((order_key(&path), path)));
@@ -805,15 +742,6 @@ mod tests {
                     prop_assert_eq!(order_key(a).cmp(&order_key(b)), a.cmp(b), "{:?} {:?}", a, b);
                 }
             }
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn items_sort_as_their_names_do(a in "[^\\x00/]{0,20}", b in "[^\\x00/]{0,20}") {
-            let item = |n: &str| Item::new(OsString::from(n), Kind::Source);
-            let (x, y) = (item(&a), item(&b));
-            prop_assert_eq!(x.key().cmp(&y.key()), OsStr::new(&a).cmp(OsStr::new(&b)));
         }
     }
 
@@ -1092,15 +1020,6 @@ mod tests {
                 annotators.sort();
                 want.push((relative_slash_path(rel), annotators));
             }
-            // A lean walk lists each folder again for its sidecars; the
-            // others pair them from the one listing.
-            for walk_as in [Walk::Lean, Walk::Quick] {
-                let index = CorpusIndex::scan_as(&[dir.path().to_path_buf()], walk_as).unwrap();
-                prop_assert_eq!(found(&index), want.clone(), "{:?}", walk_as);
-                prop_assert_eq!(index.sidecars().len(), 0);
-            }
-            let listed = CorpusIndex::scan_with_sidecars(&[dir.path().to_path_buf()]).unwrap();
-            prop_assert_eq!(found(&listed), want);
             // Every sidecar-named file, in path order (no folder here is
             // hidden or named like a sidecar).
             let sidecars: Vec<PathBuf> = made
@@ -1108,8 +1027,78 @@ mod tests {
                 .filter(|p| p.to_string_lossy().ends_with(SIDECAR_SUFFIX))
                 .map(|p| dir.path().join(p))
                 .collect();
-            prop_assert_eq!(listed.sidecars().collect::<Vec<_>>(), sidecars);
+            // Held whole, and through the temporary files a name or source
+            // at a time.
+            for bounds in [Bounds::default(), TINY] {
+                let root = [dir.path().to_path_buf()];
+                let (index, _) = CorpusIndex::scan_bounded(&root, Walk::Lean, bounds).unwrap();
+                prop_assert_eq!(found(&index), want.clone(), "{:?}", bounds);
+                prop_assert_eq!(index.sidecars().len(), 0);
+                let (listed, _) = CorpusIndex::scan_bounded(&root, Walk::WithSidecars, bounds).unwrap();
+                prop_assert_eq!(found(&listed), want.clone());
+                prop_assert_eq!(listed.sidecars().collect::<Vec<_>>(), sidecars.clone());
+            }
         }
+    }
+
+    /// One name held before a run is written, one source a block and one
+    /// block held.
+    const TINY: Bounds = Bounds {
+        names: 1,
+        block: 1,
+        blocks_held: 1,
+    };
+
+    #[test]
+    fn a_folder_past_the_bounds_is_walked_holding_a_bounded_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut names = Vec::new();
+        for i in 0..600 {
+            names.push(format!("{i:04}.txt"));
+            names.push(format!("{i:04}.txt.alice.ann.yaml"));
+            if i % 3 == 0 {
+                names.push(format!("{i:04}.txt.bob.ann.yaml"));
+            }
+        }
+        names.push("sub/0000.txt".to_string());
+        names.push("0300.txt-.txt.carol.ann.yaml".to_string());
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        touch(dir.path(), &names);
+        let root = [dir.path().to_path_buf()];
+        let bounds = Bounds {
+            names: 100,
+            block: 50,
+            blocks_held: 2,
+        };
+        let (whole, _) =
+            CorpusIndex::scan_bounded(&root, Walk::WithSidecars, Bounds::default()).unwrap();
+        let (bounded, most) = CorpusIndex::scan_bounded(&root, Walk::WithSidecars, bounds).unwrap();
+        assert!(most <= 100, "{most} names held at once");
+        assert!(
+            bounded.entries.held() <= 150,
+            "{} sources held",
+            bounded.entries.held()
+        );
+        assert_eq!(bounded.len(), 601);
+        assert_eq!(found(&bounded), found(&whole));
+        assert_eq!(
+            found(&bounded)[3],
+            (
+                "0003.txt".to_string(),
+                vec!["alice".to_string(), "bob".to_string()]
+            )
+        );
+        assert_eq!(
+            bounded.sidecars().collect::<Vec<_>>(),
+            whole.sidecars().collect::<Vec<_>>()
+        );
+        assert_eq!(bounded.sidecars().len(), 600 + 200 + 1);
+        assert_eq!(bounded.annotators(), whole.annotators());
+        let mut kept = bounded;
+        kept.retain(|s| s.has("bob"));
+        assert_eq!(kept.len(), 200);
+        assert_eq!(kept.source(199).rel, "0597.txt");
+        assert!(kept.trouble().is_ok());
     }
 
     #[test]

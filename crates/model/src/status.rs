@@ -96,7 +96,9 @@ pub struct Dashboard {
 
 /// Reads every source under `paths` and its sidecars.
 pub fn dashboard(paths: &[PathBuf]) -> Result<Dashboard> {
-    let sources = crate::corpus::CorpusIndex::scan(paths)?.sources();
+    let index = crate::corpus::CorpusIndex::scan(paths)?;
+    let sources = index.sources();
+    index.trouble()?;
     let mut articles = Vec::with_capacity(sources.len());
     let mut rows: BTreeMap<String, AnnotatorRow> = BTreeMap::new();
     let mut seen_by: Vec<BTreeSet<String>> = Vec::with_capacity(sources.len());

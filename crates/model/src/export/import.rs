@@ -782,6 +782,7 @@ impl ImportTarget {
                     .push(s);
             }
         }
+        corpus.trouble().map_err(|e| e.to_string())?;
         Ok(table)
     }
 

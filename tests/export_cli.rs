@@ -565,3 +565,60 @@ fn progress_bar_is_drawn_on_a_terminal() {
         std::fs::read(golden("csv.csv")).unwrap()
     );
 }
+
+/// `-o` naming a pipe (or `/dev/null`, `/dev/stdout`) writes into it: the
+/// export used to be renamed over it, putting a regular file in its place
+/// (`/dev/null` for every program on the machine), and without `--force`
+/// it was refused as a file that exists.
+#[cfg(unix)]
+#[test]
+fn an_export_to_a_pipe_goes_into_the_pipe() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+
+    let corpus = support::fixture_corpus();
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("dataset.jsonl");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map(|_| bytes)
+    });
+    let o = claimtag(
+        home.path(),
+        &[
+            "export",
+            s(corpus.path()),
+            "--format",
+            "jsonl",
+            "-o",
+            s(&fifo),
+        ],
+    );
+    // Lets the reader go if nothing was written into the pipe (opening a
+    // pipe to read and write does not wait for the other end).
+    let _ = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo);
+    let read = reader.join().unwrap().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = std::fs::read(golden("jsonl.jsonl")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&read),
+        String::from_utf8_lossy(&want)
+    );
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use claimtag_model::Scheme;
 use claimtag_model::agree::{self, AgreeError, Report, Stats};
 use claimtag_model::corpus::CorpusIndex;
+use claimtag_model::output::write_output;
 use claimtag_model::store;
 
 use super::{AgreeArgs, Context, Failure};
@@ -27,7 +28,7 @@ pub fn run(ctx: &Context, args: AgreeArgs) -> Result<(), Failure> {
     if let Some(out) = &args.partial {
         let json = serde_json::to_string(&stats)
             .map_err(|e| Failure::usage(format!("agree: cannot write JSON: {e}")))?;
-        store::write_atomic(out, (json + "\n").as_bytes())?;
+        write_output(out, (json + "\n").as_bytes())?;
         eprintln!(
             "claimtag: wrote the statistics of {} article(s) to {} (add shards up with agree --combine)",
             stats.documents,

@@ -19,6 +19,7 @@ use claimtag_model::Status;
 use claimtag_model::corpus::{CorpusIndex, GOLD, Source};
 use claimtag_model::export::brat::PutFile;
 use claimtag_model::export::{self, Format, OffsetUnit, Output, StreamError, Summary};
+use claimtag_model::output::{OutputFile, is_stream};
 use claimtag_model::scheme::Scheme;
 use claimtag_model::store;
 
@@ -124,6 +125,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     if let Some(path) = &args.output
         && format != Format::Brat
         && path.exists()
+        && !is_stream(path)
         && !args.force
     {
         return Err(Failure::usage(format!(
@@ -276,7 +278,7 @@ fn to_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Streamed,
 ) -> Result<Summary, Failure> {
-    let mut file = store::AtomicFile::create(path)?;
+    let mut file = OutputFile::create(path)?;
     let mut out = BufWriter::new(file.file());
     let summary = write(&mut out)?;
     out.flush()

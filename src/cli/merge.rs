@@ -8,6 +8,7 @@ use std::path::Path;
 
 use claimtag_model::format::MAX_SIDECAR_BYTES;
 use claimtag_model::merge::{self, ConflictKind, Reanchor};
+use claimtag_model::output::write_output;
 use claimtag_model::{Error, Sidecar, store};
 
 use super::{Context, Failure, MergeArgs, git};
@@ -39,7 +40,7 @@ pub fn run(_ctx: &Context, args: MergeArgs) -> Result<(), Failure> {
     });
 
     let out = args.output.as_ref().unwrap_or(&args.ours);
-    store::write_atomic(out, merged.sidecar.to_yaml().as_bytes())?;
+    write_output(out, merged.sidecar.to_yaml().as_bytes())?;
 
     let report = &merged.report;
     let name = named.display();

@@ -41,6 +41,7 @@ pub mod format;
 pub mod id;
 pub mod lock;
 pub mod merge;
+pub mod output;
 pub mod parallel;
 pub mod reading;
 pub mod relabel;

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 /// Sources in a block.
 pub(super) const BLOCK: usize = 4_096;
 /// Blocks kept in memory before the rest go to the temporary file: a corpus
-/// of 16,384 sources is held whole.
-pub(super) const BLOCKS_HELD: usize = 4;
+/// of 8,192 sources (this one and the one being filled) is held whole.
+pub(super) const BLOCKS_HELD: usize = 1;
 /// Blocks read back and kept, for a few readers going through in order.
 const BLOCKS_CACHED: usize = 2;
 
@@ -174,6 +174,12 @@ impl EntryTable {
     }
 
     pub fn push(&mut self, folder: u32, set: u32, name: &OsStr) {
+        if self.last.rows.is_empty() {
+            // Its room at once: grown by doubling, each block left the
+            // halves it outgrew among the memory the walk frees.
+            self.last.rows.reserve_exact(self.block_len);
+            self.last.names.reserve(self.block_len * 16);
+        }
         self.last.push(folder, set, name);
         self.len += 1;
         if self.last.rows.len() == self.block_len {

@@ -22,7 +22,7 @@ use crate::store::parse_sidecar_name;
 pub(super) const NAMES_HELD: usize = 16_384;
 
 /// Bytes read from a run at a time.
-const RUN_BUFFER: usize = 8 * 1024;
+const RUN_BUFFER: usize = 4 * 1024;
 
 /// What a folder entry is to the corpus; anything else is passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

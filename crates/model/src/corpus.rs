@@ -14,7 +14,7 @@
 //!
 //! Neither the walk nor the index holds the whole corpus: a folder's names
 //! are sorted in runs written to a temporary file ([`sorted_listing`]), and
-//! past 16,384 sources the index keeps its blocks there too
+//! past 8,192 sources the index keeps its blocks there too
 //! ([`entry_table`]), so the memory of export, agree and check does not
 //! grow with the number of articles.
 

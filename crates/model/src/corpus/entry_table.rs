@@ -1,6 +1,6 @@
 //! The corpus index's sources, in path order, holding a bounded number in
 //! memory: they are kept in blocks of names laid end to end, and past the
-//! first few blocks each full block is written to a temporary file and read
+//! first block each full block is written to a temporary file and read
 //! back when asked for. Commands go through the sources in order, so a
 //! block read back serves the next few thousand. Where no temporary file
 //! can be made, every block stays in memory.

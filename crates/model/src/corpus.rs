@@ -490,16 +490,14 @@ fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
 /// sorts its names, and takes them in that order, going into each folder
 /// where its name falls, so sources come out in `Path` order. A source's
 /// sidecars come right after it in that order, so each source goes into the
-/// index with its annotators once the names after it no longer start it.
+/// index with its annotators when the first name not of its sidecars comes.
 fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     let mut listing = Listing::new(found.bounds.names);
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         if let Some(kind) = kind_of(&entry, &name)? {
-            listing
-                .push(Item::new(name, kind))
-                .map_err(|e| sorting_failed(dir, e))?;
+            listing.push(Item::new(name, kind));
         }
     }
     found.most_names_held = found.most_names_held.max(listing.most_held());
@@ -510,9 +508,10 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     };
     // The source just passed, and the annotators of its sidecars so far.
     let mut open: Option<(Box<OsStr>, Vec<u32>)> = None;
-    for item in listing.into_sorted() {
-        let item = item.map_err(|e| sorting_failed(dir, e))?;
-        if let Some((source, ids)) = &mut open
+    // `None` after the last name, to put the last source in.
+    for item in listing.into_sorted().map(Some).chain([None]) {
+        let item = item.transpose().map_err(|e| sorting_failed(dir, e))?;
+        if let (Some((source, ids)), Some(item)) = (&mut open, &item)
             && item.primary() == source.as_encoded_bytes()
             && let Some(annotator) = item.annotator()
         {
@@ -524,6 +523,9 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
             let set = found.set_id(&mut ids);
             found.index.entries.push(folder, set, &name);
         }
+        let Some(item) = item else {
+            break;
+        };
         match item.kind {
             Kind::Source => open = Some((item.name, Vec::new())),
             // Beside no source (none of its name, or a name without an
@@ -543,19 +545,17 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
             }
         }
     }
-    if let Some((name, mut ids)) = open {
-        let folder = this_folder(found);
-        let set = found.set_id(&mut ids);
-        found.index.entries.push(folder, set, &name);
-    }
     Ok(())
 }
 
-/// A folder's names could not be sorted through the temporary file.
+/// A folder's names could not be read back from the temporary file they
+/// were sorted in.
 fn sorting_failed(dir: &Path, e: std::io::Error) -> Error {
     Error::invalid(
         dir,
-        format!("sorting the folder's names through a temporary file failed: {e}"),
+        format!(
+            "the folder's names could not be read back from the temporary file they were sorted in: {e}"
+        ),
     )
 }
 

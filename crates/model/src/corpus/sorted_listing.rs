@@ -154,7 +154,8 @@ pub(super) struct Listing {
     held: Vec<Item>,
     /// The temporary file and the runs in it (start, length), once written.
     runs: Option<(File, Vec<(u64, u64)>)>,
-    /// No temporary file could be made: everything is held.
+    /// No temporary file could be made or written (a full disk): the rest
+    /// is held.
     in_memory_only: bool,
     /// The most names held at once (for tests).
     most_held: usize,
@@ -171,40 +172,46 @@ impl Listing {
         }
     }
 
-    pub fn push(&mut self, item: Item) -> std::io::Result<()> {
+    pub fn push(&mut self, item: Item) {
         self.held.push(item);
         self.most_held = self.most_held.max(self.held.len());
         if self.held.len() >= self.bound && !self.in_memory_only {
-            self.write_run()?;
+            self.write_run();
         }
-        Ok(())
     }
 
-    /// Sorts what is held and appends it to the temporary file.
-    fn write_run(&mut self) -> std::io::Result<()> {
+    /// Sorts what is held and appends it to the temporary file. Where that
+    /// fails, the names stay held and so do the ones after them: memory is
+    /// spent, nothing is lost.
+    fn write_run(&mut self) {
         if self.runs.is_none() {
             match tempfile::tempfile() {
                 Ok(file) => self.runs = Some((file, Vec::new())),
-                // Sorting in memory is slower to nothing but memory.
                 Err(_) => {
                     self.in_memory_only = true;
-                    return Ok(());
+                    return;
                 }
             }
         }
         let Some((file, runs)) = &mut self.runs else {
-            return Ok(());
+            return;
         };
         self.held.sort_unstable();
         let mut bytes = Vec::with_capacity(self.held.len() * 32);
-        for item in self.held.drain(..) {
+        for item in &self.held {
             item.write_to(&mut bytes);
         }
         let start = runs.last().map_or(0, |(s, l)| s + l);
-        file.seek(SeekFrom::Start(start))?;
-        file.write_all(&bytes)?;
-        runs.push((start, bytes.len() as u64));
-        Ok(())
+        let wrote = file
+            .seek(SeekFrom::Start(start))
+            .and_then(|_| file.write_all(&bytes));
+        match wrote {
+            Ok(()) => {
+                runs.push((start, bytes.len() as u64));
+                self.held.clear();
+            }
+            Err(_) => self.in_memory_only = true,
+        }
     }
 
     /// The most names held at once so far.
@@ -399,9 +406,7 @@ mod tests {
     fn sorted(names: &[String], bound: usize) -> (Vec<String>, usize) {
         let mut listing = Listing::new(bound);
         for name in names {
-            listing
-                .push(Item::new(OsString::from(name), kind_of(name)))
-                .unwrap();
+            listing.push(Item::new(OsString::from(name), kind_of(name)));
         }
         let most = listing.most_held();
         let out = listing

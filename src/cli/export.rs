@@ -141,6 +141,9 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let mut run = |out: Output| {
         export::stream(format, &index, &annotator, &scheme, unit, out, &mut on_each)
             .map_err(failure)
+            // Before the output is put in place: one cut short by an index
+            // that could not be read back is not written.
+            .and_then(|summary| Ok(index.trouble().map(|()| summary)?))
             .and_then(|summary| strict(summary, args.strict))
     };
     let written = match (format, &args.output) {
@@ -151,7 +154,6 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
     bar.finish_and_clear();
     let summary = written?;
-    index.trouble()?;
     for w in &summary.warnings {
         eprintln!("claimtag: {w}");
     }

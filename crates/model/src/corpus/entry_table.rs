@@ -322,5 +322,25 @@ mod tests {
             }
         });
         assert_eq!(table.get(1_000), None);
+        assert_eq!(table.trouble(), None);
+    }
+
+    #[test]
+    fn a_block_that_cannot_be_read_back_is_trouble_not_a_panic() {
+        let mut table = EntryTable::with_bounds(2, 1);
+        for i in 0..10 {
+            table.push(0, 0, OsStr::new(&name(i)));
+        }
+        // The temporary file lost under the table (an empty one instead).
+        table.file = Some(Ok(Mutex::new(tempfile::tempfile().unwrap())));
+        assert_eq!(
+            table.get(1).map(|e| e.name),
+            Some(OsStr::new(&name(1)).into())
+        );
+        assert_eq!(table.get(5), None);
+        assert_eq!(table.set(9), None);
+        assert!(table.trouble().is_some_and(|why| !why.is_empty()));
+        // The held blocks still answer.
+        assert_eq!(table.set(0), Some(0));
     }
 }

@@ -39,10 +39,13 @@ pub(super) enum Kind {
 /// A name in a folder being walked.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Item {
-    /// The first sixteen bytes of the name's primary part, big-endian:
-    /// sorting compares these, in the array, and reads a name elsewhere in
-    /// memory only when they tie. No name holds a 0, so padding with 0s
-    /// sorts a shorter name first, as comparing the names does.
+    /// The first sixteen bytes of the key, big-endian: the primary part,
+    /// and for a sidecar a 0 and its annotator (`001.txt\0alice`, so a
+    /// source's sidecars do not tie with it or each other). Sorting compares
+    /// these, in the array, and reads a name elsewhere in memory only when
+    /// they tie. No name holds a 0, so padding with 0s sorts a shorter key
+    /// first, as comparing the keys does, and the 0 before an annotator
+    /// sorts a sidecar before any longer name its source's name starts.
     head: [u64; 2],
     pub name: Box<OsStr>,
     pub kind: Kind,
@@ -80,9 +83,10 @@ impl Item {
         primary: u32,
         annotator: Option<(u32, u32)>,
     ) -> Item {
-        let bytes = &name.as_encoded_bytes()[..primary as usize];
+        let bytes = name.as_encoded_bytes();
+        let annotator_bytes = annotator.map(|(s, e)| &bytes[s as usize..e as usize]);
         Item {
-            head: head_of(bytes),
+            head: head_of(&bytes[..primary as usize], annotator_bytes),
             name,
             kind,
             primary,
@@ -102,11 +106,13 @@ impl Item {
         self.name.to_str()?.get(start as usize..end as usize)
     }
 
-    fn key(&self) -> ([u64; 2], &[u8], Option<&[u8]>) {
+    /// The order after the head: primary part, then no annotator (a
+    /// source) before an annotator (its sidecars, by annotator).
+    fn rest(&self) -> (&[u8], Option<&[u8]>) {
         let annotator = self
             .annotator
             .map(|(s, e)| &self.name.as_encoded_bytes()[s as usize..e as usize]);
-        (self.head, self.primary(), annotator)
+        (self.primary(), annotator)
     }
 
     fn write_to(&self, out: &mut Vec<u8>) {
@@ -128,7 +134,9 @@ impl Item {
 
 impl Ord for Item {
     fn cmp(&self, other: &Item) -> Ordering {
-        self.key().cmp(&other.key())
+        self.head
+            .cmp(&other.head)
+            .then_with(|| self.rest().cmp(&other.rest()))
     }
 }
 
@@ -138,11 +146,20 @@ impl PartialOrd for Item {
     }
 }
 
-/// The first sixteen bytes, big-endian, padded with 0s.
-fn head_of(bytes: &[u8]) -> [u64; 2] {
+/// The first sixteen bytes of `primary`, then a 0 and `annotator` if there
+/// is one, big-endian, padded with 0s.
+fn head_of(primary: &[u8], annotator: Option<&[u8]>) -> [u64; 2] {
     let mut head = [0u8; 16];
-    let n = bytes.len().min(16);
-    head[..n].copy_from_slice(&bytes[..n]);
+    let mut n = primary.len().min(16);
+    head[..n].copy_from_slice(&primary[..n]);
+    if let Some(annotator) = annotator
+        && n < 16
+    {
+        // The 0 is there already.
+        n += 1;
+        let more = annotator.len().min(16 - n);
+        head[n..n + more].copy_from_slice(&annotator[..more]);
+    }
     let (high, low) = head.split_at(8);
     let word = |b: &[u8]| u64::from_be_bytes(b.try_into().unwrap_or_default());
     [word(high), word(low)]
@@ -470,6 +487,23 @@ mod tests {
             let item = |n: &str| Item::new(OsString::from(n), Kind::Source);
             let (x, y) = (item(&a), item(&b));
             prop_assert_eq!(x.cmp(&y), OsStr::new(&a).cmp(OsStr::new(&b)));
+        }
+    }
+
+    proptest! {
+        /// Any two names, sources or sidecars, sort as their keys do: the
+        /// source's name, then no annotator before an annotator.
+        #[test]
+        fn items_sort_by_source_then_annotator(
+            a in "[a-c.\\-ä]{1,12}(\\.[a-z]{1,6}\\.ann\\.yaml|\\.txt)",
+            b in "[a-c.\\-ä]{1,12}(\\.[a-z]{1,6}\\.ann\\.yaml|\\.txt)",
+        ) {
+            let key = |n: &str| match parse_sidecar_name(n) {
+                Some((source, annotator)) => (source.to_string(), Some(annotator.to_string())),
+                None => (n.to_string(), None),
+            };
+            let item = |n: &str| Item::new(OsString::from(n), kind_of(n));
+            prop_assert_eq!(item(&a).cmp(&item(&b)), key(&a).cmp(&key(&b)), "{} {}", a, b);
         }
     }
 

@@ -622,3 +622,45 @@ fn an_export_to_a_pipe_goes_into_the_pipe() {
     assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A folder past the index's bounds (16,384 names, 8,192 sources) is sorted
+/// and indexed through temporary files; where none can be made (`TMPDIR`
+/// missing) the names are held instead, and the export is the same.
+#[test]
+fn a_corpus_past_the_bounds_exports_the_same_without_a_temporary_folder() {
+    let corpus = tempfile::tempdir().unwrap();
+    for i in 0..17_000 {
+        std::fs::write(
+            corpus.path().join(format!("{i:05}.txt")),
+            format!("text {i}\n"),
+        )
+        .unwrap();
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let export = |tmpdir: &Path, name: &str| {
+        let path = out.path().join(name);
+        let o = common::claimtag_isolated(home.path())
+            .env("TMPDIR", tmpdir)
+            .args([
+                "export",
+                s(corpus.path()),
+                "--annotator",
+                "zed",
+                "--format",
+                "jsonl",
+                "-o",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let through_files = export(&std::env::temp_dir(), "a.jsonl");
+    let held = export(&out.path().join("no such folder"), "b.jsonl");
+    assert_eq!(through_files.lines().count(), 17_000);
+    assert!(through_files.lines().next().unwrap().contains("00000.txt"));
+    assert!(through_files.lines().last().unwrap().contains("16999.txt"));
+    assert!(through_files == held, "the exports differ");
+}

@@ -964,8 +964,8 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
-        /// The walk that sorts one folder at a time and pairs sidecars by
-        /// prefix finds what a plain reading of the rules finds: every
+        /// The walk that sorts one folder at a time, each sidecar right
+        /// after its source, finds what a plain reading of the rules finds: every
         /// source in `Path` order, with the annotators of the sidecars named
         /// after it in its folder.
         #[test]

@@ -10,7 +10,7 @@
 //! `--force`. A source that cannot be read is skipped with a warning (exit 1)
 //! unless `--strict` makes it fatal.
 
-use std::io::{BufWriter, IsTerminal, Seek, SeekFrom, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -149,8 +149,8 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<(), Failure> {
     let written = match (format, &args.output) {
         (Format::Brat, Some(dir)) => to_folder(dir, args.force, |put| run(Output::Folder(put))),
         (Format::Brat, None) => unreachable_brat(),
-        (_, Some(path)) => to_file(path, |out| run(Output::File(out))),
-        (_, None) => to_stdout(|out| run(Output::File(out))),
+        (_, Some(path)) => to_output(OutputFile::create(path)?, |out| run(Output::File(out))),
+        (_, None) => to_output(OutputFile::stdout()?, |out| run(Output::File(out))),
     };
     bar.finish_and_clear();
     let summary = written?;
@@ -274,39 +274,21 @@ fn failure(e: StreamError) -> Failure {
 
 type Streamed = Result<Summary, Failure>;
 
-/// Writes the export to a temporary file beside `path`, renamed over it only
-/// when the whole export succeeded.
-fn to_file(
-    path: &Path,
+/// Writes the export to a temporary file, put in place only when the whole
+/// export succeeded (renamed over `-o FILE`, or copied into a device, a pipe
+/// or stdout): a reader never gets half a dataset, and memory does not grow
+/// with the corpus.
+fn to_output(
+    mut output: OutputFile,
     write: impl FnOnce(&mut dyn Write) -> Streamed,
 ) -> Result<Summary, Failure> {
-    let mut file = OutputFile::create(path)?;
-    let mut out = BufWriter::new(file.file());
-    let summary = write(&mut out)?;
-    out.flush()
-        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-    drop(out);
-    file.commit()?;
-    Ok(summary)
-}
-
-/// Writes the export to an unnamed temporary file, then copies it to stdout
-/// when the whole export succeeded: a reader never gets half a dataset, and
-/// memory does not grow with the corpus.
-fn to_stdout(write: impl FnOnce(&mut dyn Write) -> Streamed) -> Result<Summary, Failure> {
-    let spool_failed = |e: std::io::Error| Failure::usage(format!("export: temporary file: {e}"));
-    let mut spool = tempfile::tempfile().map_err(spool_failed)?;
-    let summary = {
-        let mut out = BufWriter::new(&mut spool);
+    let (summary, flushed) = {
+        let mut out = BufWriter::new(output.file());
         let summary = write(&mut out)?;
-        out.flush().map_err(spool_failed)?;
-        summary
+        (summary, out.flush())
     };
-    spool.seek(SeekFrom::Start(0)).map_err(spool_failed)?;
-    let mut stdout = std::io::stdout().lock();
-    std::io::copy(&mut spool, &mut stdout)
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Failure::usage(format!("stdout: {e}")))?;
+    flushed.map_err(|e| output.write_failed(e))?;
+    output.commit()?;
     Ok(summary)
 }
 

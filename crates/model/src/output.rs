@@ -1,10 +1,10 @@
-//! Outputs the user names with `-o`: a file is written atomically (a
-//! temporary file renamed over it), but a device or a pipe (`-o /dev/null`,
-//! `-o /dev/stdout`, a FIFO a consumer reads) is written into: renaming
-//! over it would put a regular file in its place (`/dev/null` among them,
-//! for every program on the machine). Streamed into, the output is still
-//! made in full first, in an unnamed temporary file, so a reader never gets
-//! half of it.
+//! Outputs the user names with `-o`, and stdout: a file is written
+//! atomically (a temporary file renamed over it), but a device or a pipe
+//! (`-o /dev/null`, `-o /dev/stdout`, a FIFO a consumer reads) is written
+//! into: renaming over it would put a regular file in its place
+//! (`/dev/null` among them, for every program on the machine). Streamed
+//! into, as stdout is, the output is still made in full first, in an
+//! unnamed temporary file, so a reader never gets half of it.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -24,20 +24,45 @@ pub fn is_stream(path: &Path) -> bool {
 pub enum OutputFile {
     /// A temporary file beside the path, renamed over it at the end.
     Replace(AtomicFile),
-    /// An unnamed temporary file, copied into the path at the end.
-    Stream { path: PathBuf, spool: File },
+    /// An unnamed temporary file, copied into a device, a pipe or stdout at
+    /// the end.
+    Stream { into: Stream, spool: File },
+}
+
+/// Where a spooled output goes.
+pub enum Stream {
+    Path(PathBuf),
+    Stdout,
+}
+
+impl Stream {
+    /// How messages name it.
+    fn name(&self) -> &Path {
+        match self {
+            Stream::Path(path) => path,
+            Stream::Stdout => Path::new("stdout"),
+        }
+    }
 }
 
 impl OutputFile {
+    /// An output to `path`: replaced if it is a file (or nothing), written
+    /// into if it is a device or a pipe.
     pub fn create(path: &Path) -> Result<OutputFile> {
-        if !is_stream(path) {
-            return Ok(OutputFile::Replace(AtomicFile::create(path)?));
+        if is_stream(path) {
+            return OutputFile::spooled(Stream::Path(path.to_path_buf()));
         }
-        let spool = tempfile::tempfile().map_err(|e| spool_failed(path, e))?;
-        Ok(OutputFile::Stream {
-            path: path.to_path_buf(),
-            spool,
-        })
+        Ok(OutputFile::Replace(AtomicFile::create(path)?))
+    }
+
+    /// An output to stdout.
+    pub fn stdout() -> Result<OutputFile> {
+        OutputFile::spooled(Stream::Stdout)
+    }
+
+    fn spooled(into: Stream) -> Result<OutputFile> {
+        let spool = tempfile::tempfile().map_err(|e| spool_failed(into.name(), e))?;
+        Ok(OutputFile::Stream { into, spool })
     }
 
     /// Where to write the output.
@@ -48,20 +73,35 @@ impl OutputFile {
         }
     }
 
+    /// An error in writing to [`OutputFile::file`], naming the output (and
+    /// the temporary file it is made in, where that is what failed).
+    pub fn write_failed(&self, e: std::io::Error) -> Error {
+        match self {
+            OutputFile::Replace(atomic) => Error::io(atomic.path(), without_temp_path(e)),
+            OutputFile::Stream { into, .. } => spool_failed(into.name(), e),
+        }
+    }
+
     /// Puts the output written in full in place: renamed over the file, or
-    /// copied into the device or pipe.
+    /// copied into the device, pipe or stdout.
     pub fn commit(self) -> Result<()> {
         match self {
             OutputFile::Replace(atomic) => atomic.commit(),
-            OutputFile::Stream { path, mut spool } => {
+            OutputFile::Stream { into, mut spool } => {
                 spool
                     .seek(SeekFrom::Start(0))
-                    .map_err(|e| spool_failed(&path, e))?;
-                let mut out = open_stream(&path)?;
-                std::io::copy(&mut spool, &mut out)
-                    .and_then(|_| out.flush())
-                    .map(|_| ())
-                    .map_err(|e| Error::io(&path, e))
+                    .map_err(|e| spool_failed(into.name(), e))?;
+                let copied = match &into {
+                    Stream::Path(path) => {
+                        let mut out = open_stream(path)?;
+                        std::io::copy(&mut spool, &mut out).and_then(|_| out.flush())
+                    }
+                    Stream::Stdout => {
+                        let mut out = std::io::stdout().lock();
+                        std::io::copy(&mut spool, &mut out).and_then(|_| out.flush())
+                    }
+                };
+                copied.map_err(|e| Error::io(into.name(), e))
             }
         }
     }

@@ -195,6 +195,11 @@ impl AtomicFile {
         })
     }
 
+    /// The path it will replace.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The temporary file, to write to.
     pub fn file(&mut self) -> &mut std::fs::File {
         self.tmp.as_file_mut()

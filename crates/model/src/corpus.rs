@@ -692,10 +692,7 @@ fn is_sidecar_name(p: &Path) -> bool {
 
 /// The folder a file is in, `.` for a bare file name.
 pub fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+    crate::store::folder_of(path).to_path_buf()
 }
 
 /// A relative path written with `/` whatever the platform.

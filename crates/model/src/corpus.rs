@@ -258,16 +258,20 @@ impl CorpusIndex {
     /// index cannot read back from its temporary file, has an empty path,
     /// which no command can read; [`CorpusIndex::trouble`] says why.
     pub fn source(&self, i: usize) -> Source {
-        let Some(entry) = self.entries.get(i) else {
-            return Source {
+        match self.entries.get(i) {
+            Some(entry) => self.source_of(&entry),
+            None => Source {
                 path: PathBuf::new(),
                 rel: String::new(),
                 annotators: Arc::clone(&self.sets[0]),
-            };
-        };
+            },
+        }
+    }
+
+    fn source_of(&self, entry: &Entry) -> Source {
         let folder = &self.folders[entry.folder as usize];
         Source {
-            path: self.path_of(&entry),
+            path: self.path_of(entry),
             rel: format!("{}{}", folder.rel, entry.name.to_string_lossy()),
             annotators: Arc::clone(&self.sets[entry.set as usize]),
         }
@@ -316,10 +320,8 @@ impl CorpusIndex {
     /// Keeps the sources `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&Source) -> bool) {
         let mut kept = self.entries.emptied();
-        for i in 0..self.len() {
-            if keep(&self.source(i))
-                && let Some(e) = self.entries.get(i)
-            {
+        for e in self.entries.iter() {
+            if keep(&self.source_of(&e)) {
                 kept.push(e.folder, e.set, &e.name);
             }
         }

@@ -325,7 +325,7 @@ impl CorpusIndex {
                 kept.push(e.folder, e.set, &e.name);
             }
         }
-        self.entries = kept;
+        self.entries.replace_with(kept);
     }
 
     /// Every annotator with at least one sidecar beside a source.
@@ -1122,6 +1122,25 @@ mod tests {
             [dir.path().join("a.txt.bob.ann.yaml")]
         );
         assert!(CorpusIndex::scan(&[dir.path().join("missing")]).is_err());
+    }
+
+    #[test]
+    fn what_is_made_from_an_index_that_lost_a_block_keeps_its_trouble() {
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..20).map(|i| format!("{i:02}.txt")).collect();
+        touch(
+            dir.path(),
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let root = [dir.path().to_path_buf()];
+        let (mut index, _) = CorpusIndex::scan_bounded(&root, Walk::Lean, TINY).unwrap();
+        index.entries.lose_file();
+        index.retain(|_| true);
+        assert!(index.len() < 20);
+        assert!(
+            index.trouble().is_err(),
+            "the lost sources must not pass unseen"
+        );
     }
 
     #[cfg(unix)]

@@ -159,6 +159,19 @@ impl EntryTable {
         EntryTable::with_bounds(self.block_len, self.blocks_held)
     }
 
+    /// Puts `made` (from this table's sources) in this table's place,
+    /// keeping why a block of this one could not be read back: `made` may
+    /// lack those sources, and the command must still fail.
+    pub fn replace_with(&mut self, made: EntryTable) {
+        let trouble = self.trouble();
+        *self = made;
+        if let Some(why) = trouble
+            && let Ok(mut mine) = self.trouble.lock()
+        {
+            mine.get_or_insert(why);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -276,6 +289,14 @@ impl EntryTable {
         (0..self.len).map_while(|i| self.get(i))
     }
 
+    /// The temporary file lost under the table (an empty one instead), as
+    /// a disk failing would.
+    #[cfg(test)]
+    pub fn lose_file(&mut self) {
+        self.file = Some(Ok(Mutex::new(tempfile::tempfile().unwrap())));
+        self.cache.lock().unwrap().clear();
+    }
+
     /// Sources held in memory now: the blocks held and the one being
     /// filled.
     #[cfg(test)]
@@ -331,8 +352,7 @@ mod tests {
         for i in 0..10 {
             table.push(0, 0, OsStr::new(&name(i)));
         }
-        // The temporary file lost under the table (an empty one instead).
-        table.file = Some(Ok(Mutex::new(tempfile::tempfile().unwrap())));
+        table.lose_file();
         assert_eq!(
             table.get(1).map(|e| e.name),
             Some(OsStr::new(&name(1)).into())
@@ -342,5 +362,14 @@ mod tests {
         assert!(table.trouble().is_some_and(|why| !why.is_empty()));
         // The held blocks still answer.
         assert_eq!(table.set(0), Some(0));
+        // A table made from what could be read keeps the trouble.
+        let mut made = table.emptied();
+        for e in table.iter() {
+            made.push(e.folder, e.set, &e.name);
+        }
+        assert_eq!(made.len(), 2);
+        table.replace_with(made);
+        assert_eq!(table.len(), 2);
+        assert!(table.trouble().is_some());
     }
 }

@@ -19,6 +19,7 @@
 //! grow with the number of articles.
 
 mod entry_table;
+mod path_merge;
 mod sorted_listing;
 
 use std::cmp::Reverse;
@@ -92,6 +93,8 @@ struct Folder {
     /// Its path relative to the PATH it was found under, `/`-separated and
     /// ending in `/`; empty for PATH itself and for files given by name.
     rel: String,
+    /// Listed whole by the walk; not for the folder of files given by name.
+    whole: bool,
 }
 
 /// A file in one of the folders.
@@ -156,7 +159,10 @@ impl CorpusIndex {
         found.index.lists_sidecars = walk_as == Walk::WithSidecars;
         found.index.sets.push(Arc::from([]));
         found.set_ids.insert(Vec::new(), 0);
+        // Each PATH's sources, in path order.
+        let mut runs = Vec::with_capacity(paths.len());
         for root in paths {
+            let start = found.index.entries.len();
             let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
             if meta.is_dir() {
                 walk(root, "", &mut found)?;
@@ -173,6 +179,7 @@ impl CorpusIndex {
             } else {
                 found.file(root)?;
             }
+            runs.push(start..found.index.entries.len());
         }
         let most_names_held = found.most_names_held;
         let mut index = found.index;
@@ -182,49 +189,9 @@ impl CorpusIndex {
         sidecars.sort_by_cached_key(|s| order_key(&index.sidecar_path_of(s)));
         index.sidecars = sidecars;
         if paths.len() > 1 {
-            index.merge_paths();
+            index.merge_paths(runs);
         }
         Ok((index, most_names_held))
-    }
-
-    /// Each path came out in order; together they may not, and two paths
-    /// may reach one file, under the same name or another. Several paths
-    /// are merged in memory: a corpus given as one folder never is.
-    fn merge_paths(&mut self) {
-        let mut entries: Vec<Entry> = self.entries.iter().collect();
-        entries.sort_by_cached_key(|e| order_key(&self.path_of(e)));
-        entries.dedup_by(|a, b| self.path_of(a) == self.path_of(b));
-        let mut seen = BTreeSet::new();
-        entries.retain(|e| {
-            let path = self.path_of(e);
-            seen.insert(std::fs::canonicalize(&path).unwrap_or(path))
-        });
-        let mut sidecars = std::mem::take(&mut self.sidecars);
-        sidecars.dedup_by(|a, b| self.sidecar_path_of(a) == self.sidecar_path_of(b));
-        // A sidecar given by name whose source was found too is made from it.
-        sidecars.retain(|s| !self.is_beside_a_source(&entries, &self.sidecar_path_of(s)));
-        self.sidecars = sidecars;
-        let mut table = self.entries.emptied();
-        for e in entries {
-            table.push(e.folder, e.set, &e.name);
-        }
-        self.entries = table;
-    }
-
-    /// Whether `sidecar` is the sidecar of one of `entries` (in path order),
-    /// by one of its annotators.
-    fn is_beside_a_source(&self, entries: &[Entry], sidecar: &Path) -> bool {
-        let Some((source, annotator)) = sidecar
-            .file_name()
-            .and_then(OsStr::to_str)
-            .and_then(parse_sidecar_name)
-        else {
-            return false;
-        };
-        let key = order_key(&sidecar.with_file_name(source));
-        entries
-            .binary_search_by(|e| order_key(&self.path_of(e)).cmp(&key))
-            .is_ok_and(|i| has(&self.sets[entries[i].set as usize], annotator))
     }
 
     fn path_of(&self, entry: &Entry) -> PathBuf {
@@ -413,8 +380,8 @@ impl Found {
         set
     }
 
-    fn folder(&mut self, path: PathBuf, rel: String) -> u32 {
-        self.index.folders.push(Folder { path, rel });
+    fn folder(&mut self, path: PathBuf, rel: String, whole: bool) -> u32 {
+        self.index.folders.push(Folder { path, rel, whole });
         (self.index.folders.len() - 1) as u32
     }
 
@@ -423,7 +390,7 @@ impl Found {
         if let Some(&folder) = self.file_folders.get(&parent) {
             return folder;
         }
-        let folder = self.folder(parent.clone(), String::new());
+        let folder = self.folder(parent.clone(), String::new(), false);
         self.file_folders.insert(parent, folder);
         folder
     }
@@ -506,7 +473,7 @@ fn walk(dir: &Path, rel: &str, found: &mut Found) -> Result<()> {
     // This folder's number, given when it first holds a source or sidecar.
     let mut folder = None;
     let mut this_folder = |found: &mut Found| {
-        *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string()))
+        *folder.get_or_insert_with(|| found.folder(dir.to_path_buf(), rel.to_string(), true))
     };
     // The source just passed, and the annotators of its sidecars so far.
     let mut open: Option<(Box<OsStr>, Vec<u32>)> = None;
@@ -1122,6 +1089,134 @@ mod tests {
             [dir.path().join("a.txt.bob.ann.yaml")]
         );
         assert!(CorpusIndex::scan(&[dir.path().join("missing")]).is_err());
+    }
+
+    /// Sources as `(path under dir, rel, annotators)`.
+    fn placed(index: &CorpusIndex, dir: &Path) -> Vec<(String, String, Vec<String>)> {
+        index
+            .iter()
+            .map(|s| {
+                let path = s.path.strip_prefix(dir).unwrap_or(&s.path);
+                (relative_slash_path(path), s.rel, s.annotators.to_vec())
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn several_paths_merge_in_path_order_each_folder_once() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(
+            dir.path(),
+            &[
+                "a/1.txt",
+                "a/1.txt.bob.ann.yaml",
+                "a/sub/2.txt",
+                "a/sub/2.txt.ann.yaml",
+                "a/z.txt",
+                "a/.hidden.txt",
+                "b/0.txt",
+                "b/0.txt.alice.ann.yaml",
+                "b/orphan.txt.carol.ann.yaml",
+            ],
+        );
+        let d = dir.path();
+        std::os::unix::fs::symlink(d.join("a/1.txt"), d.join("b/link.txt")).unwrap();
+        std::os::unix::fs::symlink(d.join("a"), d.join("also-a")).unwrap();
+        let paths = [
+            d.join("b"),
+            d.join("a/sub"),
+            d.join("also-a"),
+            d.join("a/./z.txt"),
+            d.join("a/.hidden.txt"),
+            d.join("a"),
+            d.join("b/0.txt"),
+            d.join("b/0.txt.alice.ann.yaml"),
+            d.join("b/orphan.txt.carol.ann.yaml"),
+            d.join("a/.hidden.txt"),
+        ];
+        let s = |x: &str| x.to_string();
+        let want = vec![
+            (s("a/.hidden.txt"), s(".hidden.txt"), vec![]),
+            (s("a/1.txt"), s("1.txt"), vec![s("bob")]),
+            // Under the PATH given first, of two with one path.
+            (s("a/sub/2.txt"), s("2.txt"), vec![]),
+            (s("a/z.txt"), s("z.txt"), vec![]),
+            (s("b/0.txt"), s("0.txt"), vec![s("alice")]),
+            // A link under another name is a document of its own.
+            (s("b/link.txt"), s("link.txt"), vec![]),
+        ];
+        for bounds in [Bounds::default(), TINY] {
+            let (index, _) = CorpusIndex::scan_bounded(&paths, Walk::WithSidecars, bounds).unwrap();
+            assert_eq!(placed(&index, d), want, "{bounds:?}");
+            assert_eq!(
+                index.sidecars().collect::<Vec<_>>(),
+                [
+                    d.join("a/1.txt.bob.ann.yaml"),
+                    d.join("a/sub/2.txt.ann.yaml"),
+                    d.join("b/0.txt.alice.ann.yaml"),
+                    d.join("b/orphan.txt.carol.ann.yaml"),
+                ]
+            );
+            assert!(index.trouble().is_ok());
+        }
+        // Files given only by name, twice and through another spelling.
+        let given = [
+            d.join("b/0.txt.alice.ann.yaml"),
+            d.join("b/0.txt"),
+            d.join("a/1.txt"),
+            d.join("b/./0.txt"),
+            d.join("also-a/1.txt"),
+        ];
+        let index = CorpusIndex::scan_with_sidecars(&given).unwrap();
+        assert_eq!(
+            placed(&index, d),
+            [
+                (s("a/1.txt"), s("1.txt"), vec![s("bob")]),
+                (s("b/0.txt"), s("0.txt"), vec![s("alice")]),
+            ]
+        );
+        assert_eq!(
+            index.sidecars().collect::<Vec<_>>(),
+            [
+                d.join("a/1.txt.bob.ann.yaml"),
+                d.join("b/0.txt.alice.ann.yaml")
+            ]
+        );
+    }
+
+    #[test]
+    fn several_paths_merge_holding_a_bounded_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut names = Vec::new();
+        for i in 0..300 {
+            for folder in ["x", "y", "z"] {
+                names.push(format!("{folder}/{i:03}.txt"));
+            }
+            names.push(format!("y/{i:03}.txt.alice.ann.yaml"));
+        }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        touch(dir.path(), &names);
+        let d = dir.path();
+        let paths = [d.join("z"), d.join("x"), d.join("y"), d.join("x")];
+        let bounds = Bounds {
+            names: 100,
+            block: 50,
+            blocks_held: 2,
+        };
+        let (bounded, _) = CorpusIndex::scan_bounded(&paths, Walk::Lean, bounds).unwrap();
+        let (one, _) =
+            CorpusIndex::scan_bounded(&[d.to_path_buf()], Walk::Lean, Bounds::default()).unwrap();
+        assert_eq!(bounded.len(), 900);
+        assert!(
+            bounded.entries.held() <= 150,
+            "{} sources held",
+            bounded.entries.held()
+        );
+        let paths_of = |index: &CorpusIndex| index.iter().map(|s| s.path).collect::<Vec<_>>();
+        assert_eq!(paths_of(&bounded), paths_of(&one));
+        assert_eq!(bounded.source(300).rel, "000.txt");
+        assert_eq!(*bounded.source(300).annotators, ["alice"]);
     }
 
     #[test]

@@ -1115,6 +1115,7 @@ mod tests {
                 "a/sub/2.txt.ann.yaml",
                 "a/z.txt",
                 "a/.hidden.txt",
+                "a/gone.txt.dan.ann.yaml",
                 "b/0.txt",
                 "b/0.txt.alice.ann.yaml",
                 "b/orphan.txt.carol.ann.yaml",
@@ -1153,6 +1154,8 @@ mod tests {
                 index.sidecars().collect::<Vec<_>>(),
                 [
                     d.join("a/1.txt.bob.ann.yaml"),
+                    // Once, though `also-a` reaches it too.
+                    d.join("a/gone.txt.dan.ann.yaml"),
                     d.join("a/sub/2.txt.ann.yaml"),
                     d.join("b/0.txt.alice.ann.yaml"),
                     d.join("b/orphan.txt.carol.ann.yaml"),

@@ -169,7 +169,33 @@ def fastest(times, cmd, stdout_path=None, env=None):
 FOLDER = [None]
 
 
-def measure(binary, folder, env, work, times):
+def imports(binary, folder, jsonl, env, times, imported, link=os.link):
+    """Import of the exported JSONL into a copy of the sources only, so
+    every run writes the same files, a folder of its own each time (see
+    above), `times` times; then the floor of writing its files alone. The
+    fastest and slowest of each, and import's highest peak memory."""
+    runs, floors = [], []
+    for k in range(times):
+        into = f"{imported}-{k}"
+        shutil.rmtree(into, ignore_errors=True)
+        os.makedirs(into)
+        for name in os.listdir(folder):
+            if name.endswith(".txt"):
+                link(os.path.join(folder, name), os.path.join(into, name))
+        # Whatever was written before is flushed first, untimed: the
+        # 10,000-article import otherwise ran while the disk still wrote the
+        # 100,000-article run's 1.4 GB of sidecars and floor files.
+        os.sync()
+        runs.append(run([binary, "import", "--from", "jsonl", "--annotator", "imp",
+                         "--corpus", into, jsonl], None, env))
+        os.sync()
+        floors.append(write_files_alone(into))
+    walls = [w for w, _ in runs]
+    return ((min(walls), max(p for _, p in runs), max(walls)),
+            (min(w for w, _ in floors), 0.0, max(w for w, _ in floors)))
+
+
+def measure(binary, folder, env, work, times, import_on=None):
     jsonl = os.path.join(work, "export.jsonl")
     # A folder of its own per run: ext4 skips recently deleted inodes when it
     # allocates new ones, so importing where the last run's sidecars were just
@@ -187,27 +213,15 @@ def measure(binary, folder, env, work, times):
     results["agree"] = fastest(times, [binary, "agree", "--annotators", "alice,bob", "--json", folder],
                                None, env)
     results["check"] = fastest(times, [binary, "check", folder], None, env)
-    # Import into a copy of the sources only, so every run writes the same
-    # files; a folder of its own each time (see above).
-    imports, floors = [], []
-    for k in range(times):
-        into = f"{imported}-{k}"
-        shutil.rmtree(into, ignore_errors=True)
-        os.makedirs(into)
-        for name in os.listdir(folder):
-            if name.endswith(".txt"):
-                os.link(os.path.join(folder, name), os.path.join(into, name))
-        # Whatever was written before is flushed first, untimed: the
-        # 10,000-article import otherwise ran while the disk still wrote the
-        # 100,000-article run's 1.4 GB of sidecars and floor files.
-        os.sync()
-        imports.append(run([binary, "import", "--from", "jsonl", "--annotator", "imp",
-                            "--corpus", into, jsonl], None, env))
-        os.sync()
-        floors.append(write_files_alone(into))
-    walls = [w for w, _ in imports]
-    results["import"] = (min(walls), max(p for _, p in imports), max(walls))
-    results["files"] = (min(w for w, _ in floors), 0.0, max(w for w, _ in floors))
+    results["import"], results["files"] = imports(binary, folder, jsonl, env, times, imported)
+    if import_on:
+        # A copy of the sources on another filesystem (a tmpfs: memory),
+        # made untimed, to tell import's own growth from the disk's.
+        copy = os.path.join(import_on, f"claimtag-bench-{os.path.basename(folder)}")
+        results["import@"], results["files@"] = imports(binary, folder, jsonl, env, times, copy,
+                                                        link=shutil.copyfile)
+        for k in range(times):
+            shutil.rmtree(f"{copy}-{k}", ignore_errors=True)
     opens = [tui_open(binary, folder, env) for _ in range(times)]
     results["tui"] = (min(o[0] for o in opens), min(o[1] for o in opens), max(o[2] for o in opens))
     return results
@@ -292,8 +306,10 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "claimtag"))
     ap.add_argument("--keep", help="generate into (or reuse) this folder")
     ap.add_argument("--strace", action="store_true")
+    ap.add_argument("--import-on", help="also import into a copy of the sources in this folder "
+                    "(a tmpfs such as /dev/shm), to tell import's growth from the disk's")
     ap.add_argument("--times", type=int, default=3,
-                    help="runs of export, agree and check; the fastest is taken")
+                    help="runs of each claimtag command; the fastest is taken")
     args = ap.parse_args()
     env = dict(os.environ)
     work = tempfile.mkdtemp(prefix="claimtag-bench-")
@@ -308,23 +324,26 @@ def main():
             t = time.perf_counter()
             generate(folder, n)
             print(f"generated {n} articles in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        figures[n] = measure(args.binary, folder, env, work, args.times)
+        figures[n] = measure(args.binary, folder, env, work, args.times, args.import_on)
         r = figures[n]
         print(f"\n{n} articles ({os.cpu_count()} cores):")
         for k, v in r.items():
             wall, rss = v[::2] if k == "tui" else v[:2]
             peak = {"files": "  (the sidecars' files alone, synced)",
+                    "import@": f"  peak {rss:7.1f} MB  (on {args.import_on})",
+                    "files@": f"  (the sidecars' files alone, on {args.import_on})",
                     "tui": f"  to the first frame; peak {rss:.0f} MB; every article loaded after "
                            f"{r['tui'][1]:.2f} s"}.get(k, f"  peak {rss:7.1f} MB")
-            if k in ("export", "agree", "check", "import", "files") and args.times > 1:
+            if k in ("export", "agree", "check", "import", "files", "import@", "files@") and args.times > 1:
                 peak += f"  (fastest of {args.times}; slowest {v[2]:.2f} s)"
             print(f"  {k:8} {wall:8.2f} s{peak}")
         ex = r["export"][0]
         print(f"  export vs Python reference: {r['python'][0] / ex:.1f}x faster")
         for k in ("agree", "check", "import"):
             print(f"  {k} / export: {r[k][0] / ex:.2f}x")
-        print(f"  import / writing its files alone (the filesystem's floor): "
-              f"{r['import'][0] / r['files'][0]:.2f}x")
+        for k in ("", "@") if args.import_on else ("",):
+            print(f"  import{k} / writing its files alone (the filesystem's floor): "
+                  f"{r['import' + k][0] / r['files' + k][0]:.2f}x")
         if args.strace and shutil.which("strace"):
             calls = getdents_calls([args.binary, "agree", "--annotators", "alice,bob", "--json", folder], env)
             print(f"  agree getdents64 calls: {calls}")
@@ -332,7 +351,8 @@ def main():
         big, small = figures[max(sizes)], figures[min(sizes)]
         print(f"\ngrowth {min(sizes)} -> {max(sizes)} articles ({max(sizes) / min(sizes):.0f}x):")
         for k in big:
-            if k == "files":
+            if k in ("files", "files@"):
+                print(f"  {k:8} {big[k][0] / small[k][0]:6.2f}x time (writing the files alone)")
                 continue
             if k == "tui":
                 print(f"  tui      {big[k][0] / small[k][0]:6.2f}x to the first frame, "

@@ -169,11 +169,14 @@ def fastest(times, cmd, stdout_path=None, env=None):
 FOLDER = [None]
 
 
-def imports(binary, folder, jsonl, env, times, imported, link=os.link):
+def imports(binary, folder, jsonl, env, times, imported, link=os.link, keep=True):
     """Import of the exported JSONL into a copy of the sources only, so
     every run writes the same files, a folder of its own each time (see
     above), `times` times; then the floor of writing its files alone. The
-    fastest and slowest of each, and import's highest peak memory."""
+    fastest and slowest of each, and import's highest peak memory. Unless
+    `keep`, each folder is removed after its run (on a tmpfs, where removing
+    costs nothing later and the files would otherwise pile up in memory and
+    in the kernel's cache of names)."""
     runs, floors = [], []
     for k in range(times):
         into = f"{imported}-{k}"
@@ -190,6 +193,8 @@ def imports(binary, folder, jsonl, env, times, imported, link=os.link):
                          "--corpus", into, jsonl], None, env))
         os.sync()
         floors.append(write_files_alone(into))
+        if not keep:
+            shutil.rmtree(into)
     walls = [w for w, _ in runs]
     return ((min(walls), max(p for _, p in runs), max(walls)),
             (min(w for w, _ in floors), 0.0, max(w for w, _ in floors)))
@@ -219,9 +224,7 @@ def measure(binary, folder, env, work, times, import_on=None):
         # made untimed, to tell import's own growth from the disk's.
         copy = os.path.join(import_on, f"claimtag-bench-{os.path.basename(folder)}")
         results["import@"], results["files@"] = imports(binary, folder, jsonl, env, times, copy,
-                                                        link=shutil.copyfile)
-        for k in range(times):
-            shutil.rmtree(f"{copy}-{k}", ignore_errors=True)
+                                                        link=shutil.copyfile, keep=False)
     opens = [tui_open(binary, folder, env) for _ in range(times)]
     results["tui"] = (min(o[0] for o in opens), min(o[1] for o in opens), max(o[2] for o in opens))
     return results

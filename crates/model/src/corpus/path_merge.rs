@@ -77,23 +77,24 @@ impl CorpusIndex {
             made.push(entry.folder, entry.set, &entry.name);
         }
         self.entries.replace_with(made);
-        let mut sidecars = std::mem::take(&mut self.sidecars);
+        let sidecars = std::mem::take(&mut self.sidecars);
         let mut sidecar_seen = HashSet::new();
-        let mut i = 0;
-        sidecars.retain(|s| {
-            let made = made_from_a_source[i];
-            i += 1;
-            let whole = self.folders[s.folder as usize].whole;
-            !made
-                && match reach.owner_of(s.folder) {
-                    Some(owner) if whole => owner == s.folder,
-                    // The walk lists every sidecar not hidden.
-                    Some(_) => s.name.as_encoded_bytes().starts_with(b"."),
-                    None => true,
-                }
-                && sidecar_seen.insert((reach.canonical[s.folder as usize], s.name.clone()))
-        });
-        self.sidecars = sidecars;
+        self.sidecars = sidecars
+            .into_iter()
+            .zip(made_from_a_source)
+            .filter(|(s, made)| {
+                let whole = self.folders[s.folder as usize].whole;
+                !made
+                    && match reach.owner_of(s.folder) {
+                        Some(owner) if whole => owner == s.folder,
+                        // The walk lists every sidecar not hidden.
+                        Some(_) => s.name.as_encoded_bytes().starts_with(b"."),
+                        None => true,
+                    }
+                    && sidecar_seen.insert((reach.canonical[s.folder as usize], s.name.clone()))
+            })
+            .map(|(s, _)| s)
+            .collect();
     }
 }
 

@@ -432,10 +432,10 @@ fn parent_as_given(path: &Path) -> PathBuf {
 
 /// What a folder entry is to the corpus; `None` for anything else.
 fn kind_of(entry: &DirEntry, name: &OsStr) -> Result<Option<Kind>> {
-    let name = name.to_string_lossy();
-    if name.starts_with('.') {
+    if is_hidden(name) {
         return Ok(None);
     }
+    let name = name.to_string_lossy();
     let file_type = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
     // Anything named like a sidecar is one to check, a FIFO too (reported,
     // never silently passed over).
@@ -647,6 +647,11 @@ fn order_key(path: &Path) -> Vec<u8> {
         key.push(0);
     }
     key
+}
+
+/// A name the walk passes over.
+fn is_hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().starts_with(b".")
 }
 
 fn is_source_name(name: &str) -> bool {

@@ -17,7 +17,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::entry_table::Entry;
-use super::{CorpusIndex, has, is_source_name, order_key};
+use super::{CorpusIndex, Folder, has, is_hidden, is_source_name, order_key};
 use crate::store::parse_sidecar_name;
 
 /// Sources read ahead from each run at a time: runs read in turn do not
@@ -65,13 +65,22 @@ impl CorpusIndex {
             if let Some(key) = runs[r].advance(self) {
                 heads.push(Reverse((key, r)));
             }
-            if !reach.keeps(self, &entry, &mut given_seen) {
+            let listed = || walk_lists(self, &entry);
+            if !reach.keeps(
+                &self.folders,
+                entry.folder,
+                &entry.name,
+                listed,
+                &mut given_seen,
+            ) {
                 continue;
             }
-            let key = (reach.canonical[entry.folder as usize], entry.name.clone());
-            for (i, annotator) in beside_given.get(&key).into_iter().flatten() {
-                if has(&self.sets[entry.set as usize], annotator) {
-                    made_from_a_source[*i] = true;
+            if !beside_given.is_empty() {
+                let key = (reach.canonical[entry.folder as usize], entry.name.clone());
+                for (i, annotator) in beside_given.get(&key).into_iter().flatten() {
+                    if has(&self.sets[entry.set as usize], annotator) {
+                        made_from_a_source[*i] = true;
+                    }
                 }
             }
             made.push(entry.folder, entry.set, &entry.name);
@@ -83,15 +92,9 @@ impl CorpusIndex {
             .into_iter()
             .zip(made_from_a_source)
             .filter(|(s, made)| {
-                let whole = self.folders[s.folder as usize].whole;
-                !made
-                    && match reach.owner_of(s.folder) {
-                        Some(owner) if whole => owner == s.folder,
-                        // The walk lists every sidecar not hidden.
-                        Some(_) => s.name.as_encoded_bytes().starts_with(b"."),
-                        None => true,
-                    }
-                    && sidecar_seen.insert((reach.canonical[s.folder as usize], s.name.clone()))
+                // The walk lists every sidecar not hidden.
+                let listed = || !is_hidden(&s.name);
+                !made && reach.keeps(&self.folders, s.folder, &s.name, listed, &mut sidecar_seen)
             })
             .map(|(s, _)| s)
             .collect();
@@ -143,30 +146,33 @@ impl Reach {
         self.owners[self.canonical[folder as usize]]
     }
 
-    /// Whether a source is kept: one in a walked folder if its folder is the
-    /// one kept, one given by name if no walk lists it and it is the first
-    /// of its name given.
+    /// Whether a file found in `folder` is kept: in a walked folder, if
+    /// that folder is the one kept; given by name, if no walk lists it
+    /// (`listed_by_a_walk`) and it is the first of its name given.
     fn keeps(
         &self,
-        index: &CorpusIndex,
-        entry: &Entry,
+        folders: &[Folder],
+        folder: u32,
+        name: &OsStr,
+        listed_by_a_walk: impl FnOnce() -> bool,
         given_seen: &mut HashSet<(usize, Box<OsStr>)>,
     ) -> bool {
-        let owner = self.owner_of(entry.folder);
-        if index.folders[entry.folder as usize].whole {
-            return owner == Some(entry.folder);
+        let owner = self.owner_of(folder);
+        if folders[folder as usize].whole {
+            return owner == Some(folder);
         }
-        if owner.is_some() && walk_lists(index, entry) {
+        if owner.is_some() && listed_by_a_walk() {
             return false;
         }
-        given_seen.insert((self.canonical[entry.folder as usize], entry.name.clone()))
+        given_seen.insert((self.canonical[folder as usize], name.into()))
     }
 }
 
-/// Whether the walk of a file's folder lists it (see `kind_of`).
+/// Whether the walk of a source's folder lists it (see `kind_of`).
 fn walk_lists(index: &CorpusIndex, entry: &Entry) -> bool {
-    let name = entry.name.to_string_lossy();
-    !name.starts_with('.') && is_source_name(&name) && index.path_of(entry).is_file()
+    !is_hidden(&entry.name)
+        && is_source_name(&entry.name.to_string_lossy())
+        && index.path_of(entry).is_file()
 }
 
 /// `runs` without the empty ones, each joined to the one before when it

@@ -153,14 +153,14 @@ def settle(folder):
     warm(folder)
 
 
-def fastest(times, cmd, stdout_path=None, env=None):
+def fastest(times, cmd, folder, stdout_path=None, env=None):
     """The fastest of `times` runs of a command, each after `settle`, with
     the slowest and the highest peak memory: interference on a shared disk
     only ever adds time, so the fastest run is the command's own cost, and
     the slowest shows how much the machine added."""
     runs = []
     for _ in range(times):
-        settle(FOLDER[0])
+        settle(folder)
         if stdout_path:
             with open(stdout_path, "wb") as out:
                 runs.append(run(cmd, out, env))
@@ -169,8 +169,6 @@ def fastest(times, cmd, stdout_path=None, env=None):
     walls = [w for w, _ in runs]
     return min(walls), max(p for _, p in runs), max(walls)
 
-
-FOLDER = [None]
 
 
 def imports(binary, folder, jsonl, env, times, imported, link=os.link, keep=True):
@@ -218,18 +216,11 @@ def interleaved(binary, folders, env, work, times):
     }
     best = {}
     for name, (args, writes) in commands.items():
+        out = os.path.join(work, "interleaved.jsonl") if writes else None
         for _ in range(times):
             for folder in folders:
-                FOLDER[0] = folder
-                settle(folder)
-                out = os.path.join(work, "interleaved.jsonl") if writes else None
-                if out:
-                    with open(out, "wb") as f:
-                        wall, _ = run([binary, *args, folder], f, env)
-                else:
-                    wall, _ = run([binary, *args, folder], None, env)
-                key = (name, folder)
-                best[key] = min(best.get(key, wall), wall)
+                wall = fastest(1, [binary, *args, folder], folder, out, env)[0]
+                best[(name, folder)] = min(best.get((name, folder), wall), wall)
     return best
 
 
@@ -240,24 +231,23 @@ def measure(binary, folder, env, work, times, import_on=None):
     # deleted measures that, not the import.
     imported = os.path.join(work, f"import-{os.path.basename(folder)}")
     results = {}
-    FOLDER[0] = folder
     results["export"] = fastest(times, [binary, "export", "--format", "jsonl", "--annotator", "alice",
-                                        folder], jsonl, env)
+                                        folder], folder, jsonl, env)
     # Once: it takes 20 times as long, and the margin to the target is wide.
     settle(folder)
     with open(os.path.join(work, "reference.jsonl"), "wb") as out:
         results["python"] = run([sys.executable, os.path.join(HERE, "reference_export.py"),
                                  "--annotator", "alice", folder], out, env)
     results["agree"] = fastest(times, [binary, "agree", "--annotators", "alice,bob", "--json", folder],
-                               None, env)
-    results["check"] = fastest(times, [binary, "check", folder], None, env)
+                               folder, None, env)
+    results["check"] = fastest(times, [binary, "check", folder], folder, None, env)
     results["import"], results["files"] = imports(binary, folder, jsonl, env, times, imported)
     if import_on:
         # Export's output written to the tmpfs instead: 680 MB at 100,000
         # articles, which on the disk is written back during the next runs.
         elsewhere = os.path.join(import_on, "claimtag-bench-export.jsonl")
         results["export@"] = fastest(times, [binary, "export", "--format", "jsonl", "--annotator",
-                                             "alice", folder], elsewhere, env)
+                                             "alice", folder], folder, elsewhere, env)
         os.unlink(elsewhere)
         # A copy of the sources on another filesystem (a tmpfs: memory),
         # made untimed, to tell import's own growth from the disk's.
